@@ -1,0 +1,1 @@
+"""HTTP service, command line and orchestration of graph/, nlu/ and gnn/."""

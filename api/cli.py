@@ -1,0 +1,201 @@
+"""The `chatrec` command line: local Neo4j, data download and import, statistics, serving."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from api.config import get_settings
+from api.deps import local_neo4j, open_store
+from graph.datasets import DATASETS, fetch
+from graph.db import GraphStore
+from graph.errors import DataFileError, GraphError, GraphUnavailableError, Neo4jLauncherError
+from graph.importers.batches import import_progress
+from graph.importers.csv_catalog import import_csv_catalog
+from graph.importers.merge import link_catalogs
+from graph.importers.movielens import import_movielens
+from graph.importers.redial import import_redial
+from graph.schema import ensure_schema
+from graph.stats import graph_counts, total_counts
+
+app = typer.Typer(help="Chat-Rec: knowledge-graph conversational recommendation.", no_args_is_help=True)
+neo4j_app = typer.Typer(help="Run a local Neo4j 5.26 Community server without Docker.", no_args_is_help=True)
+data_app = typer.Typer(help="Download public data sets.", no_args_is_help=True)
+import_app = typer.Typer(help="Load catalogs into Neo4j (idempotent: rerun to resume).", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(data_app, name="data")
+app.add_typer(import_app, name="import")
+console = Console()
+T = TypeVar("T")
+
+# Exit codes: 1 unexpected graph error, 2 bad input data, 3 Neo4j unreachable, 4 launcher failure.
+EXIT_CODES: dict[type[GraphError], int] = {DataFileError: 2, GraphUnavailableError: 3, Neo4jLauncherError: 4}
+
+BatchSize = Annotated[int | None, typer.Option(min=1, help="Rows per transaction (default: settings).")]
+
+
+def _fail_cleanly(action: Callable[[], T]) -> T:
+    """Run `action`; a GraphError becomes one red sentence and an exit code instead of a trace."""
+    try:
+        return action()
+    except GraphError as exc:
+        console.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(EXIT_CODES.get(type(exc), 1)) from None
+
+
+@contextmanager
+def _store() -> Iterator[GraphStore]:
+    store = open_store()
+    try:
+        _fail_cleanly(store.verify)
+        yield store
+    finally:
+        store.close()
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Resolve Neo4j from Maven Central (cached in ~/.m2), start it on 127.0.0.1 and wait until Bolt answers."""
+    server = local_neo4j()
+    started = time.monotonic()
+    with console.status("Starting Neo4j (the first run downloads the jars with Maven)…"):
+        _fail_cleanly(lambda: server.start(get_settings().neo4j_start_timeout_s))
+    console.print(f"Neo4j is up on {server.bolt_uri} after {time.monotonic() - started:.1f} s; "
+                  f"Browser: {server.http_url}/browser/")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j server."""
+    stopped = local_neo4j().stop()
+    console.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Print whether the local server runs, and where. Exit code 1 when it does not."""
+    info = local_neo4j().status()
+    console.print_json(json.dumps(info))
+    if not info["running"]:
+        raise typer.Exit(1)
+
+
+@data_app.command("fetch")
+def data_fetch(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(DATASETS)}")],
+    data_dir: Annotated[Path | None, typer.Option(help="Target folder (default: CHATREC_DATA_DIR).")] = None,
+) -> None:
+    """Download a public data set and verify its checksums."""
+    if name not in DATASETS:
+        console.print(f"[red]Error:[/red] unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
+        raise typer.Exit(2)
+    target = _fail_cleanly(lambda: fetch(name, data_dir or get_settings().data_dir))
+    console.print(f"{name} is in {target} (checksums verified).")
+
+
+def _run_import(description: str, work: Callable[[GraphStore, Progress], dict[str, int]]) -> None:
+    with _store() as store:
+        started = time.monotonic()
+        _fail_cleanly(lambda: ensure_schema(store))
+        with import_progress() as progress:
+            result = _fail_cleanly(lambda: work(store, progress))
+        console.print(f"{description}: {result} in {time.monotonic() - started:.1f} s")
+
+
+def _data_path(directory: Path | None, default_name: str) -> Path:
+    return directory if directory is not None else get_settings().data_dir / default_name
+
+
+@import_app.command("movielens")
+def import_movielens_command(
+    directory: Annotated[Path | None, typer.Argument(help="Folder with u.data, u.item, u.user, u.genre.")] = None,
+    encoding: Annotated[str, typer.Option(help="Text encoding of the files.")] = "latin-1",
+    batch_size: BatchSize = None,
+) -> None:
+    """Import MovieLens-100K: users, movies, genres, ratings."""
+    folder, size = _data_path(directory, "movielens-100k"), batch_size or get_settings().import_batch_size
+    _run_import("MovieLens-100K", lambda s, p: import_movielens(s, folder, size, encoding, p))
+
+
+@import_app.command("redial")
+def import_redial_command(
+    directory: Annotated[Path | None, typer.Argument(help="Folder with id2info.json, entity2id.json, kg.json.")] = None,
+    batch_size: BatchSize = None,
+) -> None:
+    """Import the ReDial catalog: movies, genres, directors, writers, stars."""
+    folder, size = _data_path(directory, "redial"), batch_size or get_settings().import_batch_size
+    _run_import("ReDial catalog", lambda s, p: import_redial(s, folder, size, p))
+
+
+@import_app.command("merge")
+def import_merge_command() -> None:
+    """Merge MovieLens and ReDial movies with the same normalised title and year."""
+    _run_import("Merge", lambda s, p: link_catalogs(s, progress=p))
+
+
+@import_app.command("csv")
+def import_csv_command(
+    directory: Annotated[Path, typer.Argument(help="Folder with items.csv [users.csv interactions.csv triples.csv].")],
+    encoding: Annotated[str, typer.Option(help="Text encoding of the files.")] = "utf-8",
+    batch_size: BatchSize = None,
+) -> None:
+    """Import your own catalog in the CSV format of docs/csv-format.md."""
+    size = batch_size or get_settings().import_batch_size
+    _run_import("CSV catalog", lambda s, p: import_csv_catalog(s, directory, size, encoding, p))
+
+
+@import_app.command("demo")
+def import_demo_command(batch_size: BatchSize = None) -> None:
+    """Import MovieLens-100K and the ReDial catalog from CHATREC_DATA_DIR, then merge them."""
+    data_dir, size = get_settings().data_dir, batch_size or get_settings().import_batch_size
+
+    def work(store: GraphStore, progress: Progress) -> dict[str, int]:
+        movielens = import_movielens(store, data_dir / "movielens-100k", size, progress=progress)
+        redial = import_redial(store, data_dir / "redial", size, progress=progress)
+        merge = link_catalogs(store, progress=progress)
+        return {**{f"movielens_{k}": v for k, v in movielens.items()},
+                **{f"redial_{k}": v for k, v in redial.items()}, "merged_movies": merge["merged_total"]}
+
+    _run_import("Demo data", work)
+
+
+@app.command("stats")
+def stats_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Print node counts per label and relationship counts per type."""
+    with _store() as store:
+        counts = _fail_cleanly(lambda: graph_counts(store))
+        nodes, relationships = _fail_cleanly(lambda: total_counts(store))
+    if as_json:
+        console.print_json(json.dumps({**counts, "total_nodes": nodes, "total_relationships": relationships}))
+        return
+    for title, key in (("Nodes", "nodes"), ("Relationships", "relationships")):
+        table = Table(title=title)
+        table.add_column("label" if key == "nodes" else "type")
+        table.add_column("count", justify="right")
+        for name, count in counts[key].items():
+            table.add_row(name, f"{count:,}")
+        console.print(table)
+    console.print(f"Total: {nodes:,} nodes, {relationships:,} relationships")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
+) -> None:
+    """Serve the HTTP API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("api.main:app", host=host or settings.api_host, port=port or settings.api_port)

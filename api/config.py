@@ -1,0 +1,61 @@
+"""The one Settings object of Chat-Rec: defaults here, overridden by environment variables or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept both `CHATREC_<NAME>` and the conventional unprefixed `<NAME>` (e.g. NEO4J_URI)."""
+    return AliasChoices(f"CHATREC_{name}", name)
+
+
+class Settings(BaseSettings):
+    """Every setting of the system. Environment variables win over `.env`, which wins over these defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="CHATREC_", env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Neo4j connection (bolt://, neo4j:// routing, +s variants all work).
+    neo4j_uri: str = Field("bolt://127.0.0.1:7687", validation_alias=_env("NEO4J_URI"))
+    neo4j_user: str = Field("neo4j", validation_alias=_env("NEO4J_USER"))
+    neo4j_password: SecretStr = Field(SecretStr("chatrec-password"), validation_alias=_env("NEO4J_PASSWORD"))
+    neo4j_database: str = Field("neo4j", validation_alias=_env("NEO4J_DATABASE"))
+
+    # Local Neo4j launcher (no Docker): Maven-resolved jars run under OpenJDK 17.
+    neo4j_home: Path = PROJECT_ROOT / ".neo4j" / "server"
+    neo4j_version: str = "5.26.30"
+    neo4j_browser_version: str = "5.24.0"
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "1g"
+    neo4j_pagecache: str = "512m"
+    java_home: Path = Path("/usr/lib/jvm/java-17-openjdk-amd64")
+    neo4j_start_timeout_s: float = 120.0
+
+    # Data and models.
+    data_dir: Path = PROJECT_ROOT / "data"
+    model_dir: Path = PROJECT_ROOT / "models"
+    import_batch_size: int = Field(10_000, ge=1, le=1_000_000)
+
+    # HTTP API.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    @model_validator(mode="after")
+    def _uri_follows_local_port(self) -> Settings:
+        """Without an explicit URI, connect to the local server on its configured Bolt port."""
+        if "neo4j_uri" not in self.model_fields_set:
+            self.neo4j_uri = f"bolt://127.0.0.1:{self.neo4j_bolt_port}"
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,49 @@
+"""Movie title normalisation, so that "Shawshank Redemption, The (1994)" and "The Shawshank Redemption (1994)"
+get the same key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
+_PARENTHESISED = re.compile(r"\s*\([^)]*\)")
+_TRAILING_ARTICLE = re.compile(
+    r"^(?P<rest>.*?),\s*(?P<article>the|a|an|les|la|le|l'|il|el|das|der|die)$", re.IGNORECASE
+)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def split_year(title: str) -> tuple[str, int | None]:
+    """`"Toy Story (1995)"` → `("Toy Story", 1995)`; titles without a trailing year give `None`."""
+    match = _YEAR.search(title)
+    if match is None:
+        return title.strip(), None
+    return title[: match.start()].strip(), int(match.group(1))
+
+
+def display_title(title: str) -> str:
+    """Move a trailing article to the front: `"Shawshank Redemption, The (1994)"` → `"The Shawshank Redemption (1994)"`.
+
+    MovieLens also appends foreign titles in parentheses ("City of Lost Children, The (Cité des …) (1995)"):
+    they are dropped from the display form.
+    """
+    name, year = split_year(title)
+    name = _PARENTHESISED.sub("", name).strip() or name
+    match = _TRAILING_ARTICLE.match(name)
+    if match is not None:
+        article = match.group("article")
+        separator = "" if article.endswith("'") else " "
+        name = f"{article}{separator}{match.group('rest')}"
+    return f"{name} ({year})" if year is not None else name
+
+
+def title_key(title: str) -> str | None:
+    """Matching key "normalised words|year", or None for a title without a year (too ambiguous to merge on)."""
+    name, year = split_year(display_title(title))
+    if year is None:
+        return None
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    ascii_name = ascii_name.replace("&", " and ")
+    words = _NON_WORD.sub(" ", ascii_name).split()
+    return " ".join(words) + f"|{year}"

@@ -1,0 +1,38 @@
+"""The Neo4j schema: unique constraints on ids, the full-text index over entity names, the vector index."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.db import GraphStore
+
+ENTITY_LABELS = ("User", "Item", "Genre", "Person")
+FULLTEXT_INDEX = "entity_names"
+
+CONSTRAINTS: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT item_id IF NOT EXISTS FOR (n:Item) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT item_ml_id IF NOT EXISTS FOR (n:Item) REQUIRE n.ml_id IS UNIQUE",
+    "CREATE CONSTRAINT item_redial_id IF NOT EXISTS FOR (n:Item) REQUIRE n.redial_id IS UNIQUE",
+    "CREATE CONSTRAINT genre_id IF NOT EXISTS FOR (n:Genre) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT session_id IF NOT EXISTS FOR (n:Session) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT turn_id IF NOT EXISTS FOR (n:Turn) REQUIRE n.id IS UNIQUE",
+)
+INDEXES: tuple[LiteralString, ...] = (
+    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (n:Item|Person|Genre) ON EACH [n.name, n.aliases]",
+    "CREATE INDEX item_year IF NOT EXISTS FOR (n:Item) ON (n.year)",
+    "CREATE INDEX item_title_key IF NOT EXISTS FOR (n:Item) ON (n.title_key)",
+)
+
+
+def ensure_schema(store: GraphStore) -> None:
+    """Create every constraint and index that does not exist yet (idempotent), then wait for them to be online."""
+    for statement in (*CONSTRAINTS, *INDEXES):
+        store.write(statement)
+    store.write("CALL db.awaitIndexes(300)")
+
+
+def clear_database(store: GraphStore) -> None:
+    """Delete every node and relationship in batches (the schema stays)."""
+    store.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
