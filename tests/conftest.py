@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,16 @@ DATA_DIR = Path(os.environ.get("CHATREC_DATA_DIR", PROJECT_ROOT.parent / "shared
 TEST_PASSWORD = os.environ.get("NEO4J_PASSWORD", "chatrec-test-password")
 
 
+@dataclass(frozen=True)
+class Neo4jConnection:
+    """Where the test server answers."""
+
+    uri: str
+    user: str
+    password: str
+    http_url: str
+
+
 def _docker_engine_answers() -> bool:
     try:
         import docker
@@ -29,15 +40,17 @@ def _docker_engine_answers() -> bool:
 
 
 @pytest.fixture(scope="session")
-def neo4j_connection() -> Iterator[tuple[str, str, str]]:
-    """(uri, user, password) of a real Neo4j 5.26 server for the whole test session."""
+def neo4j_connection() -> Iterator[Neo4jConnection]:
+    """A real Neo4j 5.26 server for the whole test session."""
     if os.environ.get("NEO4J_URI"):
-        yield os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), TEST_PASSWORD
+        http_url = os.environ.get("NEO4J_HTTP_URL", "http://127.0.0.1:7474")
+        yield Neo4jConnection(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), TEST_PASSWORD, http_url)
     elif _docker_engine_answers():
         from testcontainers.neo4j import Neo4jContainer
 
         with Neo4jContainer("neo4j:5.26-community", password=TEST_PASSWORD) as container:
-            yield container.get_connection_url(), "neo4j", TEST_PASSWORD
+            http_url = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(7474)}"
+            yield Neo4jConnection(container.get_connection_url(), "neo4j", TEST_PASSWORD, http_url)
     else:
         bolt_port = int(os.environ.get("CHATREC_TEST_BOLT_PORT", "17687"))
         http_port = int(os.environ.get("CHATREC_TEST_HTTP_PORT", str(bolt_port - 213)))
@@ -45,15 +58,15 @@ def neo4j_connection() -> Iterator[tuple[str, str, str]]:
                             bolt_port=bolt_port, http_port=http_port, heap="768m", pagecache="256m")
         server.start()
         try:
-            yield server.bolt_uri, "neo4j", TEST_PASSWORD
+            yield Neo4jConnection(server.bolt_uri, "neo4j", TEST_PASSWORD, server.http_url)
         finally:
             server.stop()
 
 
 @pytest.fixture(scope="session")
-def session_store(neo4j_connection: tuple[str, str, str]) -> Iterator[GraphStore]:
+def session_store(neo4j_connection: Neo4jConnection) -> Iterator[GraphStore]:
     """One driver for the whole session."""
-    with GraphStore(*neo4j_connection) as store:
+    with GraphStore(neo4j_connection.uri, neo4j_connection.user, neo4j_connection.password) as store:
         store.verify()
         yield store
 
@@ -72,3 +85,17 @@ def data_dir() -> Path:
     if not (DATA_DIR / "movielens-100k" / "u.data").is_file():
         pytest.fail(f"The test data sets are missing from {DATA_DIR}; set CHATREC_DATA_DIR.")
     return DATA_DIR
+
+
+@pytest.fixture
+def app_env(store: GraphStore, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Point the Settings (and so the CLI and the API) at the test server, with a clean database."""
+    from api.config import get_settings
+
+    monkeypatch.setenv("CHATREC_NEO4J_URI", neo4j_connection.uri)
+    monkeypatch.setenv("CHATREC_NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("CHATREC_NEO4J_PASSWORD", neo4j_connection.password)
+    monkeypatch.setenv("CHATREC_DATA_DIR", str(DATA_DIR))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

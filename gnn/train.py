@@ -1,0 +1,236 @@
+"""Training: BPR loss with sampled negatives, early stopping on validation NDCG, checkpoint and plot.
+
+Seeded and deterministic on CPU; runs on CUDA when available (or where `TrainConfig.device` says), with bfloat16
+autocast there.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from rich.progress import Progress
+from torch import Tensor, nn
+
+from gnn.data import ATTRIBUTE_RELATIONS, KGData, build_kg_data, unified_edges
+from gnn.metrics import evaluate
+from gnn.model import KGLightGCN
+from gnn.model_store import save
+from graph.db import GraphStore
+from graph.export import GraphArrays, export_graph
+
+Pairs = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass
+class TrainConfig:
+    """Every hyper-parameter of a training run; saved as the checkpoint's config.json."""
+
+    dim: int = 64
+    num_layers: int = 3
+    use_attributes: bool = True
+    attribute_weight: float = 0.5
+    learn_relation_weights: bool = True
+    min_rating: float = 0.0
+    lr: float = 5e-3
+    l2: float = 1e-4
+    batch_size: int = 4096
+    max_epochs: int = 300
+    patience: int = 10
+    eval_every: int = 2
+    val_fraction: float = 0.1
+    val_k: int = 10
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True
+    max_seconds: float | None = None
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """Build from a dict, ignoring unknown keys."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+@dataclass
+class FitResult:
+    """What `fit` learned: per-epoch history, the best epoch and its validation NDCG, and the time spent."""
+
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    best_val_ndcg: float = 0.0
+    train_seconds: float = 0.0
+
+    @property
+    def epoch_seconds(self) -> float:
+        """Mean training seconds per epoch (evaluation excluded)."""
+        return float(np.mean([h["seconds"] for h in self.history])) if self.history else 0.0
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """`auto` = CUDA when available, else CPU; `cpu`, `cuda` or `cuda:N` force one."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def split_per_user(users: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """Boolean mask of a per-user random holdout: round(fraction * n) of each user's n rows, keeping at least one
+    row per user on the other side."""
+    order = np.lexsort((rng.random(len(users)), users))
+    counts = np.bincount(users)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(len(users), dtype=np.int64)
+    rank[order] = np.arange(len(users)) - starts[users[order]]
+    held = np.minimum(np.rint(counts * fraction).astype(np.int64), np.maximum(counts - 1, 0))
+    return rank < held[users]
+
+
+def evaluate_embeddings(
+    embeddings: Tensor, data: KGData, seen: Pairs, relevant: Pairs, candidates: np.ndarray | None = None,
+    ks: tuple[int, ...] = (5, 10, 20),
+) -> dict[str, float]:
+    """Top-K metrics of final embeddings for the users that have relevant items, never ranking `seen` items."""
+    users = np.unique(relevant[0])
+    row_of = np.full(data.num_users, -1, dtype=np.int64)
+    row_of[users] = np.arange(len(users))
+    keep = row_of[seen[0]] >= 0
+    offset = data.index.offset("Item")
+    return evaluate(
+        embeddings[torch.as_tensor(users, device=embeddings.device)],
+        embeddings[offset:offset + data.num_items],
+        (row_of[relevant[0]], relevant[1]), (row_of[seen[0][keep]], seen[1][keep]), candidates, ks,
+    )
+
+
+def sample_negatives(
+    users: np.ndarray, positive_keys: np.ndarray, candidates: np.ndarray, num_items: int, rng: np.random.Generator,
+) -> np.ndarray:
+    """One candidate item per user that is not among its positives (`positive_keys` = sorted user*num_items+item)."""
+    negatives = candidates[rng.integers(0, len(candidates), len(users))]
+    for _ in range(20):
+        clash = np.isin(users * num_items + negatives, positive_keys, assume_unique=False)
+        if not clash.any():
+            break
+        negatives[clash] = candidates[rng.integers(0, len(candidates), int(clash.sum()))]
+    return negatives
+
+
+def fit(
+    model: nn.Module, data: KGData, train_pairs: Pairs, val_pairs: Pairs, config: TrainConfig,
+    candidates: np.ndarray | None = None, progress: Progress | None = None, description: str = "Training",
+) -> FitResult:
+    """Train `model` (a module whose call returns the final embeddings of every node in the unified layout and
+    whose `embedding` holds the layer-0 ones) with BPR; restores the weights of the best validation epoch."""
+    device = resolve_device(config.device)
+    model.to(device)
+    rng = np.random.default_rng(config.seed)
+    torch.manual_seed(config.seed)
+    users, items = train_pairs
+    candidates = np.unique(items) if candidates is None else np.asarray(candidates, dtype=np.int64)
+    positive_keys = np.unique(users * data.num_items + items)
+    offset = data.index.offset("Item")
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr)
+    use_amp = config.amp and device.type == "cuda"
+    result = FitResult()
+    best_state: dict[str, Tensor] = copy.deepcopy(model.state_dict())
+    stale = 0
+    started = time.perf_counter()
+    task = progress.add_task(description, total=config.max_epochs) if progress else None
+    for epoch in range(1, config.max_epochs + 1):
+        epoch_started = time.perf_counter()
+        model.train()
+        order = rng.permutation(len(users))
+        negatives = sample_negatives(users[order], positive_keys, candidates, data.num_items, rng)
+        total_loss = 0.0
+        for start in range(0, len(order), config.batch_size):
+            batch = order[start:start + config.batch_size]
+            u = torch.as_tensor(users[batch], device=device)
+            i = torch.as_tensor(items[batch] + offset, device=device)
+            j = torch.as_tensor(negatives[start:start + config.batch_size] + offset, device=device)
+            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
+                final = model()
+                margin = (final[u] * (final[i] - final[j])).sum(dim=1)
+                ego = model.embedding.weight
+                l2 = (ego[u].square().sum() + ego[i].square().sum() + ego[j].square().sum()) / (2 * len(batch))
+                loss = nn.functional.softplus(-margin.float()).mean() + config.l2 * l2.float()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total_loss += float(loss.detach()) * len(batch)
+        entry = {"epoch": float(epoch), "loss": total_loss / len(order), "seconds": time.perf_counter() - epoch_started}
+        if epoch % config.eval_every == 0 or epoch == config.max_epochs:
+            model.eval()
+            with torch.no_grad():
+                val = evaluate_embeddings(model(), data, train_pairs, val_pairs, candidates, (config.val_k,))
+            entry["val_ndcg"] = val[f"ndcg@{config.val_k}"]
+            if entry["val_ndcg"] > result.best_val_ndcg:
+                result.best_val_ndcg, result.best_epoch, stale = entry["val_ndcg"], epoch, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                stale += config.eval_every
+        result.history.append(entry)
+        if progress is not None and task is not None:
+            progress.update(task, advance=1, description=(
+                f"{description} loss {entry['loss']:.4f} val ndcg@{config.val_k} {result.best_val_ndcg:.4f}"))
+        out_of_time = config.max_seconds is not None and time.perf_counter() - started > config.max_seconds
+        if stale >= config.patience or out_of_time:
+            break
+    if progress is not None and task is not None:
+        progress.update(task, total=len(result.history), completed=len(result.history))
+    result.train_seconds = time.perf_counter() - started
+    model.load_state_dict(best_state)
+    return result
+
+
+def build_model(data: KGData, train_pairs: Pairs, config: TrainConfig) -> KGLightGCN:
+    """A KGLightGCN over the training interactions (plus the attribute edges when configured)."""
+    torch.manual_seed(config.seed)
+    edge_index, edge_type = unified_edges(data, train_pairs[0], train_pairs[1], config.use_attributes)
+    weights = [1.0] + [config.attribute_weight] * len(ATTRIBUTE_RELATIONS)
+    return KGLightGCN(data.index.num_nodes, config.dim, config.num_layers, edge_index, edge_type, weights,
+                      config.learn_relation_weights)
+
+
+def final_embeddings(model: KGLightGCN, data: KGData, pairs: Pairs, config: TrainConfig) -> Tensor:
+    """Embeddings propagated over the given interactions (e.g. train + validation), not only the training ones."""
+    edge_index, edge_type = unified_edges(data, pairs[0], pairs[1], config.use_attributes)
+    device = model.embedding.weight.device
+    model.eval()
+    with torch.no_grad():
+        return model(edge_index.to(device), edge_type.to(device))
+
+
+def train(
+    source: GraphStore | GraphArrays, config: TrainConfig, model_dir: Path,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Export the graph (when given a store), train with early stopping on a per-user validation holdout, and save
+    the checkpoint (config, weights, id maps, final embeddings, metrics, training plot) into `model_dir`.
+
+    Returns the metrics written to metrics.json. Raises EmptyGraphError for a graph without users, items or ratings.
+    """
+    arrays = export_graph(source) if isinstance(source, GraphStore) else source
+    data = build_kg_data(arrays)
+    positive = data.rating >= config.min_rating
+    users, items = data.rating_user[positive], data.rating_item[positive]
+    held = split_per_user(users, config.val_fraction, np.random.default_rng(config.seed))
+    train_pairs, val_pairs = (users[~held], items[~held]), (users[held], items[held])
+    model = build_model(data, train_pairs, config)
+    result = fit(model, data, train_pairs, val_pairs, config, progress=progress)
+    embeddings = final_embeddings(model, data, (users, items), config)
+    metrics: dict[str, Any] = {
+        "best_epoch": result.best_epoch, f"val_ndcg@{config.val_k}": result.best_val_ndcg,
+        "epochs": len(result.history), "train_seconds": result.train_seconds, "epoch_seconds": result.epoch_seconds,
+        "device": str(resolve_device(config.device)), "num_train_pairs": len(train_pairs[0]),
+        "num_val_pairs": len(val_pairs[0]),
+        "relation_weights": dict(zip(("RATED", *ATTRIBUTE_RELATIONS), model.relation_weights().tolist(), strict=True)),
+        "history": result.history,
+    }
+    save(model_dir, asdict(config), model, data.index, embeddings, metrics)
+    return metrics

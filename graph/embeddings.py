@@ -1,0 +1,118 @@
+"""Write GNN embeddings back to Neo4j and query them through a vector index.
+
+Design: every embedded node gets the extra label `Entity` and the property `embedding` (list of floats), and one
+vector index, `entity_embedding`, covers `(:Entity).embedding`: a single index answers "nearest users, items,
+genres and people" alike, and the node's other labels say what each hit is. Ids are unique per label only
+(`ml:1` is a User and an Item), so every write and read names the label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+import numpy as np
+
+from graph.db import GraphStore
+from graph.errors import GraphError
+
+VECTOR_INDEX = "entity_embedding"
+ENTITY_LABEL = "Entity"
+
+_WRITE_QUERIES: dict[str, LiteralString] = {
+    "User": "UNWIND $rows AS row MATCH (n:User {id: row.id}) SET n:Entity, n.embedding = row.embedding "
+            "RETURN count(n) AS written",
+    "Item": "UNWIND $rows AS row MATCH (n:Item {id: row.id}) SET n:Entity, n.embedding = row.embedding "
+            "RETURN count(n) AS written",
+    "Genre": "UNWIND $rows AS row MATCH (n:Genre {id: row.id}) SET n:Entity, n.embedding = row.embedding "
+             "RETURN count(n) AS written",
+    "Person": "UNWIND $rows AS row MATCH (n:Person {id: row.id}) SET n:Entity, n.embedding = row.embedding "
+              "RETURN count(n) AS written",
+}
+_READ_QUERIES: dict[str, LiteralString] = {
+    "User": "MATCH (n:User) WHERE n.id > $after AND n.embedding IS NOT NULL "
+            "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
+    "Item": "MATCH (n:Item) WHERE n.id > $after AND n.embedding IS NOT NULL "
+            "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
+    "Genre": "MATCH (n:Genre) WHERE n.id > $after AND n.embedding IS NOT NULL "
+             "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
+    "Person": "MATCH (n:Person) WHERE n.id > $after AND n.embedding IS NOT NULL "
+              "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
+}
+
+
+class EmbeddingWriteError(GraphError):
+    """Embeddings could not be written: unknown label, shape mismatch or nodes missing from the graph."""
+
+
+@dataclass(frozen=True)
+class SimilarEntity:
+    """One hit of a vector-index query."""
+
+    label: str
+    id: str
+    score: float
+
+
+def ensure_vector_index(store: GraphStore, dimensions: int) -> None:
+    """Create the cosine vector index over `(:Entity).embedding`; recreate it when its dimension differs."""
+    rows = store.read("SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options", name=VECTOR_INDEX)
+    if rows and rows[0]["options"]["indexConfig"]["vector.dimensions"] != dimensions:
+        store.write("DROP INDEX entity_embedding IF EXISTS")
+    store.write(
+        "CREATE VECTOR INDEX entity_embedding IF NOT EXISTS FOR (n:Entity) ON (n.embedding) "
+        "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}}",
+        dimensions=dimensions,
+    )
+    store.write("CALL db.awaitIndexes(300)")
+
+
+def write_embeddings(
+    store: GraphStore, label: str, ids: np.ndarray | list[str], vectors: np.ndarray, batch_size: int = 2_000,
+) -> int:
+    """Set `embedding` (and the `Entity` label) on the `label` nodes with `ids`, batch by batch; returns the count.
+
+    Raises EmbeddingWriteError when the label is unknown, the shapes disagree or a node does not exist.
+    """
+    if label not in _WRITE_QUERIES:
+        raise EmbeddingWriteError(f"Cannot write embeddings for label {label!r}; known: {sorted(_WRITE_QUERIES)}")
+    matrix = np.asarray(vectors, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] != len(ids):
+        raise EmbeddingWriteError(f"{len(ids)} ids but an embedding matrix of shape {matrix.shape}")
+    written = 0
+    for start in range(0, len(ids), batch_size):
+        rows: list[dict[str, Any]] = [
+            {"id": str(node_id), "embedding": vector.tolist()}
+            for node_id, vector in zip(ids[start:start + batch_size], matrix[start:start + batch_size], strict=True)
+        ]
+        count = store.write(_WRITE_QUERIES[label], rows=rows)[0]["written"]
+        if count != len(rows):
+            raise EmbeddingWriteError(f"{len(rows) - count} of {len(rows)} {label} ids are not in the graph")
+        written += count
+    return written
+
+
+def read_embeddings(store: GraphStore, label: str, page_size: int = 5_000) -> tuple[np.ndarray, np.ndarray]:
+    """The ids (sorted) and embedding matrix of every `label` node that has one, paged by id."""
+    ids: list[str] = []
+    vectors: list[list[float]] = []
+    after = ""
+    while True:
+        rows = store.read(_READ_QUERIES[label], after=after, page=page_size)
+        ids.extend(row["id"] for row in rows)
+        vectors.extend(row["embedding"] for row in rows)
+        if len(rows) < page_size:
+            break
+        after = rows[-1]["id"]
+    return np.array(ids, dtype=str), np.array(vectors, dtype=np.float64).reshape(len(ids), -1)
+
+
+def similar_entities(store: GraphStore, vector: np.ndarray | list[float], k: int = 10) -> list[SimilarEntity]:
+    """The `k` embedded nodes nearest to `vector` by cosine similarity, through the vector index."""
+    rows = store.read(
+        "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
+        "RETURN [label IN labels(node) WHERE label IN ['User', 'Item', 'Genre', 'Person']][0] AS label, "
+        "node.id AS id, score",
+        index=VECTOR_INDEX, k=k, vector=[float(x) for x in np.asarray(vector).ravel()],
+    )
+    return [SimilarEntity(label=row["label"], id=row["id"], score=row["score"]) for row in rows]

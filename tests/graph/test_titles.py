@@ -1,0 +1,32 @@
+"""Title normalisation that drives the MovieLens ↔ ReDial merge."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.importers.titles import display_title, split_year, title_key
+
+
+@pytest.mark.parametrize(
+    ("movielens", "redial"),
+    [("Shawshank Redemption, The (1994)", "The Shawshank Redemption (1994)"),
+     ("City of Lost Children, The (Cité des enfants perdus, La) (1995)", "The City of Lost Children (1995)"),
+     ("Schindler's List (1993)", "Schindler’s List (1993)".replace("’", "'")),
+     ("Amélie (2001)", "Amelie (2001)")],
+)
+def test_catalog_spellings_share_a_key(movielens: str, redial: str) -> None:
+    assert title_key(movielens) == title_key(redial)
+
+
+def test_different_years_do_not_match() -> None:
+    assert title_key("Psycho (1960)") != title_key("Psycho (1998)")
+
+
+def test_titles_without_year_have_no_key() -> None:
+    assert title_key("The Dark Crystal") is None
+    assert split_year("The Dark Crystal") == ("The Dark Crystal", None)
+
+
+def test_display_title_moves_the_article() -> None:
+    assert display_title("Usual Suspects, The (1995)") == "The Usual Suspects (1995)"
+    assert display_title("Toy Story (1995)") == "Toy Story (1995)"
