@@ -155,15 +155,18 @@ def import_csv_command(
 
 @import_app.command("demo")
 def import_demo_command(batch_size: BatchSize = None) -> None:
-    """Import MovieLens-100K and the ReDial catalog from CHATREC_DATA_DIR, then merge them."""
+    """Import MovieLens-100K and (when present) the ReDial catalog from CHATREC_DATA_DIR, then merge them."""
     data_dir, size = get_settings().data_dir, batch_size or get_settings().import_batch_size
 
     def work(store: GraphStore, progress: Progress) -> dict[str, int]:
         movielens = import_movielens(store, data_dir / "movielens-100k", size, progress=progress)
+        result = {f"movielens_{k}": v for k, v in movielens.items()}
+        if not (data_dir / "redial" / "id2info.json").exists():
+            console.print(f"[yellow]No ReDial catalog in {data_dir / 'redial'}: MovieLens only.[/yellow]")
+            return result
         redial = import_redial(store, data_dir / "redial", size, progress=progress)
         merge = link_catalogs(store, progress=progress)
-        return {**{f"movielens_{k}": v for k, v in movielens.items()},
-                **{f"redial_{k}": v for k, v in redial.items()}, "merged_movies": merge["merged_total"]}
+        return {**result, **{f"redial_{k}": v for k, v in redial.items()}, "merged_movies": merge["merged_total"]}
 
     _run_import("Demo data", work)
 

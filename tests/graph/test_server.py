@@ -20,9 +20,9 @@ def test_server_is_neo4j_5_26_community(store: GraphStore) -> None:
 
 
 def test_wrong_password_is_refused(neo4j_connection: Neo4jConnection) -> None:
-    with GraphStore(neo4j_connection.uri, neo4j_connection.user, "not-the-password") as intruder:
-        with pytest.raises(GraphUnavailableError, match="credentials"):
-            intruder.verify()
+    intruder = GraphStore(neo4j_connection.uri, neo4j_connection.user, "not-the-password")
+    with intruder, pytest.raises(GraphUnavailableError, match="credentials"):
+        intruder.verify()
 
 
 def test_neo4j_browser_page_loads(neo4j_connection: Neo4jConnection) -> None:
@@ -35,9 +35,9 @@ def test_neo4j_browser_page_loads(neo4j_connection: Neo4jConnection) -> None:
 
 
 def test_unreachable_server_gives_a_clear_error() -> None:
-    with GraphStore("bolt://127.0.0.1:1", "neo4j", "whatever1") as nowhere:
-        with pytest.raises(GraphUnavailableError, match="unreachable"):
-            nowhere.verify()
+    nowhere = GraphStore("bolt://127.0.0.1:1", "neo4j", "whatever1")
+    with nowhere, pytest.raises(GraphUnavailableError, match="unreachable"):
+        nowhere.verify()
 
 
 def test_launcher_refuses_a_short_password(tmp_path: Path) -> None:
