@@ -125,6 +125,7 @@ class LocalNeo4j:
             "server.memory.heap.max_size": self.heap,
             "server.memory.pagecache.size": self.pagecache,
             "dbms.usage_report.enabled": "false",
+            "client.allow_telemetry": "false",
             "server.directories.data": str(home / "data"),
             "server.directories.logs": str(home / "logs"),
             "server.directories.run": str(home / "run"),
