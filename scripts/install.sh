@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Sourced by scripts/up.sh and .ci/run: a virtualenv in .venv with the project installed (editable) and its test
-# extras; pip's cache (~/.cache/pip) keeps the large wheels (torch) between runs. Activates the virtualenv.
+# Sourced by scripts/up.sh and scripts/test.sh: a virtualenv (CHATREC_VENV, default .venv) with the project
+# installed (editable) and its test extras, then activated. Reusing a virtualenv keeps the large wheels (torch)
+# installed between runs: .ci/run keeps one under ~/.cache/chatrec. Also installs OpenJDK 17 and Maven if missing.
 set -euo pipefail
 PYTHON="${PYTHON:-python3}"
-if [[ ! -x .venv/bin/python ]]; then
-  "$PYTHON" -m venv .venv
+VENV="${CHATREC_VENV:-.venv}"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  mkdir -p "$(dirname "$VENV")"
+  "$PYTHON" -m venv "$VENV"
 fi
-source .venv/bin/activate
+source "$VENV/bin/activate"
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -e '.[test]'
 if ! command -v mvn >/dev/null 2>&1 || [[ ! -x "${CHATREC_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}/bin/java" ]]; then
