@@ -69,8 +69,10 @@ def neo4j_start() -> None:
     started = time.monotonic()
     with console.status("Starting Neo4j (the first run downloads the jars with Maven)…"):
         _fail_cleanly(lambda: server.start(get_settings().neo4j_start_timeout_s))
-    console.print(f"Neo4j is up on {server.bolt_uri} after {time.monotonic() - started:.1f} s; "
-                  f"Browser: {server.http_url}/browser/")
+    console.print(
+        f"Neo4j is up on {server.bolt_uri} after {time.monotonic() - started:.1f} s; "
+        f"Browser: {server.http_url}/browser/"
+    )
 
 
 @neo4j_app.command("stop")

@@ -14,18 +14,24 @@ from graph.server import LocalNeo4j
 def open_store(settings: Settings | None = None) -> GraphStore:
     """A GraphStore connected with the configured URI and credentials (the caller closes it)."""
     settings = settings or get_settings()
-    return GraphStore(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value(),
-                      settings.neo4j_database)
+    return GraphStore(
+        settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value(), settings.neo4j_database
+    )
 
 
 def local_neo4j(settings: Settings | None = None) -> LocalNeo4j:
     """The local (no Docker) Neo4j server described by the Settings."""
     settings = settings or get_settings()
     return LocalNeo4j(
-        home=settings.neo4j_home, password=settings.neo4j_password.get_secret_value(),
-        bolt_port=settings.neo4j_bolt_port, http_port=settings.neo4j_http_port,
-        neo4j_version=settings.neo4j_version, browser_version=settings.neo4j_browser_version,
-        java_home=settings.java_home, heap=settings.neo4j_heap, pagecache=settings.neo4j_pagecache,
+        home=settings.neo4j_home,
+        password=settings.neo4j_password.get_secret_value(),
+        bolt_port=settings.neo4j_bolt_port,
+        http_port=settings.neo4j_http_port,
+        neo4j_version=settings.neo4j_version,
+        browser_version=settings.neo4j_browser_version,
+        java_home=settings.java_home,
+        heap=settings.neo4j_heap,
+        pagecache=settings.neo4j_pagecache,
     )
 
 

@@ -67,8 +67,12 @@ def main() -> None:
         "statistic": f"median of {args.runs} runs, each into an emptied database",
         "batch_size": settings.import_batch_size,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "neo4j": {"version": settings.neo4j_version, "heap": settings.neo4j_heap,
-                  "pagecache": settings.neo4j_pagecache, "same_machine": True},
+        "neo4j": {
+            "version": settings.neo4j_version,
+            "heap": settings.neo4j_heap,
+            "pagecache": settings.neo4j_pagecache,
+            "same_machine": True,
+        },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

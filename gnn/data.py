@@ -155,7 +155,10 @@ def to_hetero_data(arrays: GraphArrays) -> HeteroData:
 
 
 def unified_edges(
-    data: KGData, users: np.ndarray, items: np.ndarray, use_attributes: bool,
+    data: KGData,
+    users: np.ndarray,
+    items: np.ndarray,
+    use_attributes: bool,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Undirected unified edge list (both directions, deduplicated, sorted) and its relation ids, from the given
     (user, item) interactions plus, when `use_attributes`, every item-attribute edge."""

@@ -14,7 +14,9 @@ EntityKey = tuple[str, str]  # (label, id), e.g. ("Person", "redial:person:42") 
 
 
 def fold_in(
-    model: TrainedModel, preferences: Mapping[EntityKey, float], user_id: str | None = None,
+    model: TrainedModel,
+    preferences: Mapping[EntityKey, float],
+    user_id: str | None = None,
     preference_share: float = 0.5,
 ) -> np.ndarray:
     """A user embedding: the weighted mean of the entities' embeddings (positive weight = liked, negative =
@@ -45,7 +47,10 @@ def score_items(model: TrainedModel, user_vector: np.ndarray) -> np.ndarray:
 
 
 def recommend(
-    model: TrainedModel, user_vector: np.ndarray, k: int = 10, exclude: list[str] | None = None,
+    model: TrainedModel,
+    user_vector: np.ndarray,
+    k: int = 10,
+    exclude: list[str] | None = None,
 ) -> list[tuple[str, float]]:
     """The `k` best (item id, score) pairs for a user embedding, skipping the `exclude` item ids."""
     scores = score_items(model, user_vector)

@@ -8,8 +8,12 @@ from torch import Tensor
 
 
 def top_k_items(
-    user_vectors: Tensor, item_vectors: Tensor, k: int, exclude: tuple[np.ndarray, np.ndarray] | None = None,
-    candidates: np.ndarray | None = None, batch_size: int = 1024,
+    user_vectors: Tensor,
+    item_vectors: Tensor,
+    k: int,
+    exclude: tuple[np.ndarray, np.ndarray] | None = None,
+    candidates: np.ndarray | None = None,
+    batch_size: int = 1024,
 ) -> np.ndarray:
     """The `k` best items (by dot product) of each user row; `exclude` = (rows, items) pairs never recommended,
     `candidates` = the only items allowed (all when None)."""
@@ -33,7 +37,10 @@ def top_k_items(
 
 
 def ranking_metrics(
-    top: np.ndarray, relevant: tuple[np.ndarray, np.ndarray], num_items: int, ks: tuple[int, ...] = (5, 10, 20),
+    top: np.ndarray,
+    relevant: tuple[np.ndarray, np.ndarray],
+    num_items: int,
+    ks: tuple[int, ...] = (5, 10, 20),
 ) -> dict[str, float]:
     """Mean precision@k, recall@k and ndcg@k over the rows of `top` that have at least one relevant item;
     `relevant` = (rows, items) pairs."""
@@ -57,8 +64,11 @@ def ranking_metrics(
 
 
 def evaluate(
-    user_vectors: Tensor, item_vectors: Tensor, relevant: tuple[np.ndarray, np.ndarray],
-    exclude: tuple[np.ndarray, np.ndarray] | None = None, candidates: np.ndarray | None = None,
+    user_vectors: Tensor,
+    item_vectors: Tensor,
+    relevant: tuple[np.ndarray, np.ndarray],
+    exclude: tuple[np.ndarray, np.ndarray] | None = None,
+    candidates: np.ndarray | None = None,
     ks: tuple[int, ...] = (5, 10, 20),
 ) -> dict[str, float]:
     """Rank every candidate item for every user and score the ranking against the relevant (user, item) pairs."""

@@ -15,8 +15,14 @@ class KGLightGCN(nn.Module):
     """
 
     def __init__(
-        self, num_nodes: int, dim: int, num_layers: int, edge_index: Tensor, edge_type: Tensor,
-        relation_weights: list[float], learn_relation_weights: bool = True,
+        self,
+        num_nodes: int,
+        dim: int,
+        num_layers: int,
+        edge_index: Tensor,
+        edge_type: Tensor,
+        relation_weights: list[float],
+        learn_relation_weights: bool = True,
     ) -> None:
         super().__init__()
         self.num_layers = num_layers
@@ -32,25 +38,24 @@ class KGLightGCN(nn.Module):
         """The positive weight of each relation type."""
         return self.log_relation_weight.exp()
 
-    def adjacency(self, edge_index: Tensor, edge_type: Tensor) -> Tensor:
-        """The normalised sparse adjacency of a sorted, deduplicated, symmetric edge list."""
+    def edge_weights(self, edge_index: Tensor, edge_type: Tensor) -> Tensor:
+        """The normalised weight of every edge of a deduplicated, symmetric edge list."""
         num_nodes = self.embedding.num_embeddings
         weight = self.relation_weights()[edge_type]
         degree = torch.zeros(num_nodes, device=weight.device, dtype=weight.dtype).index_add_(0, edge_index[0], weight)
         inv_sqrt = degree.clamp(min=1e-12).rsqrt()
-        values = inv_sqrt[edge_index[0]] * weight * inv_sqrt[edge_index[1]]
-        return torch.sparse_coo_tensor(edge_index, values, (num_nodes, num_nodes), is_coalesced=True)
+        return inv_sqrt[edge_index[0]] * weight * inv_sqrt[edge_index[1]]
 
     def forward(self, edge_index: Tensor | None = None, edge_type: Tensor | None = None) -> Tensor:
         """Final embeddings of every node, propagated over the model's graph or over the one given."""
         x = self.embedding.weight
         if self.num_layers == 0:
             return x
-        adjacency = self.adjacency(
-            self.edge_index if edge_index is None else edge_index, self.edge_type if edge_type is None else edge_type
-        )
+        edge_index = self.edge_index if edge_index is None else edge_index
+        values = self.edge_weights(edge_index, self.edge_type if edge_type is None else edge_type)[:, None]
+        row, col = edge_index
         total = x
         for _ in range(self.num_layers):
-            x = torch.sparse.mm(adjacency, x)
+            x = torch.zeros_like(x).index_add_(0, row, x[col] * values)
             total = total + x
         return total / (self.num_layers + 1)

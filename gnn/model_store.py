@@ -35,7 +35,7 @@ class TrainedModel:
     def block(self, label: str) -> np.ndarray:
         """The embeddings of every `label` node, in `index.ids[label]` order."""
         start = self.index.offset(label)
-        return self.embeddings[start:start + self.index.count(label)]
+        return self.embeddings[start : start + self.index.count(label)]
 
     def vectors(self, label: str, ids: list[str]) -> np.ndarray:
         """Embeddings of the given `label` nodes; raises UnknownEntityError for an id the model does not know."""
@@ -43,14 +43,23 @@ class TrainedModel:
 
 
 def save(
-    model_dir: Path, config: dict[str, Any], model: nn.Module, index: NodeIndex, embeddings: torch.Tensor,
+    model_dir: Path,
+    config: dict[str, Any],
+    model: nn.Module,
+    index: NodeIndex,
+    embeddings: torch.Tensor,
     metrics: dict[str, Any],
 ) -> Path:
     """Write the checkpoint files and the training plot into `model_dir` (created when missing)."""
     model_dir.mkdir(parents=True, exist_ok=True)
     matrix = embeddings.detach().float().cpu().numpy()
-    header = {"format_version": FORMAT_VERSION, "num_nodes": index.num_nodes, "dim": int(matrix.shape[1]),
-              "counts": {label: index.count(label) for label in NODE_LABELS}, "train": config}
+    header = {
+        "format_version": FORMAT_VERSION,
+        "num_nodes": index.num_nodes,
+        "dim": int(matrix.shape[1]),
+        "counts": {label: index.count(label) for label in NODE_LABELS},
+        "train": config,
+    }
     (model_dir / "config.json").write_text(json.dumps(header, indent=2))
     torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, model_dir / "weights.pt")
     (model_dir / "id_maps.json").write_text(json.dumps(index.to_lists()))
@@ -100,5 +109,8 @@ def check_matches(index: NodeIndex, graph: GraphArrays) -> None:
 def write_back(store: GraphStore, model: TrainedModel, batch_size: int = 2_000) -> dict[str, int]:
     """Write every node's embedding to Neo4j (graph/embeddings.py) and make sure the vector index exists."""
     ensure_vector_index(store, int(model.embeddings.shape[1]))
-    return {label: write_embeddings(store, label, model.index.ids[label], model.block(label), batch_size)
-            for label in NODE_LABELS if model.index.count(label)}
+    return {
+        label: write_embeddings(store, label, model.index.ids[label], model.block(label), batch_size)
+        for label in NODE_LABELS
+        if model.index.count(label)
+    }

@@ -19,8 +19,14 @@ def plot_history(history: list[dict[str, float]], path: Path, val_label: str = "
     loss_axis.set_ylabel("BPR loss", color="tab:blue")
     val_axis = loss_axis.twinx()
     evaluated = [h for h in history if "val_ndcg" in h]
-    val_axis.plot([h["epoch"] for h in evaluated], [h["val_ndcg"] for h in evaluated], color="tab:orange",
-                  marker="o", markersize=3, label=val_label)
+    val_axis.plot(
+        [h["epoch"] for h in evaluated],
+        [h["val_ndcg"] for h in evaluated],
+        color="tab:orange",
+        marker="o",
+        markersize=3,
+        label=val_label,
+    )
     val_axis.set_ylabel(val_label, color="tab:orange")
     figure.tight_layout()
     figure.savefig(path)

@@ -37,9 +37,9 @@ class TrainConfig:
     attribute_weight: float = 0.5
     learn_relation_weights: bool = True
     min_rating: float = 0.0
-    lr: float = 5e-3
+    lr: float = 1e-2
     l2: float = 1e-4
-    batch_size: int = 4096
+    batch_size: int = 16384
     max_epochs: int = 300
     patience: int = 10
     eval_every: int = 2
@@ -92,7 +92,11 @@ def split_per_user(users: np.ndarray, fraction: float, rng: np.random.Generator)
 
 
 def evaluate_embeddings(
-    embeddings: Tensor, data: KGData, seen: Pairs, relevant: Pairs, candidates: np.ndarray | None = None,
+    embeddings: Tensor,
+    data: KGData,
+    seen: Pairs,
+    relevant: Pairs,
+    candidates: np.ndarray | None = None,
     ks: tuple[int, ...] = (5, 10, 20),
 ) -> dict[str, float]:
     """Top-K metrics of final embeddings for the users that have relevant items, never ranking `seen` items."""
@@ -103,13 +107,20 @@ def evaluate_embeddings(
     offset = data.index.offset("Item")
     return evaluate(
         embeddings[torch.as_tensor(users, device=embeddings.device)],
-        embeddings[offset:offset + data.num_items],
-        (row_of[relevant[0]], relevant[1]), (row_of[seen[0][keep]], seen[1][keep]), candidates, ks,
+        embeddings[offset : offset + data.num_items],
+        (row_of[relevant[0]], relevant[1]),
+        (row_of[seen[0][keep]], seen[1][keep]),
+        candidates,
+        ks,
     )
 
 
 def sample_negatives(
-    users: np.ndarray, positive_keys: np.ndarray, candidates: np.ndarray, num_items: int, rng: np.random.Generator,
+    users: np.ndarray,
+    positive_keys: np.ndarray,
+    candidates: np.ndarray,
+    num_items: int,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """One candidate item per user that is not among its positives (`positive_keys` = sorted user*num_items+item)."""
     negatives = candidates[rng.integers(0, len(candidates), len(users))]
@@ -122,8 +133,14 @@ def sample_negatives(
 
 
 def fit(
-    model: nn.Module, data: KGData, train_pairs: Pairs, val_pairs: Pairs, config: TrainConfig,
-    candidates: np.ndarray | None = None, progress: Progress | None = None, description: str = "Training",
+    model: nn.Module,
+    data: KGData,
+    train_pairs: Pairs,
+    val_pairs: Pairs,
+    config: TrainConfig,
+    candidates: np.ndarray | None = None,
+    progress: Progress | None = None,
+    description: str = "Training",
 ) -> FitResult:
     """Train `model` (a module whose call returns the final embeddings of every node in the unified layout and
     whose `embedding` holds the layer-0 ones) with BPR; restores the weights of the best validation epoch."""
@@ -149,10 +166,10 @@ def fit(
         negatives = sample_negatives(users[order], positive_keys, candidates, data.num_items, rng)
         total_loss = 0.0
         for start in range(0, len(order), config.batch_size):
-            batch = order[start:start + config.batch_size]
+            batch = order[start : start + config.batch_size]
             u = torch.as_tensor(users[batch], device=device)
             i = torch.as_tensor(items[batch] + offset, device=device)
-            j = torch.as_tensor(negatives[start:start + config.batch_size] + offset, device=device)
+            j = torch.as_tensor(negatives[start : start + config.batch_size] + offset, device=device)
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
                 final = model()
                 margin = (final[u] * (final[i] - final[j])).sum(dim=1)
@@ -176,8 +193,13 @@ def fit(
                 stale += config.eval_every
         result.history.append(entry)
         if progress is not None and task is not None:
-            progress.update(task, advance=1, description=(
-                f"{description} loss {entry['loss']:.4f} val ndcg@{config.val_k} {result.best_val_ndcg:.4f}"))
+            progress.update(
+                task,
+                advance=1,
+                description=(
+                    f"{description} loss {entry['loss']:.4f} val ndcg@{config.val_k} {result.best_val_ndcg:.4f}"
+                ),
+            )
         out_of_time = config.max_seconds is not None and time.perf_counter() - started > config.max_seconds
         if stale >= config.patience or out_of_time:
             break
@@ -193,8 +215,15 @@ def build_model(data: KGData, train_pairs: Pairs, config: TrainConfig) -> KGLigh
     torch.manual_seed(config.seed)
     edge_index, edge_type = unified_edges(data, train_pairs[0], train_pairs[1], config.use_attributes)
     weights = [1.0] + [config.attribute_weight] * len(ATTRIBUTE_RELATIONS)
-    return KGLightGCN(data.index.num_nodes, config.dim, config.num_layers, edge_index, edge_type, weights,
-                      config.learn_relation_weights)
+    return KGLightGCN(
+        data.index.num_nodes,
+        config.dim,
+        config.num_layers,
+        edge_index,
+        edge_type,
+        weights,
+        config.learn_relation_weights,
+    )
 
 
 def final_embeddings(model: KGLightGCN, data: KGData, pairs: Pairs, config: TrainConfig) -> Tensor:
@@ -207,7 +236,9 @@ def final_embeddings(model: KGLightGCN, data: KGData, pairs: Pairs, config: Trai
 
 
 def train(
-    source: GraphStore | GraphArrays, config: TrainConfig, model_dir: Path,
+    source: GraphStore | GraphArrays,
+    config: TrainConfig,
+    model_dir: Path,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Export the graph (when given a store), train with early stopping on a per-user validation holdout, and save
@@ -225,9 +256,13 @@ def train(
     result = fit(model, data, train_pairs, val_pairs, config, progress=progress)
     embeddings = final_embeddings(model, data, (users, items), config)
     metrics: dict[str, Any] = {
-        "best_epoch": result.best_epoch, f"val_ndcg@{config.val_k}": result.best_val_ndcg,
-        "epochs": len(result.history), "train_seconds": result.train_seconds, "epoch_seconds": result.epoch_seconds,
-        "device": str(resolve_device(config.device)), "num_train_pairs": len(train_pairs[0]),
+        "best_epoch": result.best_epoch,
+        f"val_ndcg@{config.val_k}": result.best_val_ndcg,
+        "epochs": len(result.history),
+        "train_seconds": result.train_seconds,
+        "epoch_seconds": result.epoch_seconds,
+        "device": str(resolve_device(config.device)),
+        "num_train_pairs": len(train_pairs[0]),
         "num_val_pairs": len(val_pairs[0]),
         "relation_weights": dict(zip(("RATED", *ATTRIBUTE_RELATIONS), model.relation_weights().tolist(), strict=True)),
         "history": result.history,

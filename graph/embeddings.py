@@ -21,23 +21,23 @@ ENTITY_LABEL = "Entity"
 
 _WRITE_QUERIES: dict[str, LiteralString] = {
     "User": "UNWIND $rows AS row MATCH (n:User {id: row.id}) SET n:Entity, n.embedding = row.embedding "
-            "RETURN count(n) AS written",
+    "RETURN count(n) AS written",
     "Item": "UNWIND $rows AS row MATCH (n:Item {id: row.id}) SET n:Entity, n.embedding = row.embedding "
-            "RETURN count(n) AS written",
+    "RETURN count(n) AS written",
     "Genre": "UNWIND $rows AS row MATCH (n:Genre {id: row.id}) SET n:Entity, n.embedding = row.embedding "
-             "RETURN count(n) AS written",
+    "RETURN count(n) AS written",
     "Person": "UNWIND $rows AS row MATCH (n:Person {id: row.id}) SET n:Entity, n.embedding = row.embedding "
-              "RETURN count(n) AS written",
+    "RETURN count(n) AS written",
 }
 _READ_QUERIES: dict[str, LiteralString] = {
     "User": "MATCH (n:User) WHERE n.id > $after AND n.embedding IS NOT NULL "
-            "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
+    "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
     "Item": "MATCH (n:Item) WHERE n.id > $after AND n.embedding IS NOT NULL "
-            "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
+    "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
     "Genre": "MATCH (n:Genre) WHERE n.id > $after AND n.embedding IS NOT NULL "
-             "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
+    "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
     "Person": "MATCH (n:Person) WHERE n.id > $after AND n.embedding IS NOT NULL "
-              "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
+    "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
 }
 
 
@@ -68,7 +68,11 @@ def ensure_vector_index(store: GraphStore, dimensions: int) -> None:
 
 
 def write_embeddings(
-    store: GraphStore, label: str, ids: np.ndarray | list[str], vectors: np.ndarray, batch_size: int = 2_000,
+    store: GraphStore,
+    label: str,
+    ids: np.ndarray | list[str],
+    vectors: np.ndarray,
+    batch_size: int = 2_000,
 ) -> int:
     """Set `embedding` (and the `Entity` label) on the `label` nodes with `ids`, batch by batch; returns the count.
 
@@ -83,7 +87,7 @@ def write_embeddings(
     for start in range(0, len(ids), batch_size):
         rows: list[dict[str, Any]] = [
             {"id": str(node_id), "embedding": vector.tolist()}
-            for node_id, vector in zip(ids[start:start + batch_size], matrix[start:start + batch_size], strict=True)
+            for node_id, vector in zip(ids[start : start + batch_size], matrix[start : start + batch_size], strict=True)
         ]
         count = store.write(_WRITE_QUERIES[label], rows=rows)[0]["written"]
         if count != len(rows):
@@ -113,6 +117,8 @@ def similar_entities(store: GraphStore, vector: np.ndarray | list[float], k: int
         "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
         "RETURN [label IN labels(node) WHERE label IN ['User', 'Item', 'Genre', 'Person']][0] AS label, "
         "node.id AS id, score",
-        index=VECTOR_INDEX, k=k, vector=[float(x) for x in np.asarray(vector).ravel()],
+        index=VECTOR_INDEX,
+        k=k,
+        vector=[float(x) for x in np.asarray(vector).ravel()],
     )
     return [SimilarEntity(label=row["label"], id=row["id"], score=row["score"]) for row in rows]

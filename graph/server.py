@@ -95,8 +95,16 @@ class LocalNeo4j:
         pom.write_text(POM_TEMPLATE.format(neo4j_version=self.neo4j_version, browser_version=self.browser_version))
         staging = self.home / "lib.partial"
         shutil.rmtree(staging, ignore_errors=True)
-        command = [mvn, "-B", "-q", "-f", str(pom), "dependency:copy-dependencies",
-                   f"-DoutputDirectory={staging}", "-DincludeScope=runtime"]
+        command = [
+            mvn,
+            "-B",
+            "-q",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+            "-DincludeScope=runtime",
+        ]
         env = {**os.environ, "JAVA_HOME": str(self.java_home)}
         result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         if result.returncode != 0:
@@ -171,10 +179,16 @@ class LocalNeo4j:
         self.configure()
         console = (self.home / "logs" / "console.log").open("ab")
         process = subprocess.Popen(
-            [*self._java_command(MAIN_CLASS), f"--home-dir={self.home.resolve()}",
-             f"--config-dir={(self.home / 'conf').resolve()}"],
-            stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=self._env(), start_new_session=True,
+            [
+                *self._java_command(MAIN_CLASS),
+                f"--home-dir={self.home.resolve()}",
+                f"--config-dir={(self.home / 'conf').resolve()}",
+            ],
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self._env(),
+            start_new_session=True,
         )
         self.pid_file.write_text(str(process.pid))
         try:
@@ -227,8 +241,13 @@ class LocalNeo4j:
     def status(self) -> dict[str, object]:
         """Whether the server runs, its pid, addresses and version as the HTTP discovery endpoint reports it."""
         pid = self.pid()
-        info: dict[str, object] = {"running": pid is not None, "pid": pid, "bolt": self.bolt_uri,
-                                   "browser": f"{self.http_url}/browser/", "home": str(self.home)}
+        info: dict[str, object] = {
+            "running": pid is not None,
+            "pid": pid,
+            "bolt": self.bolt_uri,
+            "browser": f"{self.http_url}/browser/",
+            "home": str(self.home),
+        }
         if pid is not None:
             try:
                 discovery = httpx.get(self.http_url, timeout=2.0).json()
@@ -239,8 +258,12 @@ class LocalNeo4j:
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _env(self) -> dict[str, str]:
-        return {**os.environ, "NEO4J_HOME": str(self.home.resolve()),
-                "NEO4J_CONF": str((self.home / "conf").resolve()), "JAVA_HOME": str(self.java_home)}
+        return {
+            **os.environ,
+            "NEO4J_HOME": str(self.home.resolve()),
+            "NEO4J_CONF": str((self.home / "conf").resolve()),
+            "JAVA_HOME": str(self.java_home),
+        }
 
     def _java_command(self, main_class: str) -> list[str]:
         java = self.java_home / "bin" / "java"
@@ -251,8 +274,9 @@ class LocalNeo4j:
         return [str(java), f"-Xmx{self.heap}", *JAVA_OPENS, "-cp", str(self.lib_dir.resolve() / "*"), main_class]
 
     def _java(self, main_class: str, *args: str) -> None:
-        result = subprocess.run([*self._java_command(main_class), *args], capture_output=True, text=True,
-                                env=self._env(), check=False)
+        result = subprocess.run(
+            [*self._java_command(main_class), *args], capture_output=True, text=True, env=self._env(), check=False
+        )
         if result.returncode != 0:
             raise Neo4jLauncherError(f"`{' '.join(args[:2])}` failed: {(result.stdout + result.stderr).strip()}")
 

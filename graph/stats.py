@@ -15,12 +15,16 @@ def graph_counts(store: GraphStore) -> dict[str, dict[str, int]]:
         "CALL db.relationshipTypes() YIELD relationshipType AS type "
         "CALL (type) { MATCH ()-[r:$(type)]->() RETURN count(r) AS count } RETURN type, count ORDER BY type"
     )
-    return {"nodes": {r["label"]: r["count"] for r in nodes if r["count"]},
-            "relationships": {r["type"]: r["count"] for r in relationships if r["count"]}}
+    return {
+        "nodes": {r["label"]: r["count"] for r in nodes if r["count"]},
+        "relationships": {r["type"]: r["count"] for r in relationships if r["count"]},
+    }
 
 
 def total_counts(store: GraphStore) -> tuple[int, int]:
     """Total numbers of nodes and of relationships."""
-    row = store.read("CALL () { MATCH (n) RETURN count(n) AS nodes } "
-                     "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } RETURN nodes, relationships")[0]
+    row = store.read(
+        "CALL () { MATCH (n) RETURN count(n) AS nodes } "
+        "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } RETURN nodes, relationships"
+    )[0]
     return row["nodes"], row["relationships"]

@@ -54,8 +54,14 @@ def neo4j_connection() -> Iterator[Neo4jConnection]:
     else:
         bolt_port = int(os.environ.get("CHATREC_TEST_BOLT_PORT", "17687"))
         http_port = int(os.environ.get("CHATREC_TEST_HTTP_PORT", str(bolt_port - 213)))
-        server = LocalNeo4j(home=PROJECT_ROOT / ".neo4j" / f"test-{bolt_port}", password=TEST_PASSWORD,
-                            bolt_port=bolt_port, http_port=http_port, heap="768m", pagecache="256m")
+        server = LocalNeo4j(
+            home=PROJECT_ROOT / ".neo4j" / f"test-{bolt_port}",
+            password=TEST_PASSWORD,
+            bolt_port=bolt_port,
+            http_port=http_port,
+            heap="768m",
+            pagecache="256m",
+        )
         server.start()
         try:
             yield Neo4jConnection(server.bolt_uri, "neo4j", TEST_PASSWORD, server.http_url)

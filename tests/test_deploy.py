@@ -42,8 +42,10 @@ def test_compose_runs_neo4j_5_26_with_browser_auth_volumes_and_healthcheck() -> 
 def test_compose_api_waits_for_healthy_neo4j_and_the_loaded_demo_data() -> None:
     services = COMPOSE["services"]
     assert services["init"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
-    assert services["api"]["depends_on"] == {"neo4j": {"condition": "service_healthy"},
-                                             "init": {"condition": "service_completed_successfully"}}
+    assert services["api"]["depends_on"] == {
+        "neo4j": {"condition": "service_healthy"},
+        "init": {"condition": "service_completed_successfully"},
+    }
     assert services["api"]["environment"]["CHATREC_NEO4J_URI"] == "bolt://neo4j:7687"
     assert "/health/ready" in " ".join(services["api"]["healthcheck"]["test"])
 
@@ -64,8 +66,13 @@ def test_dockerfile_command_exists_in_the_cli() -> None:
 def test_setup_script_commands_exist_in_the_cli() -> None:
     lines = [line.strip().removeprefix("exec ") for line in (ROOT / "scripts" / "up.sh").read_text().splitlines()]
     commands = [shlex.split(line) for line in lines if line.startswith("chatrec ")]
-    assert [c[:2] for c in commands] == [["chatrec", "data"], ["chatrec", "neo4j"], ["chatrec", "import"],
-                                        ["chatrec", "stats"], ["chatrec", "serve"]]
+    assert [c[:2] for c in commands] == [
+        ["chatrec", "data"],
+        ["chatrec", "neo4j"],
+        ["chatrec", "import"],
+        ["chatrec", "stats"],
+        ["chatrec", "serve"],
+    ]
     for command in commands:
         _parses(command)
     assert any(c[:3] == ["chatrec", "import", "demo"] for c in commands)

@@ -12,14 +12,19 @@ from graph.db import GraphStore
 
 def import_progress(disable: bool = False) -> Progress:
     """The progress bar every importer reports to."""
-    return Progress(TextColumn("[bold]{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), disable=disable)
+    return Progress(
+        TextColumn("[bold]{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=disable,
+    )
 
 
 def chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """Consecutive slices of `rows` with at most `size` elements each."""
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 def write_batches(

@@ -47,7 +47,10 @@ def read_csv_catalog(directory: Path, encoding: str = "utf-8") -> dict[str, list
 
 
 def import_csv_catalog(
-    store: GraphStore, directory: Path, batch_size: int = 10_000, encoding: str = "utf-8",
+    store: GraphStore,
+    directory: Path,
+    batch_size: int = 10_000,
+    encoding: str = "utf-8",
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Validate, check that every referenced user and item exists (in the files or the graph), then MERGE."""
@@ -99,8 +102,15 @@ def _item_row(path: Path, line: int, row: dict[str, str]) -> dict[str, Any]:
     name, year_in_title = split_year(title)
     year = parse_int(path, line, row["year"], "year") if row.get("year") else year_in_title
     full_name = title if year_in_title is not None or year is None else f"{name} ({year})"
-    return {"id": row["id"], "name": full_name, "title": name, "year": year, "title_key": title_key(full_name),
-            "aliases": _split(row.get("aliases")), "genres": [genre_id(g) for g in _split(row.get("genres"))]}
+    return {
+        "id": row["id"],
+        "name": full_name,
+        "title": name,
+        "year": year,
+        "title_key": title_key(full_name),
+        "aliases": _split(row.get("aliases")),
+        "genres": [genre_id(g) for g in _split(row.get("genres"))],
+    }
 
 
 def _user_row(path: Path, line: int, row: dict[str, str]) -> dict[str, Any]:
@@ -114,9 +124,11 @@ def _user_row(path: Path, line: int, row: dict[str, str]) -> dict[str, Any]:
 
 def _interaction_row(path: Path, line: int, row: dict[str, str]) -> dict[str, Any]:
     return {
-        "user_id": _required(path, line, row, "user_id"), "item_id": _required(path, line, row, "item_id"),
+        "user_id": _required(path, line, row, "user_id"),
+        "item_id": _required(path, line, row, "item_id"),
         "rating": parse_float(path, line, row["rating"], "rating") if row.get("rating") else None,
-        "ts": parse_int(path, line, row["ts"], "ts") if row.get("ts") else None, "line": line,
+        "ts": parse_int(path, line, row["ts"], "ts") if row.get("ts") else None,
+        "line": line,
     }
 
 
@@ -126,9 +138,14 @@ def _triple_row(path: Path, line: int, row: dict[str, str]) -> dict[str, Any]:
         known = ", ".join(["genre", *TRIPLE_RELATIONS])
         raise DataFileError(path, f"relation must be one of {known}, got {relation!r}", line)
     entity_id = _required(path, line, row, "entity_id")
-    return {"item_id": _required(path, line, row, "item_id"), "relation": relation,
-            "entity_id": genre_id(entity_id) if relation == "genre" else entity_id,
-            "entity_name": row.get("entity_name") or entity_id, "type": TRIPLE_RELATIONS.get(relation), "line": line}
+    return {
+        "item_id": _required(path, line, row, "item_id"),
+        "relation": relation,
+        "entity_id": genre_id(entity_id) if relation == "genre" else entity_id,
+        "entity_name": row.get("entity_name") or entity_id,
+        "type": TRIPLE_RELATIONS.get(relation),
+        "line": line,
+    }
 
 
 def _unique(path: Path, ids: list[str]) -> None:
@@ -147,16 +164,21 @@ def _check_references(store: GraphStore, directory: Path, rows: dict[str, list[d
     found = store.read(
         "CALL () { UNWIND $items AS id MATCH (n:Item {id: id}) RETURN collect(id) AS items } "
         "CALL () { UNWIND $users AS id MATCH (n:User {id: id}) RETURN collect(id) AS users } RETURN items, users",
-        items=sorted(wanted_items), users=sorted(wanted_users),
+        items=sorted(wanted_items),
+        users=sorted(wanted_users),
     )[0]
     items |= set(found["items"])
     users |= set(found["users"])
-    for name, key, known in (("interactions.csv", "user_id", users), ("interactions.csv", "item_id", items),
-                             ("triples.csv", "item_id", items)):
+    for name, key, known in (
+        ("interactions.csv", "user_id", users),
+        ("interactions.csv", "item_id", items),
+        ("triples.csv", "item_id", items),
+    ):
         for row in rows["interactions" if name == "interactions.csv" else "triples"]:
             if row[key] not in known:
-                raise DataFileError(directory / name, f"{key} {row[key]!r} is neither in the files nor in the graph",
-                                    row["line"])
+                raise DataFileError(
+                    directory / name, f"{key} {row[key]!r} is neither in the files nor in the graph", row["line"]
+                )
 
 
 ITEM_QUERY = """

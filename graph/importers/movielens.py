@@ -42,7 +42,10 @@ def read_movielens(directory: Path, encoding: str = "latin-1") -> MovieLensData:
 
 
 def import_movielens(
-    store: GraphStore, directory: Path, batch_size: int = 10_000, encoding: str = "latin-1",
+    store: GraphStore,
+    directory: Path,
+    batch_size: int = 10_000,
+    encoding: str = "latin-1",
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Validate the whole directory first, then MERGE users, movies, genres and ratings in batches."""
@@ -106,11 +109,21 @@ def _read_items(path: Path, encoding: str, genres: dict[int, str]) -> list[dict[
         title, year = split_year(name)
         if year is None and fields[2]:
             year = _release_year(path, number, fields[2])
-        items.append({
-            "ml_id": ml_id, "raw_title": raw_title, "name": name, "title": title, "year": year,
-            "release_date": fields[2] or None, "imdb_url": fields[4] or None, "title_key": title_key(name),
-            "genres": [genre_id(genres[i]) for i, flag in enumerate(flags) if flag == "1" and genres[i] != "unknown"],
-        })
+        items.append(
+            {
+                "ml_id": ml_id,
+                "raw_title": raw_title,
+                "name": name,
+                "title": title,
+                "year": year,
+                "release_date": fields[2] or None,
+                "imdb_url": fields[4] or None,
+                "title_key": title_key(name),
+                "genres": [
+                    genre_id(genres[i]) for i, flag in enumerate(flags) if flag == "1" and genres[i] != "unknown"
+                ],
+            }
+        )
     if not items:
         raise DataFileError(path, "no movies found")
     return items
@@ -129,8 +142,15 @@ def _read_users(path: Path, encoding: str) -> list[dict[str, Any]]:
         ml_id, age, gender, occupation, zip_code = split_fields(path, number, text, "|", 5)
         if gender not in ("M", "F"):
             raise DataFileError(path, f"gender must be M or F, got {gender!r}", number)
-        users.append({"ml_id": parse_int(path, number, ml_id, "user id"), "age": parse_int(path, number, age, "age"),
-                      "gender": gender, "occupation": occupation, "zip": zip_code})
+        users.append(
+            {
+                "ml_id": parse_int(path, number, ml_id, "user id"),
+                "age": parse_int(path, number, age, "age"),
+                "gender": gender,
+                "occupation": occupation,
+                "zip": zip_code,
+            }
+        )
     if not users:
         raise DataFileError(path, "no users found")
     return users
@@ -140,8 +160,12 @@ def _read_ratings(path: Path, encoding: str, item_ids: set[int], user_ids: set[i
     ratings = []
     for number, text in read_lines(path, encoding):
         user, item, rating, ts = split_fields(path, number, text, "\t", 4)
-        row = {"user": parse_int(path, number, user, "user id"), "item": parse_int(path, number, item, "item id"),
-               "rating": parse_int(path, number, rating, "rating"), "ts": parse_int(path, number, ts, "timestamp")}
+        row = {
+            "user": parse_int(path, number, user, "user id"),
+            "item": parse_int(path, number, item, "item id"),
+            "rating": parse_int(path, number, rating, "rating"),
+            "ts": parse_int(path, number, ts, "timestamp"),
+        }
         if not 1 <= row["rating"] <= 5:
             raise DataFileError(path, f"rating must be between 1 and 5, got {row['rating']}", number)
         if row["user"] not in user_ids:

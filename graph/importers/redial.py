@@ -36,9 +36,17 @@ def read_redial(directory: Path) -> dict[str, list[dict[str, Any]]]:
             raise DataFileError(info_path, f"movie {redial_id!r} has no name")
         name = info["name"].strip()
         title, year = split_year(name)
-        movies.append({"redial_id": str(redial_id), "name": name, "title": title, "year": year,
-                       "title_key": title_key(name), "plot": info.get("plot") or None,
-                       "imdb_id": info.get("imdb_id") or None})
+        movies.append(
+            {
+                "redial_id": str(redial_id),
+                "name": name,
+                "title": title,
+                "year": year,
+                "title_key": title_key(name),
+                "plot": info.get("plot") or None,
+                "imdb_id": info.get("imdb_id") or None,
+            }
+        )
         entity = entity2id.get(name)
         if entity is None:
             raise DataFileError(entity_path, f"movie {name!r} (id {redial_id}) has no entity id")
@@ -52,8 +60,9 @@ def read_redial(directory: Path) -> dict[str, list[dict[str, Any]]]:
                 edges["genre"].append({"redial_id": str(redial_id), "genre": genre_id(tail)})
             elif relation in RELATIONS:
                 people[pair[1]] = tail
-                edges[relation].append({"redial_id": str(redial_id), "person": f"redial:{pair[1]}",
-                                        "type": RELATIONS[relation]})
+                edges[relation].append(
+                    {"redial_id": str(redial_id), "person": f"redial:{pair[1]}", "type": RELATIONS[relation]}
+                )
             else:
                 raise DataFileError(relation_path, f"unsupported relation {relation!r}")
     if not movies:
@@ -63,7 +72,10 @@ def read_redial(directory: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def import_redial(
-    store: GraphStore, directory: Path, batch_size: int = 10_000, progress: Progress | None = None,
+    store: GraphStore,
+    directory: Path,
+    batch_size: int = 10_000,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Validate the catalog first, then MERGE movies, genres, people and their relationships in batches."""
     rows = read_redial(directory)
@@ -72,8 +84,11 @@ def import_redial(
     write_batches(store, GENRE_EDGE_QUERY, rows["genre"], batch_size, progress, "ReDial genres")
     for relation, rel_type in RELATIONS.items():
         write_batches(store, PERSON_EDGE_QUERY, rows[relation], batch_size, progress, f"ReDial {rel_type}")
-    return {"movies": len(rows["movies"]), "people": len(rows["people"]),
-            "relationships": sum(len(rows[r]) for r in ("genre", *RELATIONS))}
+    return {
+        "movies": len(rows["movies"]),
+        "people": len(rows["people"]),
+        "relationships": sum(len(rows[r]) for r in ("genre", *RELATIONS)),
+    }
 
 
 def _mapping(value: Any, path: Path) -> dict[str, Any]:

@@ -18,16 +18,16 @@ def _write_catalog(folder: Path, **files: str) -> Path:
     folder.mkdir(exist_ok=True)
     defaults = {
         "items.csv": "id,title,year,genres,aliases\n"
-                     "shop:1,Fargo,1996,Crime|Drama,\n"
-                     "shop:2,The Big Lebowski (1998),,Comedy|Crime,Lebowski\n"
-                     f"shop:3,\"{INJECTION}\",2001,Horror,\n",
+        "shop:1,Fargo,1996,Crime|Drama,\n"
+        "shop:2,The Big Lebowski (1998),,Comedy|Crime,Lebowski\n"
+        f'shop:3,"{INJECTION}",2001,Horror,\n',
         "users.csv": "id,age,country\nu1,33,NL\nu2,41,\n",
         "interactions.csv": "user_id,item_id,rating,ts\nu1,shop:1,5,1700000000\nu1,shop:2,4,\nu2,shop:3,1,\n",
         "triples.csv": "item_id,relation,entity_id,entity_name\n"
-                       "shop:1,director,person:joel-coen,Joel Coen\n"
-                       "shop:2,director,person:joel-coen,Joel Coen\n"
-                       "shop:1,star,person:frances-mcdormand,Frances McDormand\n"
-                       "shop:2,genre,Film-Noir,\n",
+        "shop:1,director,person:joel-coen,Joel Coen\n"
+        "shop:2,director,person:joel-coen,Joel Coen\n"
+        "shop:1,star,person:frances-mcdormand,Frances McDormand\n"
+        "shop:2,genre,Film-Noir,\n",
     }
     for name, text in {**defaults, **files}.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -73,8 +73,10 @@ def test_cypher_looking_text_is_stored_verbatim(store: GraphStore, tmp_path: Pat
         ({"items.csv": "id,title,year\nx,Fargo,nineteen\n"}, r"items\.csv, line 2: year must be an integer"),
         ({"items.csv": "id,title\nx,Fargo,extra\n"}, r"items\.csv, line 2: wrong number of fields"),
         ({"triples.csv": "item_id,relation,entity_id\nshop:1,produced,p1\n"}, r"triples\.csv, line 2: relation must"),
-        ({"interactions.csv": "user_id,item_id\nu1,shop:1\nu9,shop:1\n"},
-         r"interactions\.csv, line 3: user_id 'u9' is neither in the files nor in the graph"),
+        (
+            {"interactions.csv": "user_id,item_id\nu1,shop:1\nu9,shop:1\n"},
+            r"interactions\.csv, line 3: user_id 'u9' is neither in the files nor in the graph",
+        ),
         ({"interactions.csv": "user_id,item_id,rating\nu1,shop:1,great\n"}, r"line 2: rating must be a number"),
     ],
 )

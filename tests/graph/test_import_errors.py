@@ -43,9 +43,11 @@ def test_malformed_rating_row_names_file_and_line_and_writes_nothing(store: Grap
 
 @pytest.mark.parametrize(
     ("line", "message"),
-    [("196\t242\t9\t881250949", "rating must be between 1 and 5, got 9"),
-     ("196\t99999\t3\t881250949", "item 99999 is not in u.item"),
-     ("abc\t242\t3\t881250949", "user id must be an integer, got 'abc'")],
+    [
+        ("196\t242\t9\t881250949", "rating must be between 1 and 5, got 9"),
+        ("196\t99999\t3\t881250949", "item 99999 is not in u.item"),
+        ("abc\t242\t3\t881250949", "user id must be an integer, got 'abc'"),
+    ],
 )
 def test_invalid_rating_values_are_rejected(store: GraphStore, movielens_copy: Path, line: str, message: str) -> None:
     _replace_line(movielens_copy / "u.data", 7, line)

@@ -89,6 +89,7 @@ def test_full_text_index_finds_titles_aliases_people_and_genres(store: GraphStor
 
     assert top("shawshank~") == "The Shawshank Redemption (1994)"
     assert top('"Frances McDormand"') == "Frances McDormand"
-    genre = store.read("CALL db.index.fulltext.queryNodes('entity_names', 'horror') YIELD node WHERE node:Genre "
-                       "RETURN node.id AS id")
+    genre = store.read(
+        "CALL db.index.fulltext.queryNodes('entity_names', 'horror') YIELD node WHERE node:Genre RETURN node.id AS id"
+    )
     assert genre == [{"id": "horror"}]

@@ -9,10 +9,12 @@ from graph.importers.titles import display_title, split_year, title_key
 
 @pytest.mark.parametrize(
     ("movielens", "redial"),
-    [("Shawshank Redemption, The (1994)", "The Shawshank Redemption (1994)"),
-     ("City of Lost Children, The (Cité des enfants perdus, La) (1995)", "The City of Lost Children (1995)"),
-     ("Star Wars (1977)", "Star Wars  (1977)"),
-     ("Amélie (2001)", "Amelie (2001)")],
+    [
+        ("Shawshank Redemption, The (1994)", "The Shawshank Redemption (1994)"),
+        ("City of Lost Children, The (Cité des enfants perdus, La) (1995)", "The City of Lost Children (1995)"),
+        ("Star Wars (1977)", "Star Wars  (1977)"),
+        ("Amélie (2001)", "Amelie (2001)"),
+    ],
 )
 def test_catalog_spellings_share_a_key(movielens: str, redial: str) -> None:
     assert title_key(movielens) == title_key(redial)

@@ -1,0 +1,147 @@
+"""The GNN package against a real Neo4j: export, HeteroData, write-back, training, fold-in and typed errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gnn.data import to_hetero_data
+from gnn.errors import CheckpointMismatchError, EmptyGraphError, ModelNotFoundError
+from gnn.foldin import fold_in, recommend, score_items
+from gnn.model_store import load, write_back
+from gnn.train import TrainConfig, train
+from graph.db import GraphStore
+from graph.embeddings import read_embeddings, similar_entities, write_embeddings
+from graph.export import export_graph
+
+GROUPS, USERS_PER_GROUP, ITEMS_PER_GROUP, RATED_PER_USER = 4, 10, 20, 14
+FAST = TrainConfig(
+    dim=16,
+    num_layers=2,
+    lr=0.05,
+    batch_size=512,
+    max_epochs=60,
+    patience=10,
+    eval_every=5,
+    val_fraction=0.1,
+    device="cpu",
+    seed=7,
+)
+
+
+def planted_graph(store: GraphStore) -> None:
+    """Users of group g rate only items of group g; those items share genre g and director g."""
+    rng = np.random.default_rng(0)
+    items = [
+        {"id": f"i{g}-{k:02d}", "genre": f"g{g}", "person": f"p{g}"}
+        for g in range(GROUPS)
+        for k in range(ITEMS_PER_GROUP)
+    ]
+    ratings = [
+        {"user": f"u{g}-{n:02d}", "item": f"i{g}-{k:02d}", "rating": int(rng.integers(1, 6)), "ts": 1000 + k}
+        for g in range(GROUPS)
+        for n in range(USERS_PER_GROUP)
+        for k in rng.choice(ITEMS_PER_GROUP, RATED_PER_USER, replace=False)
+    ]
+    store.write(
+        "UNWIND $items AS row MERGE (i:Item:Movie {id: row.id}) SET i.name = row.id "
+        "MERGE (g:Genre {id: row.genre}) SET g.name = row.genre MERGE (i)-[:IN_GENRE]->(g) "
+        "MERGE (p:Person {id: row.person}) SET p.name = row.person MERGE (p)-[:DIRECTED]->(i)",
+        items=items,
+    )
+    store.write(
+        "UNWIND $rows AS row MERGE (u:User {id: row.user}) WITH u, row MATCH (i:Item {id: row.item}) "
+        "MERGE (u)-[r:RATED]->(i) SET r.rating = row.rating, r.ts = row.ts",
+        rows=ratings,
+    )
+
+
+def test_export_hetero_and_write_back_round_trip(store: GraphStore) -> None:
+    planted_graph(store)
+    arrays = export_graph(store, node_page_size=7, edge_page_size=3)  # tiny pages: many cursor steps
+    hetero = to_hetero_data(arrays)
+    assert hetero["Item"].node_ids == sorted(f"i{g}-{k:02d}" for g in range(GROUPS) for k in range(ITEMS_PER_GROUP))
+    assert hetero["User"].num_nodes == GROUPS * USERS_PER_GROUP
+    expected = {
+        (r["u"], r["i"]): (r["rating"], r["ts"])
+        for r in store.read(
+            "MATCH (u:User)-[r:RATED]->(i:Item) RETURN u.id AS u, i.id AS i, r.rating AS rating, r.ts AS ts"
+        )
+    }
+    rated = hetero["User", "RATED", "Item"]
+    users, items = hetero["User"].node_ids, hetero["Item"].node_ids
+    exported = {
+        (users[a], items[b]): (rating, ts)
+        for (a, b), rating, ts in zip(
+            rated.edge_index.T.tolist(), rated.rating.tolist(), rated.ts.tolist(), strict=True
+        )
+    }
+    assert exported == expected
+    assert hetero["Person", "DIRECTED", "Item"].edge_index.shape[1] == GROUPS * ITEMS_PER_GROUP
+
+    vectors = np.random.default_rng(1).normal(size=(len(items), 8))
+    assert write_embeddings(store, "Item", items, vectors) == len(items)
+    read_ids, read_vectors = read_embeddings(store, "Item", page_size=9)
+    assert read_ids.tolist() == items
+    assert np.array_equal(read_vectors, vectors)
+
+
+def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_path: Path) -> None:
+    planted_graph(store)
+    metrics = train(store, FAST, tmp_path / "model")
+    assert metrics["best_epoch"] > 0
+    for name in ("config.json", "weights.pt", "id_maps.json", "embeddings.npy", "metrics.json", "training.png"):
+        assert (tmp_path / "model" / name).is_file()
+    model = load(tmp_path / "model", export_graph(store))
+
+    rated = {}
+    for row in store.read("MATCH (u:User)-[:RATED]->(i:Item) RETURN u.id AS u, collect(i.id) AS items"):
+        rated[row["u"]] = row["items"]
+    precision = []
+    for user, seen in rated.items():
+        top = recommend(model, fold_in(model, {}, user_id=user), k=5, exclude=seen)
+        precision.append(np.mean([item.split("-")[0][1:] == user.split("-")[0][1:] for item, _ in top]))
+    assert np.mean(precision) >= 0.8  # random: 6 of 66 unseen items are in the user's group, about 0.09
+
+    scores = score_items(model, fold_in(model, {("Person", "p2"): 1.0}))
+    group = np.array([item.startswith("i2-") for item in model.index.ids["Item"]])
+    assert scores[group].min() > scores[~group].max()
+    disliked = score_items(model, fold_in(model, {("Person", "p2"): -1.0}))
+    assert disliked[group].max() < disliked[~group].min()
+
+    assert write_back(store, model)["Item"] == GROUPS * ITEMS_PER_GROUP
+    hits = similar_entities(store, model.vectors("Item", ["i1-03"])[0], k=1)
+    assert (hits[0].label, hits[0].id) == ("Item", "i1-03")
+
+
+def test_training_is_deterministic_on_cpu(store: GraphStore, tmp_path: Path) -> None:
+    planted_graph(store)
+    arrays = export_graph(store)
+    config = TrainConfig(**{**FAST.__dict__, "max_epochs": 5, "patience": 100})
+    train(arrays, config, tmp_path / "a")
+    train(arrays, config, tmp_path / "b")
+    assert np.array_equal(load(tmp_path / "a").embeddings, load(tmp_path / "b").embeddings)
+
+
+def test_empty_and_edgeless_graphs_raise(store: GraphStore, tmp_path: Path) -> None:
+    with pytest.raises(EmptyGraphError, match="no User and no Item"):
+        train(store, FAST, tmp_path / "m")
+    store.write("CREATE (:User {id: 'u'}), (:Item {id: 'i'})")
+    with pytest.raises(EmptyGraphError, match="no RATED"):
+        train(store, FAST, tmp_path / "m")
+
+
+def test_missing_model_and_mismatching_checkpoint_raise(store: GraphStore, tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="does not exist"):
+        load(tmp_path / "nowhere")
+    planted_graph(store)
+    train(store, TrainConfig(**{**FAST.__dict__, "max_epochs": 2}), tmp_path / "m")
+    (tmp_path / "m" / "weights.pt").unlink()
+    with pytest.raises(ModelNotFoundError, match=r"weights\.pt"):
+        load(tmp_path / "m")
+    train(store, TrainConfig(**{**FAST.__dict__, "max_epochs": 2}), tmp_path / "m")
+    store.write("CREATE (:Item {id: 'new-item'})")
+    with pytest.raises(CheckpointMismatchError, match="Item: 1 new"):
+        load(tmp_path / "m", export_graph(store))
