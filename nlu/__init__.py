@@ -1,0 +1,1 @@
+"""Text → grounded graph entities: intent, mentions with polarity, constraints (see `nlu.types`)."""
