@@ -24,6 +24,7 @@ from graph.importers.csv_catalog import import_csv_catalog
 from graph.importers.merge import link_catalogs
 from graph.importers.movielens import import_movielens
 from graph.importers.redial import import_redial
+from graph.importers.redial_dialogues import import_redial_dialogues
 from graph.schema import ensure_schema
 from graph.stats import graph_counts, total_counts
 
@@ -138,6 +139,21 @@ def import_redial_command(
     _run_import("ReDial catalog", lambda s, p: import_redial(s, folder, size, p))
 
 
+@import_app.command("redial-dialogues")
+def import_redial_dialogues_command(
+    path: Annotated[Path | None, typer.Argument(help="ReDial dialogues (valid_data.jsonl).")] = None,
+    folds: Annotated[int, typer.Option(min=1, help="Number of folds the conversations are split into.")] = 2,
+    holdout_fold: Annotated[int | None, typer.Option(help="Skip this fold (held out for evaluation).")] = None,
+    batch_size: BatchSize = None,
+) -> None:
+    """Import past ReDial conversations: one user per seeker, PREFERS edges from their liked / disliked answers."""
+    file, size = path or _data_path(None, "redial") / "valid_data.jsonl", batch_size or get_settings().import_batch_size
+    if holdout_fold is not None and not 0 <= holdout_fold < folds:
+        console.print(f"[red]Error:[/red] --holdout-fold must be between 0 and {folds - 1}.")
+        raise typer.Exit(2)
+    _run_import("ReDial dialogues", lambda s, p: import_redial_dialogues(s, file, folds, holdout_fold, size, p))
+
+
 @import_app.command("merge")
 def import_merge_command() -> None:
     """Merge MovieLens and ReDial movies with the same normalised title and year."""
@@ -157,7 +173,7 @@ def import_csv_command(
 
 @import_app.command("demo")
 def import_demo_command(batch_size: BatchSize = None) -> None:
-    """Import MovieLens-100K and (when present) the ReDial catalog from CHATREC_DATA_DIR, then merge them."""
+    """Import MovieLens-100K and (when present) the ReDial catalog and dialogues from CHATREC_DATA_DIR, merged."""
     data_dir, size = get_settings().data_dir, batch_size or get_settings().import_batch_size
 
     def work(store: GraphStore, progress: Progress) -> dict[str, int]:
@@ -168,7 +184,12 @@ def import_demo_command(batch_size: BatchSize = None) -> None:
             return result
         redial = import_redial(store, data_dir / "redial", size, progress=progress)
         merge = link_catalogs(store, progress=progress)
-        return {**result, **{f"redial_{k}": v for k, v in redial.items()}, "merged_movies": merge["merged_total"]}
+        result |= {**{f"redial_{k}": v for k, v in redial.items()}, "merged_movies": merge["merged_total"]}
+        dialogues = data_dir / "redial" / "valid_data.jsonl"
+        if dialogues.exists():
+            seekers = import_redial_dialogues(store, dialogues, batch_size=size, progress=progress)
+            result |= {f"dialogue_{k}": v for k, v in seekers.items()}
+        return result
 
     _run_import("Demo data", work)
 

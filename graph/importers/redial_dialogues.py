@@ -1,0 +1,92 @@
+"""ReDial dialogues (`valid_data.jsonl`) as the graph's memory of past conversations: one `User` per seeker
+conversation, `(User)-[:PREFERS {polarity, weight, source: 'redial'}]->(Item)` for every movie whose liked / disliked
+answer the seeker gave. Dialogues are split into folds by conversation id, so a benchmark can learn from some folds
+and evaluate on the held-out one: no dialogue is both learned from and evaluated on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.progress import Progress
+
+from graph.db import GraphStore
+from graph.errors import DataFileError
+from graph.importers.batches import write_batches
+from graph.importers.readers import read_lines
+
+SEEKER_PREFIX = "redial-seeker:"
+LIKED_ANSWERS = {0: "dislike", 1: "like"}  # 2 = "did not say": no preference is recorded
+
+
+def conversation_fold(conversation_id: str, folds: int) -> int:
+    """The fold (0 … folds-1) of a conversation: stable across machines and runs (SHA-256 of the id)."""
+    digest = hashlib.sha256(str(conversation_id).encode()).digest()
+    return int.from_bytes(digest[:8], "big") % folds
+
+
+def read_dialogue_preferences(path: Path, folds: int = 2, holdout_fold: int | None = None) -> list[dict[str, Any]]:
+    """Rows `{user, redial_id, polarity}` from the seekers' liked answers, skipping dialogues of `holdout_fold`.
+
+    The seeker's own answers (`initiatorQuestions`) win; the recommender's answers about the seeker
+    (`respondentQuestions`) fill in movies the seeker did not answer for.
+    """
+    if folds < 1 or (holdout_fold is not None and not 0 <= holdout_fold < folds):
+        raise ValueError(f"holdout fold must be in 0..{folds - 1}, got {holdout_fold}")
+    rows: list[dict[str, Any]] = []
+    for number, text in read_lines(path, "utf-8"):
+        try:
+            dialogue = json.loads(text)
+            conversation = str(dialogue["conversationId"])
+            answers = [dialogue.get("respondentQuestions") or {}, dialogue.get("initiatorQuestions") or {}]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise DataFileError(path, f"not a ReDial dialogue ({exc})", number) from exc
+        if holdout_fold is not None and conversation_fold(conversation, folds) == holdout_fold:
+            continue
+        merged: dict[str, Any] = {}
+        for source in answers:  # later sources overwrite earlier ones: the seeker's own answers win
+            if not isinstance(source, dict):
+                raise DataFileError(path, "movie answers must be an object keyed by movie id", number)
+            merged.update({movie: answer for movie, answer in source.items() if _liked(answer) in LIKED_ANSWERS})
+        rows.extend(
+            {"user": SEEKER_PREFIX + conversation, "redial_id": str(movie), "polarity": LIKED_ANSWERS[_liked(answer)]}
+            for movie, answer in sorted(merged.items())
+        )
+    return rows
+
+
+def import_redial_dialogues(
+    store: GraphStore,
+    path: Path,
+    folds: int = 2,
+    holdout_fold: int | None = None,
+    batch_size: int = 10_000,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """MERGE the seekers and their preferences (movies missing from the catalog are skipped); idempotent."""
+    rows = read_dialogue_preferences(path, folds, holdout_fold)
+    write_batches(store, PREFERENCE_QUERY, rows, batch_size, progress, "ReDial dialogue preferences")
+    counts = store.read(COUNT_QUERY, prefix=SEEKER_PREFIX)[0]
+    return {"seekers": counts["seekers"], "preferences": counts["preferences"]}
+
+
+def _liked(answer: Any) -> int | None:
+    liked = answer.get("liked") if isinstance(answer, dict) else None
+    return liked if isinstance(liked, int) else None
+
+
+PREFERENCE_QUERY = """
+UNWIND $rows AS row
+MATCH (m:Item {redial_id: row.redial_id})
+MERGE (u:User {id: row.user}) ON CREATE SET u.source = 'redial'
+MERGE (u)-[p:PREFERS]->(m)
+SET p.polarity = row.polarity, p.weight = 1.0, p.source = 'redial'
+"""
+
+COUNT_QUERY = """
+MATCH (u:User) WHERE u.id STARTS WITH $prefix
+OPTIONAL MATCH (u)-[p:PREFERS {source: 'redial'}]->(:Item)
+RETURN count(DISTINCT u) AS seekers, count(p) AS preferences
+"""
