@@ -1,0 +1,443 @@
+"""Dialogue state in Neo4j: sessions, their turns, the grounded mentions of each turn and the user's aggregated,
+revisable preferences.
+
+    (User)-[:HAS_SESSION]->(Session {id, started, turn_count})-[:HAS_TURN]->(Turn {id, seq, role, text, intent, ts, …})
+    (Turn)-[:MENTIONS {polarity, confidence, text, start, end, position}]->(Item | Person | Genre)
+    (User)-[:PREFERS {polarity, weight, mentions, source: 'dialogue', updated, turn}]->(Item | Person | Genre)
+
+A turn is written in one transaction (turn, mentions and preference updates commit together or not at all),
+retrying with the same turn id returns the turn already written, and concurrent turns to one session get distinct,
+gap-free sequence numbers (the session node is write-locked before its counter is read).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, LiteralString
+
+from neo4j import ManagedTransaction
+
+from graph.db import GraphStore
+from graph.errors import GraphError
+from nlu.types import Constraints, Intent, Parse, Polarity
+
+# The labels a mention may point at, each with its fixed (whitelisted) query fragments.
+_MATCH_ENTITY: dict[str, LiteralString] = {
+    "Item": "MATCH (e:Item {id: row.node_id})",
+    "Person": "MATCH (e:Person {id: row.node_id})",
+    "Genre": "MATCH (e:Genre {id: row.node_id})",
+}
+_FIND_ENTITY: dict[str, LiteralString] = {
+    "Item": "OPTIONAL MATCH (e:Item {id: node_id})",
+    "Person": "OPTIONAL MATCH (e:Person {id: node_id})",
+    "Genre": "OPTIONAL MATCH (e:Genre {id: node_id})",
+}
+ENTITY_LABELS: tuple[str, ...] = tuple(_MATCH_ENTITY)
+ANONYMOUS_PREFIX = "anon:"
+
+
+class Role(StrEnum):
+    """Who spoke a turn. Only the user's turns change the user's preferences."""
+
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class DialogueError(GraphError):
+    """Base class of the dialogue-state errors."""
+
+
+class UnknownSessionError(DialogueError):
+    """No session with this id."""
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(f"Unknown session {session_id!r}.")
+
+
+class UnknownUserError(DialogueError):
+    """No user with this id."""
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+        super().__init__(f"Unknown user {user_id!r}.")
+
+
+class UnknownEntityError(DialogueError):
+    """A mention points at a node that does not exist (or at a label that mentions cannot point at)."""
+
+
+class TurnConflictError(DialogueError):
+    """A turn id is reused in a different session than the one it was first recorded in."""
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """A session and the user it belongs to."""
+
+    session_id: str
+    user_id: str
+    created: bool  # False when an existing session was returned (idempotent retry)
+
+
+@dataclass(frozen=True)
+class TurnRef:
+    """A recorded turn: its id and its 1-based position in the session."""
+
+    turn_id: str
+    seq: int
+    created: bool  # False when the turn had been recorded before (idempotent retry)
+
+
+@dataclass(frozen=True)
+class RecordedMention:
+    """A stored mention of a turn."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+    node_id: str
+    name: str
+    polarity: Polarity
+    confidence: float
+
+
+@dataclass(frozen=True)
+class RecordedTurn:
+    """A stored turn with its mentions in utterance order."""
+
+    turn_id: str
+    seq: int
+    role: Role
+    text: str
+    intent: Intent | None
+    ts: float
+    parser: str | None
+    constraints: Constraints
+    mentions: tuple[RecordedMention, ...]
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A session with all of its turns in order."""
+
+    session_id: str
+    user_id: str
+    started: float
+    turns: tuple[RecordedTurn, ...]
+
+
+@dataclass(frozen=True)
+class Preference:
+    """One aggregated dialogue preference of a user."""
+
+    label: str
+    node_id: str
+    name: str
+    polarity: Polarity
+    weight: float  # 0..1, grows with repeated agreeing mentions, reset by a contradicting one
+    mentions: int  # agreeing mentions since the last flip
+    updated: float
+
+
+def create_session(
+    store: GraphStore, user_id: str | None = None, *, session_id: str | None = None, ts: float | None = None
+) -> SessionRef:
+    """Start a session for an existing user, or for a fresh anonymous user (cold start) when `user_id` is None.
+
+    With an explicit `session_id` the call is idempotent: an existing session with that id is returned as is.
+    Raises UnknownUserError for an unknown `user_id`, DialogueError when the session belongs to another user.
+    """
+    session_id = session_id or uuid.uuid4().hex
+    started = time.time() if ts is None else ts
+
+    def work(tx: ManagedTransaction) -> SessionRef:
+        existing = tx.run(
+            "MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id}) RETURN u.id AS user_id",
+            session_id=session_id,
+        ).single()
+        if existing is not None:
+            if user_id is not None and existing["user_id"] != user_id:
+                raise DialogueError(f"Session {session_id!r} belongs to another user than {user_id!r}.")
+            return SessionRef(session_id, existing["user_id"], created=False)
+        if user_id is None:
+            owner = f"{ANONYMOUS_PREFIX}{uuid.uuid4().hex}"
+            tx.run(
+                "CREATE (:User {id: $user_id, source: 'dialogue', anonymous: true, created: $ts})",
+                user_id=owner,
+                ts=started,
+            ).consume()
+        else:
+            owner = user_id
+        created = tx.run(
+            """
+            MATCH (u:User {id: $user_id})
+            CREATE (u)-[:HAS_SESSION]->(s:Session {id: $session_id, started: $ts, turn_count: 0})
+            RETURN s.id AS id
+            """,
+            user_id=owner,
+            session_id=session_id,
+            ts=started,
+        ).single()
+        if created is None:
+            raise UnknownUserError(owner)
+        return SessionRef(session_id, owner, created=True)
+
+    return store.write_tx(work)
+
+
+def record_turn(
+    store: GraphStore,
+    session_id: str,
+    parse: Parse,
+    *,
+    turn_id: str | None = None,
+    role: Role = Role.USER,
+    ts: float | None = None,
+) -> TurnRef:
+    """Record one parsed utterance: the Turn (text verbatim), its MENTIONS and, for user turns, the PREFERS updates,
+    all in one transaction.
+
+    Preference update per entity (the turn's last non-neutral mention of it counts): a first mention creates
+    PREFERS with weight = confidence; an agreeing one raises the weight (1 - (1-w)(1-c)); a contradicting one flips
+    the polarity and resets the weight to its confidence. Neutral mentions do not change preferences.
+    Retrying with the same `turn_id` returns the stored turn without writing again. Raises UnknownSessionError,
+    UnknownEntityError (nothing written) or TurnConflictError (the id belongs to another session).
+    """
+    turn_id = turn_id or uuid.uuid4().hex
+    when = time.time() if ts is None else ts
+    role = Role(role)
+    by_label = _mentions_by_label(parse)
+    preferences = _preference_updates(parse) if role is Role.USER else {}
+    turn_props = _turn_properties(parse, turn_id, role, when)
+
+    def work(tx: ManagedTransaction) -> TurnRef:
+        # Write-lock the session (and its user) before reading the counter: no lost update, no duplicate seq, and
+        # PREFERS updates of one user are serialised.
+        session = tx.run(
+            """
+            MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
+            SET s._lock = true, u._lock = true
+            REMOVE s._lock, u._lock
+            RETURN u.id AS user_id, s.turn_count AS turn_count
+            """,
+            session_id=session_id,
+        ).single()
+        if session is None:
+            raise UnknownSessionError(session_id)
+        previous = tx.run(
+            "MATCH (t:Turn {id: $turn_id}) OPTIONAL MATCH (s:Session)-[:HAS_TURN]->(t) "
+            "RETURN s.id AS session_id, t.seq AS seq",
+            turn_id=turn_id,
+        ).single()
+        if previous is not None:
+            if previous["session_id"] != session_id:
+                raise TurnConflictError(f"Turn {turn_id!r} was recorded in another session.")
+            return TurnRef(turn_id, previous["seq"], created=False)
+        _check_entities_exist(tx, by_label)
+        seq = (session["turn_count"] or 0) + 1
+        tx.run(
+            """
+            MATCH (s:Session {id: $session_id})
+            SET s.turn_count = $seq, s.last_ts = $props.ts
+            CREATE (s)-[:HAS_TURN]->(t:Turn)
+            SET t = $props, t.seq = $seq
+            """,
+            session_id=session_id,
+            seq=seq,
+            props=turn_props,
+        ).consume()
+        for label, rows in by_label.items():
+            tx.run(
+                "UNWIND $rows AS row MATCH (t:Turn {id: $turn_id}) "
+                + _MATCH_ENTITY[label]
+                + " CREATE (t)-[:MENTIONS {polarity: row.polarity, confidence: row.confidence, text: row.text,"
+                " start: row.start, end: row.end, position: row.position}]->(e)",
+                rows=rows,
+                turn_id=turn_id,
+            ).consume()
+        for label, rows in preferences.items():
+            tx.run(
+                "UNWIND $rows AS row MATCH (u:User {id: $user_id}) "
+                + _MATCH_ENTITY[label]
+                + """
+                MERGE (u)-[r:PREFERS]->(e)
+                WITH r, row, r.polarity AS old_polarity, r.weight AS old_weight, r.mentions AS old_mentions
+                WITH r, row, old_polarity = row.polarity AS agrees, old_weight, old_mentions
+                SET r.weight = CASE WHEN agrees THEN 1.0 - (1.0 - old_weight) * (1.0 - row.confidence)
+                                    ELSE row.confidence END,
+                    r.mentions = CASE WHEN agrees THEN old_mentions + 1 ELSE 1 END,
+                    r.polarity = row.polarity,
+                    r.source = 'dialogue',
+                    r.updated = $ts,
+                    r.turn = $turn_id
+                """,
+                rows=rows,
+                user_id=session["user_id"],
+                ts=when,
+                turn_id=turn_id,
+            ).consume()
+        return TurnRef(turn_id, seq, created=True)
+
+    return store.write_tx(work)
+
+
+def get_session(store: GraphStore, session_id: str) -> SessionState:
+    """The session with its turns (by sequence number) and their mentions. Raises UnknownSessionError."""
+    rows = store.read(
+        """
+        MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
+        OPTIONAL MATCH (s)-[:HAS_TURN]->(t:Turn)
+        OPTIONAL MATCH (t)-[m:MENTIONS]->(e)
+        WITH u, s, t, m, e ORDER BY t.seq, m.position
+        WITH u, s, t, collect(CASE WHEN m IS NOT NULL THEN {
+            text: m.text, start: m.start, end: m.end, polarity: m.polarity, confidence: m.confidence,
+            label: [label IN labels(e) WHERE label IN $labels][0], node_id: e.id, name: e.name} END) AS mentions
+        ORDER BY t.seq
+        RETURN u.id AS user_id, s.started AS started,
+               collect(CASE WHEN t IS NOT NULL THEN t {.*, mentions: mentions} END) AS turns
+        """,
+        session_id=session_id,
+        labels=list(ENTITY_LABELS),
+    )
+    if not rows:
+        raise UnknownSessionError(session_id)
+    row = rows[0]
+    return SessionState(session_id, row["user_id"], row["started"], tuple(_turn_from_row(t) for t in row["turns"]))
+
+
+def user_preferences(store: GraphStore, user_id: str) -> list[Preference]:
+    """The user's dialogue preferences, strongest first. Raises UnknownUserError."""
+    rows = store.read(
+        """
+        MATCH (u:User {id: $user_id})
+        OPTIONAL MATCH (u)-[r:PREFERS {source: 'dialogue'}]->(e)
+        WITH u, r, e ORDER BY r.weight DESC, r.updated DESC, e.id
+        RETURN u.id AS user_id, collect(CASE WHEN r IS NOT NULL THEN {
+            label: [label IN labels(e) WHERE label IN $labels][0], node_id: e.id, name: e.name,
+            polarity: r.polarity, weight: r.weight, mentions: r.mentions, updated: r.updated} END) AS preferences
+        """,
+        user_id=user_id,
+        labels=list(ENTITY_LABELS),
+    )
+    if not rows:
+        raise UnknownUserError(user_id)
+    return [
+        Preference(
+            label=p["label"],
+            node_id=p["node_id"],
+            name=p["name"] or p["node_id"],
+            polarity=Polarity(p["polarity"]),
+            weight=p["weight"],
+            mentions=p["mentions"],
+            updated=p["updated"],
+        )
+        for p in rows[0]["preferences"]
+    ]
+
+
+def _mentions_by_label(parse: Parse) -> dict[str, list[dict[str, Any]]]:
+    by_label: dict[str, list[dict[str, Any]]] = {}
+    for position, mention in enumerate(parse.mentions):
+        label = _checked_label(mention.entity.label)
+        by_label.setdefault(label, []).append(
+            {
+                "node_id": mention.entity.node_id,
+                "polarity": Polarity(mention.polarity).value,
+                "confidence": float(mention.confidence),
+                "text": mention.text,
+                "start": mention.start,
+                "end": mention.end,
+                "position": position,
+            }
+        )
+    return by_label
+
+
+def _preference_updates(parse: Parse) -> dict[str, list[dict[str, Any]]]:
+    """The last non-neutral mention of each entity in the turn, grouped by label."""
+    last: dict[tuple[str, str], dict[str, Any]] = {}
+    for mention in parse.mentions:
+        if Polarity(mention.polarity) == Polarity.NEUTRAL:
+            continue
+        key = (_checked_label(mention.entity.label), mention.entity.node_id)
+        last[key] = {
+            "node_id": mention.entity.node_id,
+            "polarity": Polarity(mention.polarity).value,
+            "confidence": min(max(float(mention.confidence), 0.0), 1.0),
+        }
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for (label, _), row in last.items():
+        grouped.setdefault(label, []).append(row)
+    return grouped
+
+
+def _checked_label(label: str) -> str:
+    if label not in _MATCH_ENTITY:
+        raise UnknownEntityError(f"Mentions cannot point at label {label!r}; expected one of {list(ENTITY_LABELS)}.")
+    return label
+
+
+def _check_entities_exist(tx: ManagedTransaction, by_label: dict[str, list[dict[str, Any]]]) -> None:
+    for label, rows in by_label.items():
+        ids = sorted({row["node_id"] for row in rows})
+        missing = tx.run(
+            "UNWIND $ids AS node_id " + _FIND_ENTITY[label] + " WITH node_id, e WHERE e IS NULL "
+            "RETURN collect(node_id) AS missing",
+            ids=ids,
+        ).single(strict=True)["missing"]
+        if missing:
+            raise UnknownEntityError(f"No {label} node with id {', '.join(map(repr, missing))}.")
+
+
+def _turn_properties(parse: Parse, turn_id: str, role: Role, ts: float) -> dict[str, Any]:
+    c = parse.constraints
+    return {
+        "id": turn_id,
+        "role": role.value,
+        "text": parse.text,
+        "intent": Intent(parse.intent).value,
+        "parser": parse.parser,
+        "ts": ts,
+        "year_min": c.year_min,
+        "year_max": c.year_max,
+        "genres_required": list(c.genres_required),
+        "genres_excluded": list(c.genres_excluded),
+        "not_seen": c.not_seen,
+    }
+
+
+def _turn_from_row(row: dict[str, Any]) -> RecordedTurn:
+    return RecordedTurn(
+        turn_id=row["id"],
+        seq=row["seq"],
+        role=Role(row["role"]),
+        text=row["text"],
+        intent=Intent(row["intent"]) if row.get("intent") else None,
+        ts=row["ts"],
+        parser=row.get("parser"),
+        constraints=Constraints(
+            year_min=row.get("year_min"),
+            year_max=row.get("year_max"),
+            genres_required=tuple(row.get("genres_required") or ()),
+            genres_excluded=tuple(row.get("genres_excluded") or ()),
+            not_seen=bool(row.get("not_seen")),
+        ),
+        mentions=tuple(
+            RecordedMention(
+                text=m["text"],
+                start=m["start"],
+                end=m["end"],
+                label=m["label"],
+                node_id=m["node_id"],
+                name=m["name"] or m["node_id"],
+                polarity=Polarity(m["polarity"]),
+                confidence=m["confidence"],
+            )
+            for m in row["mentions"]
+        ),
+    )

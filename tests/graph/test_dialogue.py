@@ -1,0 +1,268 @@
+"""Dialogue state in a real Neo4j: sessions, turns, mentions, revisable preferences, idempotence, concurrency."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from graph.db import GraphStore
+from graph.dialogue import (
+    Role,
+    TurnConflictError,
+    UnknownEntityError,
+    UnknownSessionError,
+    UnknownUserError,
+    create_session,
+    get_session,
+    record_turn,
+    user_preferences,
+)
+from graph.stats import total_counts
+from nlu.types import Constraints, GroundedEntity, Intent, Mention, Parse, Polarity
+
+FARGO = GroundedEntity("Item", "ml:1", "Fargo (1996)")
+JAWS = GroundedEntity("Item", "ml:2", "Jaws (1975)")
+HORROR = GroundedEntity("Genre", "horror", "Horror")
+MCDORMAND = GroundedEntity("Person", "redial:9", "Frances McDormand")
+
+
+@pytest.fixture
+def catalog(store: GraphStore) -> GraphStore:
+    store.write(
+        """
+        CREATE (:User {id: 'ml:7'}),
+               (f:Item:Movie {id: 'ml:1', name: 'Fargo (1996)'}), (:Item:Movie {id: 'ml:2', name: 'Jaws (1975)'}),
+               (:Genre {id: 'horror', name: 'Horror'}), (p:Person {id: 'redial:9', name: 'Frances McDormand'}),
+               (p)-[:ACTED_IN]->(f)
+        """
+    )
+    return store
+
+
+def mention(text: str, entity: GroundedEntity, polarity: Polarity, confidence: float = 0.8, start: int = 0) -> Mention:
+    return Mention(text, start, start + len(text), entity, polarity, confidence)
+
+
+def parse(text: str, *mentions: Mention, intent: Intent = Intent.PREFERENCE, **constraints: object) -> Parse:
+    return Parse(text, intent, tuple(mentions), Constraints(**constraints))  # type: ignore[arg-type]
+
+
+def count(store: GraphStore, query: str, **params: object) -> int:
+    return store.read(query, **params)[0]["n"]
+
+
+def test_anonymous_sessions_get_fresh_users_and_known_users_keep_theirs(catalog: GraphStore) -> None:
+    first, second = create_session(catalog), create_session(catalog)
+    assert first.user_id != second.user_id
+    assert first.user_id.startswith("anon:") and first.created
+    assert count(catalog, "MATCH (u:User {anonymous: true}) RETURN count(u) AS n") == 2
+
+    known = create_session(catalog, "ml:7")
+    assert known.user_id == "ml:7"
+    state = get_session(catalog, known.session_id)
+    assert (state.user_id, state.turns) == ("ml:7", ())
+    assert user_preferences(catalog, first.user_id) == []
+
+
+def test_create_session_is_idempotent_with_an_explicit_id(catalog: GraphStore) -> None:
+    first = create_session(catalog, session_id="s-1")
+    again = create_session(catalog, session_id="s-1")
+    assert (again.user_id, again.created) == (first.user_id, False)
+    assert count(catalog, "MATCH (s:Session) RETURN count(s) AS n") == 1
+    assert count(catalog, "MATCH (u:User {anonymous: true}) RETURN count(u) AS n") == 1
+
+
+def test_unknown_ids_raise_typed_errors(catalog: GraphStore) -> None:
+    with pytest.raises(UnknownUserError, match="nobody"):
+        create_session(catalog, "nobody")
+    with pytest.raises(UnknownSessionError, match="no-such-session"):
+        record_turn(catalog, "no-such-session", parse("hi", intent=Intent.CHITCHAT))
+    with pytest.raises(UnknownSessionError):
+        get_session(catalog, "no-such-session")
+    with pytest.raises(UnknownUserError):
+        user_preferences(catalog, "nobody")
+    assert count(catalog, "MATCH (n:Session|Turn) RETURN count(n) AS n") == 0
+
+
+def test_turn_mentions_and_constraints_round_trip(catalog: GraphStore) -> None:
+    session = create_session(catalog)
+    text = "I loved Fargo but no horror, something with Frances McDormand after 1990?"
+    p = parse(
+        text,
+        mention("Fargo", FARGO, Polarity.LIKE, 0.9, start=8),
+        mention("horror", HORROR, Polarity.DISLIKE, 0.7, start=text.index("horror")),
+        mention("Frances McDormand", MCDORMAND, Polarity.NEUTRAL, 0.6, start=text.index("Frances")),
+        intent=Intent.RECOMMEND,
+        year_min=1990,
+        genres_excluded=("horror",),
+    )
+    ref = record_turn(catalog, session.session_id, p, ts=100.0)
+    assert (ref.seq, ref.created) == (1, True)
+
+    (turn,) = get_session(catalog, session.session_id).turns
+    assert (turn.turn_id, turn.text, turn.intent, turn.role, turn.ts) == (
+        ref.turn_id,
+        text,
+        Intent.RECOMMEND,
+        "user",
+        100,
+    )
+    assert turn.constraints == Constraints(year_min=1990, genres_excluded=("horror",))
+    assert [(m.text, m.label, m.node_id, m.polarity) for m in turn.mentions] == [
+        ("Fargo", "Item", "ml:1", Polarity.LIKE),
+        ("horror", "Genre", "horror", Polarity.DISLIKE),
+        ("Frances McDormand", "Person", "redial:9", Polarity.NEUTRAL),
+    ]
+    assert all(text[m.start : m.end] == m.text for m in turn.mentions)
+
+    prefs = {(p.node_id, p.polarity): p.weight for p in user_preferences(catalog, session.user_id)}
+    assert prefs == {("ml:1", Polarity.LIKE): pytest.approx(0.9), ("horror", Polarity.DISLIKE): pytest.approx(0.7)}
+
+
+def test_later_turns_reinforce_and_flip_preferences(catalog: GraphStore) -> None:
+    session = create_session(catalog)
+    record_turn(catalog, session.session_id, parse("I like horror", mention("horror", HORROR, Polarity.LIKE, 0.5)))
+    record_turn(catalog, session.session_id, parse("horror rocks", mention("horror", HORROR, Polarity.LIKE, 0.5)))
+    (pref,) = user_preferences(catalog, session.user_id)
+    assert (pref.polarity, pref.weight, pref.mentions) == (Polarity.LIKE, pytest.approx(0.75), 2)
+
+    record_turn(
+        catalog, session.session_id, parse("actually, no horror", mention("horror", HORROR, Polarity.DISLIKE, 0.8))
+    )
+    (pref,) = user_preferences(catalog, session.user_id)
+    assert (pref.label, pref.node_id, pref.polarity, pref.weight, pref.mentions) == (
+        "Genre",
+        "horror",
+        Polarity.DISLIKE,
+        pytest.approx(0.8),
+        1,
+    )
+    assert count(catalog, "MATCH (:User)-[r:PREFERS]->() RETURN count(r) AS n") == 1
+
+    # Within one turn the last non-neutral mention of an entity wins; neutral mentions change nothing.
+    record_turn(
+        catalog,
+        session.session_id,
+        parse(
+            "I hated Jaws... no wait, I loved Jaws. Horror?",
+            mention("Jaws", JAWS, Polarity.DISLIKE, 0.9, start=8),
+            mention("Jaws", JAWS, Polarity.LIKE, 0.6, start=33),
+            mention("Horror", HORROR, Polarity.NEUTRAL, 0.9, start=39),
+        ),
+    )
+    prefs = {p.node_id: (p.polarity, p.weight) for p in user_preferences(catalog, session.user_id)}
+    assert prefs == {"horror": (Polarity.DISLIKE, pytest.approx(0.8)), "ml:2": (Polarity.LIKE, pytest.approx(0.6))}
+    assert [p.node_id for p in user_preferences(catalog, session.user_id)] == ["horror", "ml:2"]  # strongest first
+
+
+def test_assistant_turns_are_recorded_but_do_not_change_preferences(catalog: GraphStore) -> None:
+    session = create_session(catalog, "ml:7")
+    record_turn(
+        catalog,
+        session.session_id,
+        parse("You might like Fargo", mention("Fargo", FARGO, Polarity.LIKE, start=15), intent=Intent.RECOMMEND),
+        role=Role.ASSISTANT,
+    )
+    (turn,) = get_session(catalog, session.session_id).turns
+    assert turn.role is Role.ASSISTANT and len(turn.mentions) == 1
+    assert user_preferences(catalog, "ml:7") == []
+
+
+def test_retrying_a_turn_with_the_same_id_writes_it_once(catalog: GraphStore) -> None:
+    session = create_session(catalog)
+    p = parse("I like Fargo", mention("Fargo", FARGO, Polarity.LIKE, 0.5, start=7))
+    first = record_turn(catalog, session.session_id, p, turn_id="t-1")
+    before = total_counts(catalog)
+    again = record_turn(catalog, session.session_id, p, turn_id="t-1")
+    assert (again.turn_id, again.seq, again.created) == ("t-1", first.seq, False)
+    assert total_counts(catalog) == before
+    (pref,) = user_preferences(catalog, session.user_id)
+    assert (pref.weight, pref.mentions) == (pytest.approx(0.5), 1)
+
+    other = create_session(catalog)
+    with pytest.raises(TurnConflictError):
+        record_turn(catalog, other.session_id, p, turn_id="t-1")
+
+
+def test_a_turn_with_an_unknown_entity_writes_nothing(catalog: GraphStore) -> None:
+    session = create_session(catalog)
+    record_turn(catalog, session.session_id, parse("hello", intent=Intent.CHITCHAT))
+    before = total_counts(catalog)
+    ghost = GroundedEntity("Item", "ml:999", "Invented (2031)")
+    bad = parse("Fargo and Invented", mention("Fargo", FARGO, Polarity.LIKE), mention("Invented", ghost, Polarity.LIKE))
+    with pytest.raises(UnknownEntityError, match="ml:999"):
+        record_turn(catalog, session.session_id, bad)
+    with pytest.raises(UnknownEntityError, match="Movie"):
+        record_turn(
+            catalog, session.session_id, parse("x", mention("x", GroundedEntity("Movie", "ml:1", "F"), Polarity.LIKE))
+        )
+    assert total_counts(catalog) == before
+    assert [t.seq for t in get_session(catalog, session.session_id).turns] == [1]
+    assert user_preferences(catalog, session.user_id) == []
+    # The next good turn continues the sequence without a gap.
+    assert record_turn(catalog, session.session_id, parse("ok", intent=Intent.CHITCHAT)).seq == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'}) DETACH DELETE n //",
+        '"}) MATCH (n) DETACH DELETE n RETURN 1 //',
+        "Ich mag Filme von Frances McDormand 🎬🍿 — 日本語も",
+        "x" * 10_000,
+        "",
+    ],
+)
+def test_text_is_stored_verbatim_and_harmless(catalog: GraphStore, text: str) -> None:
+    session = create_session(catalog)
+    before = total_counts(catalog)
+    record_turn(catalog, session.session_id, parse(text, intent=Intent.CHITCHAT))
+    (turn,) = get_session(catalog, session.session_id).turns
+    assert turn.text == text
+    # Only the Turn and its HAS_TURN were added; nothing was deleted.
+    assert total_counts(catalog) == (before[0] + 1, before[1] + 1)
+
+
+def test_concurrent_turns_to_one_session_lose_nothing(catalog: GraphStore) -> None:
+    session = create_session(catalog)
+    writers, per_writer = 8, 5
+
+    def write(writer: int) -> list[int]:
+        return [
+            record_turn(
+                catalog,
+                session.session_id,
+                parse(
+                    f"w{writer} t{i} Fargo", mention("Fargo", FARGO, Polarity.LIKE, 0.1, start=len(f"w{writer} t{i} "))
+                ),
+            ).seq
+            for i in range(per_writer)
+        ]
+
+    with ThreadPoolExecutor(writers) as pool:
+        seqs = [seq for batch in pool.map(write, range(writers)) for seq in batch]
+
+    total = writers * per_writer
+    assert sorted(seqs) == list(range(1, total + 1))
+    turns = get_session(catalog, session.session_id).turns
+    assert [t.seq for t in turns] == list(range(1, total + 1))
+    assert {t.text for t in turns} == {f"w{w} t{i} Fargo" for w in range(writers) for i in range(per_writer)}
+    (pref,) = user_preferences(catalog, session.user_id)
+    assert pref.mentions == total  # every reinforcement counted: no lost update on PREFERS
+    assert pref.weight == pytest.approx(1 - 0.9**total)
+
+
+def test_concurrent_sessions_of_one_user_share_one_preference(catalog: GraphStore) -> None:
+    sessions = [create_session(catalog, "ml:7").session_id for _ in range(4)]
+
+    def write(session_id: str) -> None:
+        for _ in range(3):
+            record_turn(catalog, session_id, parse("Fargo", mention("Fargo", FARGO, Polarity.LIKE, 0.2)))
+
+    with ThreadPoolExecutor(len(sessions)) as pool:
+        list(pool.map(write, sessions))
+
+    assert count(catalog, "MATCH (:User {id: 'ml:7'})-[r:PREFERS]->() RETURN count(r) AS n") == 1
+    (pref,) = user_preferences(catalog, "ml:7")
+    assert pref.mentions == 12
