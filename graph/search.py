@@ -1,0 +1,64 @@
+"""Entity lookup for the NLU: every nameable node with its popularity, and fuzzy full-text candidates."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from graph.db import GraphStore
+from graph.schema import FULLTEXT_INDEX
+
+# Lucene's query syntax characters: escaped so user text is only ever searched for, never interpreted.
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Lucene operators that a bare word would otherwise become.
+_OPERATORS = {"AND", "OR", "NOT", "TO"}
+
+
+def entity_catalog(store: GraphStore) -> list[dict[str, Any]]:
+    """Every Item, Person and Genre as `{label, id, name, aliases, year, popularity}`.
+
+    Popularity: relationships from users (ratings, dialogue preferences, feedback) for items; linked items for
+    people and genres.
+    """
+    return store.read(
+        """
+        MATCH (n:Item|Person|Genre)
+        WITH n, CASE WHEN n:Item THEN 'Item' WHEN n:Person THEN 'Person' ELSE 'Genre' END AS label
+        RETURN label, n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases, n.year AS year,
+               CASE label WHEN 'Item' THEN COUNT { (n)<--(:User) }
+                          WHEN 'Person' THEN COUNT { (n)-->(:Item) }
+                          ELSE COUNT { (n)<-[:IN_GENRE]-(:Item) } END AS popularity
+        ORDER BY label, id
+        """
+    )
+
+
+def fulltext_query(text: str, fuzzy: bool = True) -> str:
+    """A Lucene query that matches any word of `text` (fuzzily for words of 4+ characters); "" when no word."""
+    terms = []
+    for word in _WORD.findall(text)[:32]:
+        escaped = _LUCENE_SPECIAL.sub(r"\\\1", word)
+        if escaped.upper() in _OPERATORS:
+            escaped = escaped.lower()
+        terms.append(f"{escaped}~" if fuzzy and len(word) >= 4 else escaped)
+    return " ".join(terms)
+
+
+def fulltext_candidates(store: GraphStore, text: str, limit: int = 20, fuzzy: bool = True) -> list[dict[str, Any]]:
+    """Nodes of the `entity_names` full-text index matching the words of `text`, best Lucene score first:
+    `{label, id, name, aliases, year, score}`. Text without any word gives no candidates."""
+    query = fulltext_query(text, fuzzy)
+    if not query:
+        return []
+    return store.read(
+        """
+        CALL db.index.fulltext.queryNodes($index, $search, {limit: $limit}) YIELD node, score
+        RETURN CASE WHEN node:Item THEN 'Item' WHEN node:Person THEN 'Person' ELSE 'Genre' END AS label,
+               node.id AS id, node.name AS name, coalesce(node.aliases, []) AS aliases, node.year AS year, score
+        ORDER BY score DESC
+        """,
+        index=FULLTEXT_INDEX,
+        search=query,
+        limit=limit,
+    )

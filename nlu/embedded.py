@@ -1,0 +1,95 @@
+"""The embedded parser, no LLM server needed: lexicon + full-text grounding, rule-based polarity with negation
+scope, rule-based intent and constraints."""
+
+from __future__ import annotations
+
+from nlu.grounding import DESCRIPTOR_CUE, Grounder
+from nlu.intent import classify, not_seen, year_range
+from nlu.polarity import mention_polarities
+from nlu.text import tokenize
+from nlu.types import Constraints, Intent, Mention, Parse, Polarity
+
+MAX_CHARS = 20_000
+
+
+class UtteranceError(ValueError):
+    """The utterance cannot be parsed (not text, or longer than `MAX_CHARS`)."""
+
+
+class EmbeddedParser:
+    """The default `nlu.types.Parser`: grounded mentions above `min_confidence`, their polarity, intent,
+    constraints. Reads the graph only through the `Grounder`."""
+
+    name = "embedded"
+
+    def __init__(self, grounder: Grounder, min_confidence: float = 0.5, fuzzy: bool = True) -> None:
+        self.grounder = grounder
+        self.min_confidence = min_confidence
+        self.fuzzy = fuzzy
+
+    def parse(self, text: str) -> Parse:
+        """Parse one utterance; the text is kept verbatim and never interpreted as anything but words."""
+        if not isinstance(text, str):
+            raise UtteranceError(f"an utterance must be text, got {type(text).__name__}")
+        if len(text) > MAX_CHARS:
+            raise UtteranceError(f"an utterance may have at most {MAX_CHARS:,} characters, got {len(text):,}")
+        tokens = tokenize(text)
+        if not tokens:
+            return Parse(text=text, intent=Intent.CHITCHAT, parser=self.name)
+        candidates = [
+            c for c in self.grounder.find(text, tokens, fuzzy=self.fuzzy) if c.confidence >= self.min_confidence
+        ]
+        starts = {t.start: i for i, t in enumerate(tokens)}
+        ends = {t.end: i + 1 for i, t in enumerate(tokens)}
+        spans = [(starts[c.start], _last_token(ends, c.end)) for c in candidates]
+        polarities = mention_polarities(text, tokens, spans)
+        mentions = tuple(
+            Mention(
+                text=text[c.start : c.end],
+                start=c.start,
+                end=c.end,
+                entity=c.entities[0],
+                polarity=polarity,
+                confidence=round(c.confidence, 4),
+                alternatives=c.entities[1:4],
+            )
+            for c, (polarity, _) in zip(candidates, polarities, strict=True)
+        )
+        if not any(m.entity.label == "Genre" for m in mentions) and self._describes(text):
+            mentions += self._described_genres(text)
+        intent = classify(text, mentions)
+        return Parse(text=text, intent=intent, mentions=mentions, constraints=_constraints(text, intent, mentions))
+
+    def _describes(self, text: str) -> bool:
+        return len(text) <= 500 and DESCRIPTOR_CUE.search(text) is not None
+
+    def _described_genres(self, text: str) -> tuple[Mention, ...]:
+        genres = self.grounder.describe_genres(text)
+        if not genres:
+            return ()
+        best = genres[0]
+        return (Mention(text, 0, len(text), best, Polarity.LIKE, round(best.score, 4), tuple(genres[1:])),)
+
+
+def _last_token(ends: dict[int, int], end: int) -> int:
+    while end not in ends and end > 0:
+        end -= 1  # a span that closes a bracket after its last word ("(1980)")
+    return ends[end]
+
+
+def _constraints(text: str, intent: Intent, mentions: tuple[Mention, ...]) -> Constraints:
+    chars = list(text)
+    for m in mentions:
+        chars[m.start : m.end] = " " * (m.end - m.start)
+    outside = "".join(chars)
+    year_min, year_max = year_range(outside)
+    genres = [m for m in mentions if m.entity.label == "Genre"]
+    excluded = tuple(dict.fromkeys(m.entity.node_id for m in genres if m.polarity is Polarity.DISLIKE))
+    required = tuple(
+        dict.fromkeys(
+            m.entity.node_id
+            for m in genres
+            if intent is Intent.RECOMMEND and m.polarity is not Polarity.DISLIKE and m.entity.node_id not in excluded
+        )
+    )
+    return Constraints(year_min, year_max, required, excluded, not_seen(outside))

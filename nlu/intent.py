@@ -1,0 +1,95 @@
+"""Intent and constraints by rules: what the user asks for, and the hard filters in their words
+(year or decade ranges, "something I haven't seen")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from nlu.types import Intent, Mention, Polarity
+
+_EXPLAIN = re.compile(
+    r"\b(why|how come|what makes you think|explain|reason)\b.*\b(recommend|suggest|pick|chose|choose|this|that|it)\b"
+    r"|\bexplain\b",
+    re.IGNORECASE,
+)
+_REJECT = re.compile(
+    r"\b(no thanks|no thank you|not interested|not for me|already (seen|watched)|seen (it|that|this)( one)? already"
+    r"|something else|another one|not that one|nah|pass on|don'?t want (it|that|this)|not really my thing"
+    r"|(didn'?t|did not|don'?t|do not) (like|love|enjoy) (it|that|this)( one)?)\b",
+    re.IGNORECASE,
+)
+_ACCEPT = re.compile(
+    r"\b(sounds? (good|great|interesting|fun|awesome|perfect|like a plan)|i'?ll (check|watch|try|give|look|add|see)"
+    r"|i will (check|watch|try|give|look|add)|(great|good|nice|awesome) (suggestion|recommendation|idea|pick|choice)s?"
+    r"|that'?s perfect|perfect|will do|i'?ll take it|(loved|love|liked|enjoyed) (it|that|this)( one)?)\b",
+    re.IGNORECASE,
+)
+_RECOMMEND = re.compile(
+    r"\b(recommend\w*|suggest\w*|looking for|look for|any ideas|what should i (watch|see)|find me|give me|show me"
+    r"|want to (watch|see)|need a (movie|film)|in the mood for|something|anything|similar to|movies? like"
+    r"|films? like|an? (movie|film) (that|which|with|where|about)|any good|can you (help|find)|got any|do you (have|know) (any|of))\b",
+    re.IGNORECASE,
+)
+_PREFERENCE = re.compile(
+    r"\b(i|i'm|im|we) (really |also |just |do |don'?t |didn'?t |never |kinda |kind of )?"
+    r"(like|love|enjoy|hate|dislike|prefer|adore|am into|'m into|can'?t stand|am a fan|'m a fan|not a fan)\b"
+    r"|\b(my favou?rites?|i'?m (not )?a (big )?fan)\b",
+    re.IGNORECASE,
+)
+_DECADE = re.compile(
+    r"\b(?:(1[89]|20)?(\d)0)(?:'?s)\b|\b(nineteen|twenty)?[ -]?(fifties|sixties|seventies|eighties|nineties)\b",
+    re.IGNORECASE,
+)
+_DECADE_WORDS = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
+_BETWEEN = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s*(?:and|to|-|until|till)\s*((?:19|20)\d\d)\b", re.I)
+_BEFORE = re.compile(r"\b(?:before|older than|prior to|until|pre)[ -]((?:19|20)\d\d)\b", re.IGNORECASE)
+_AFTER = re.compile(r"\b(?:after|since|newer than|from|post)[ -]((?:19|20)\d\d)\b", re.IGNORECASE)
+_RECENT = re.compile(r"\b(recent|newer|new releases?|latest|came out recently)\b", re.IGNORECASE)
+_NOT_SEEN = re.compile(
+    r"\b(haven'?t|have not|never|not|didn'?t|did not|hasn'?t|yet to)\s+(already\s+|yet\s+|ever\s+)?"
+    r"(seen|see|watched|watch)\b(?!\s+(it|that|this|them)\b)"
+    r"|\b(new to me|unseen|not seen yet|haven'?t seen yet)\b",
+    re.IGNORECASE,
+)
+
+
+def year_range(text: str) -> tuple[int | None, int | None]:
+    """`(year_min, year_max)` from decades ("the 90s", "1980s", "the eighties") and explicit ranges."""
+    if match := _BETWEEN.search(text):
+        low, high = sorted((int(match.group(1)), int(match.group(2))))
+        return low, high
+    if match := _DECADE.search(text):
+        if match.group(2) is not None:
+            century = match.group(1)
+            decade = int(match.group(2)) * 10
+            start = int(century) * 100 + decade if century else (1900 if decade >= 30 else 2000) + decade
+        else:
+            start = 1900 + _DECADE_WORDS[match.group(4).lower()]
+        return start, start + 9
+    low = int(m.group(1)) if (m := _AFTER.search(text)) else None
+    high = int(m.group(1)) - 1 if (m := _BEFORE.search(text)) else None
+    if low is None and high is None and _RECENT.search(text):
+        low = date.today().year - 5
+    return low, high
+
+
+def not_seen(text: str) -> bool:
+    """The user asks for something they have not seen ("something I haven't seen", "never watched")."""
+    return _NOT_SEEN.search(text) is not None
+
+
+def classify(text: str, mentions: tuple[Mention, ...]) -> Intent:
+    """One intent per utterance, in priority order: explain, reject, accept, recommend, preference, chit-chat."""
+    if _EXPLAIN.search(text):
+        return Intent.EXPLAIN
+    asks = _RECOMMEND.search(text) is not None
+    if _REJECT.search(text) and not (asks and mentions):
+        return Intent.REJECT
+    if _ACCEPT.search(text) and not asks:
+        return Intent.ACCEPT
+    if asks:
+        return Intent.RECOMMEND
+    if _PREFERENCE.search(text) or any(m.polarity is not Polarity.NEUTRAL for m in mentions):
+        return Intent.PREFERENCE
+    return Intent.CHITCHAT

@@ -1,0 +1,165 @@
+"""The embedded parser and the grounder on a small catalog written to a real Neo4j in the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.db import GraphStore
+from graph.stats import total_counts
+from nlu.embedded import EmbeddedParser, UtteranceError
+from nlu.encoder import SentenceEncoder
+from nlu.grounding import Grounder
+from nlu.types import Intent, Polarity
+
+MOVIES = [
+    ("ml:1", "Jurassic Park (1993)", 1993, ["sci-fi", "adventure"], 40),
+    ("ml:2", "Jaws (1975)", 1975, ["horror", "thriller"], 30),
+    ("ml:3", "Titanic (1997)", 1997, ["romance", "drama"], 50),
+    ("ml:4", "Titanic (1953)", 1953, ["drama"], 2),
+    ("ml:5", "Forrest Gump (1994)", 1994, ["comedy", "drama"], 45),
+    ("ml:6", "The Matrix (1999)", 1999, ["sci-fi", "action"], 42),
+    ("ml:7", "The Shining (1980)", 1980, ["horror"], 20),
+    ("ml:8", "Superbad (2007)", 2007, ["comedy"], 10),
+    ("ml:9", "It (2017)", 2017, ["horror"], 8),
+]
+PEOPLE = [("redial:1", "Steven Spielberg", ["ml:1", "ml:2"]), ("redial:2", "Tom Hanks", ["ml:5"])]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder()
+
+
+@pytest.fixture
+def parser(store: GraphStore, encoder: SentenceEncoder) -> EmbeddedParser:
+    store.write(
+        """
+        UNWIND $movies AS m
+        MERGE (i:Item:Movie {id: m.id}) SET i.name = m.name, i.title = m.name, i.year = m.year
+        WITH i, m
+        UNWIND m.genres AS g
+        MERGE (genre:Genre {id: g}) SET genre.name = g
+        MERGE (i)-[:IN_GENRE]->(genre)
+        WITH DISTINCT i, m
+        UNWIND range(1, m.ratings) AS n
+        MERGE (u:User {id: 'ml:' + n})
+        MERGE (u)-[:RATED {rating: 4}]->(i)
+        """,
+        movies=[{"id": i, "name": n, "year": y, "genres": g, "ratings": r} for i, n, y, g, r in MOVIES],
+    )
+    store.write(
+        "UNWIND $people AS p MERGE (x:Person {id: p.id}) SET x.name = p.name "
+        "WITH x, p UNWIND p.movies AS m MATCH (i:Item {id: m}) MERGE (x)-[:DIRECTED]->(i)",
+        people=[{"id": i, "name": n, "movies": m} for i, n, m in PEOPLE],
+    )
+    store.write("CALL db.awaitIndexes(60)")
+    return EmbeddedParser(Grounder(store, encoder))
+
+
+def _by_text(parse_result):
+    return {m.text: m for m in parse_result.mentions}
+
+
+def test_like_but_not_like_scopes_the_negation(parser):
+    result = parser.parse("I like Jurassic Park but I didn't like Jaws")
+    mentions = _by_text(result)
+    assert mentions["Jurassic Park"].entity.node_id == "ml:1"
+    assert mentions["Jurassic Park"].polarity is Polarity.LIKE
+    assert mentions["Jaws"].entity.node_id == "ml:2"
+    assert mentions["Jaws"].polarity is Polarity.DISLIKE
+    assert result.intent is Intent.PREFERENCE
+    for m in result.mentions:
+        assert result.text[m.start : m.end] == m.text
+
+
+def test_not_a_fan_of_a_genre_is_a_dislike_and_an_exclusion(parser):
+    result = parser.parse("not a fan of horror")
+    (mention,) = result.mentions
+    assert (mention.entity.label, mention.entity.node_id, mention.polarity) == ("Genre", "horror", Polarity.DISLIKE)
+    assert result.constraints.genres_excluded == ("horror",)
+
+
+def test_anything_but_excludes_the_movie(parser):
+    result = parser.parse("anything but Titanic")
+    (mention,) = result.mentions
+    assert mention.polarity is Polarity.DISLIKE
+    assert mention.entity.node_id == "ml:3"  # the popular Titanic; the other is kept as an alternative
+    assert [a.node_id for a in mention.alternatives] == ["ml:4"]
+    assert result.intent is Intent.RECOMMEND
+
+
+def test_the_original_picks_the_oldest_of_the_same_title(parser):
+    (mention,) = parser.parse("the original Titanic, not the remake").mentions
+    assert mention.entity.node_id == "ml:4"
+
+
+def test_typos_and_titles_without_year_or_case(parser):
+    mentions = _by_text(parser.parse("I loved Forest Gump and the matrix, also tom hanks"))
+    assert mentions["Forest Gump"].entity.node_id == "ml:5"
+    assert mentions["the matrix"].entity.node_id == "ml:6"
+    assert mentions["tom hanks"].entity.node_id == "redial:2"
+    assert all(m.polarity is Polarity.LIKE for m in mentions.values())
+
+
+def test_single_common_words_are_not_titles_unless_written_as_names(parser):
+    assert parser.parse("it was fun, it made my day").mentions == ()
+    (mention,) = parser.parse("Have you seen It (2017)?").mentions
+    assert mention.entity.node_id == "ml:9"
+
+
+def test_descriptive_phrases_map_to_genres(parser):
+    scary = parser.parse("I want something scary")
+    assert scary.mentions[0].entity.node_id == "horror"
+    laugh = parser.parse("a movie that makes me laugh")
+    assert laugh.mentions[0].entity.node_id == "comedy"
+    assert laugh.intent is Intent.RECOMMEND
+
+
+def test_recommend_with_constraints(parser):
+    result = parser.parse("Can you recommend a horror movie from the 90s that I haven't seen?")
+    assert result.intent is Intent.RECOMMEND
+    c = result.constraints
+    assert (c.year_min, c.year_max, c.genres_required, c.not_seen) == (1990, 1999, ("horror",), True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("why did you recommend Superbad?", Intent.EXPLAIN),
+        ("sounds good, I'll check it out", Intent.ACCEPT),
+        ("no thanks, I've already seen it", Intent.REJECT),
+        ("hello, how are you today?", Intent.CHITCHAT),
+    ],
+)
+def test_intents(parser, text, intent):
+    assert parser.parse(text).intent is intent
+
+
+def test_grounder_ranks_and_refuses_invented_entities(parser):
+    grounder = parser.grounder
+    assert grounder.ground("Forest Gump")[0].node_id == "ml:5"
+    assert grounder.ground("Steven Spielberg", label="Person")[0].node_id == "redial:1"
+    assert grounder.ground("Steven Spielberg", label="Genre") == []
+    assert grounder.ground("Zorblax Quintaroo the Invincible") == []
+    assert [e.node_id for e in grounder.ground("Titanic")] == ["ml:3", "ml:4"]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "Je voudrais un film d'horreur 😀🎬", "映画が好きです", "'}) DETACH DELETE n //", "\x00\n\t"]
+)
+def test_odd_inputs_parse_harmlessly(parser, store, text):
+    before = total_counts(store)
+    result = parser.parse(text)
+    assert result.text == text
+    assert total_counts(store) == before
+
+
+def test_long_input_is_parsed_and_too_long_input_is_refused(parser):
+    text = ("I like Jaws. " * 800)[:10_000]
+    result = parser.parse(text)
+    assert len(result.text) == 10_000
+    assert {m.entity.node_id for m in result.mentions} == {"ml:2"}
+    with pytest.raises(UtteranceError):
+        parser.parse("x" * 20_001)
+    with pytest.raises(UtteranceError):
+        parser.parse(42)  # type: ignore[arg-type]
