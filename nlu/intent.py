@@ -28,7 +28,8 @@ _ACCEPT = re.compile(
 _RECOMMEND = re.compile(
     r"\b(recommend\w*|suggest\w*|looking for|look for|any ideas|what should i (watch|see)|find me|give me|show me"
     r"|want to (watch|see)|need a (movie|film)|in the mood for|something|anything|similar to|movies? like"
-    r"|films? like|an? (movie|film) (that|which|with|where|about)|any good|can you (help|find)|got any|do you (have|know) (any|of))\b",
+    r"|films? like|an? (movie|film) (that|which|with|where|about)|any good|can you (help|find)|got any"
+    r"|do you (have|know) (any|of))\b",
     re.IGNORECASE,
 )
 _PREFERENCE = re.compile(
