@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     model_dir: Path = PROJECT_ROOT / "models"
     import_batch_size: int = Field(10_000, ge=1, le=1_000_000)
 
+    # NLU backend: the embedded parser (default, no server needed) or an OpenAI-compatible chat-completions server
+    # (OpenAI, Ollama, vLLM, llama.cpp server); on any LLM failure the embedded parser answers.
+    llm_backend: str = Field("embedded", pattern="^(embedded|openai)$")
+    llm_base_url: str | None = Field(None, validation_alias=AliasChoices("CHATREC_LLM_BASE_URL", "OPENAI_BASE_URL"))
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("CHATREC_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_timeout_s: float = Field(10.0, gt=0)
+    llm_max_retries: int = Field(2, ge=0, le=10)
+
     # HTTP API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000

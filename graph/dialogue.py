@@ -265,7 +265,7 @@ def record_turn(
                 "UNWIND $rows AS row MATCH (u:User {id: $user_id}) "
                 + _MATCH_ENTITY[label]
                 + """
-                MERGE (u)-[r:PREFERS]->(e)
+                MERGE (u)-[r:PREFERS {source: 'dialogue'}]->(e)
                 WITH r, row, r.polarity AS old_polarity, r.weight AS old_weight, r.mentions AS old_mentions
                 WITH r, row, old_polarity = row.polarity AS agrees, old_weight, old_mentions
                 SET r.weight = CASE WHEN agrees THEN 1.0 - (1.0 - old_weight) * (1.0 - row.confidence)
