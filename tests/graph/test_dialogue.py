@@ -266,3 +266,16 @@ def test_concurrent_sessions_of_one_user_share_one_preference(catalog: GraphStor
     assert count(catalog, "MATCH (:User {id: 'ml:7'})-[r:PREFERS]->() RETURN count(r) AS n") == 1
     (pref,) = user_preferences(catalog, "ml:7")
     assert pref.mentions == 12
+
+
+def test_dialogue_preferences_leave_imported_ones_alone(catalog: GraphStore) -> None:
+    catalog.write(
+        "MATCH (u:User {id: 'ml:7'}), (m:Item {id: 'ml:1'}) "
+        "CREATE (u)-[:PREFERS {polarity: 'like', weight: 1.0, source: 'redial'}]->(m)"
+    )
+    session = create_session(catalog, "ml:7")
+    record_turn(catalog, session.session_id, parse("no Fargo", mention("Fargo", FARGO, Polarity.DISLIKE, 0.6, start=3)))
+    (pref,) = user_preferences(catalog, "ml:7")
+    assert (pref.node_id, pref.polarity, pref.weight) == ("ml:1", Polarity.DISLIKE, pytest.approx(0.6))
+    imported = catalog.read("MATCH (:User {id: 'ml:7'})-[r:PREFERS {source: 'redial'}]->() RETURN r.polarity AS p")
+    assert imported == [{"p": "like"}]
