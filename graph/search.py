@@ -35,13 +35,13 @@ def entity_catalog(store: GraphStore) -> list[dict[str, Any]]:
 
 
 def fulltext_query(text: str, fuzzy: bool = True) -> str:
-    """A Lucene query that matches any word of `text` (fuzzily for words of 4+ characters); "" when no word."""
+    """A Lucene query that matches any word of `text` (within one edit for words of 4+ characters); "" when none."""
     terms = []
     for word in _WORD.findall(text)[:32]:
         escaped = _LUCENE_SPECIAL.sub(r"\\\1", word)
         if escaped.upper() in _OPERATORS:
             escaped = escaped.lower()
-        terms.append(f"{escaped}~" if fuzzy and len(word) >= 4 else escaped)
+        terms.append(f"{escaped}~1" if fuzzy and len(word) >= 4 else escaped)
     return " ".join(terms)
 
 
@@ -62,3 +62,11 @@ def fulltext_candidates(store: GraphStore, text: str, limit: int = 20, fuzzy: bo
         search=query,
         limit=limit,
     )
+
+
+def items_by_redial_id(store: GraphStore, redial_ids: list[str]) -> dict[str, str]:
+    """`{redial_id: Item.id}` for the ReDial catalog ids that exist in the graph (merged movies keep their ML id)."""
+    rows = store.read(
+        "UNWIND $ids AS rid MATCH (m:Item {redial_id: rid}) RETURN rid, m.id AS id", ids=[str(i) for i in redial_ids]
+    )
+    return {row["rid"]: row["id"] for row in rows}

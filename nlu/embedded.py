@@ -3,7 +3,7 @@ scope, rule-based intent and constraints."""
 
 from __future__ import annotations
 
-from nlu.grounding import DESCRIPTOR_CUE, Grounder
+from nlu.grounding import DESCRIPTOR, Grounder
 from nlu.intent import classify, not_seen, year_range
 from nlu.polarity import mention_polarities
 from nlu.text import tokenize
@@ -55,20 +55,24 @@ class EmbeddedParser:
             )
             for c, (polarity, _) in zip(candidates, polarities, strict=True)
         )
-        if not any(m.entity.label == "Genre" for m in mentions) and self._describes(text):
+        if not any(m.entity.label == "Genre" for m in mentions):
             mentions += self._described_genres(text)
         intent = classify(text, mentions)
         return Parse(text=text, intent=intent, mentions=mentions, constraints=_constraints(text, intent, mentions))
 
-    def _describes(self, text: str) -> bool:
-        return len(text) <= 500 and DESCRIPTOR_CUE.search(text) is not None
-
     def _described_genres(self, text: str) -> tuple[Mention, ...]:
-        genres = self.grounder.describe_genres(text)
+        """A genre for a descriptive phrase ("something scary", "makes me laugh") that names none."""
+        match = DESCRIPTOR.search(text[:2_000])
+        if match is None:
+            return ()
+        words = [t.norm for t in tokenize(match.group(1))]
+        if all(self.grounder.lexicon.is_stopword(w) for w in words):
+            return ()
+        genres = self.grounder.describe_genres(match.group(0))
         if not genres:
             return ()
-        best = genres[0]
-        return (Mention(text, 0, len(text), best, Polarity.LIKE, round(best.score, 4), tuple(genres[1:])),)
+        best, start, end = genres[0], match.start(), match.end()
+        return (Mention(text[start:end], start, end, best, Polarity.LIKE, round(best.score, 4), tuple(genres[1:])),)
 
 
 def _last_token(ends: dict[int, int], end: int) -> int:

@@ -45,9 +45,9 @@ GENRE_DESCRIPTIONS: dict[str, str] = {
     "war": "a war movie about soldiers and battles",
     "western": "a western with cowboys in the wild west",
 }
-DESCRIPTOR_CUE = re.compile(
-    r"\b(something|anything|a movie|a film|movies?|films?|makes? me|feel|in the mood for|kind of|type of)\b",
-    re.IGNORECASE,
+# A descriptive phrase: a cue, then up to six words that say what the movie is like ("something scary").
+DESCRIPTOR = re.compile(
+    r"\b(?:something|anything|makes? me|made me|in the mood for|feel like)\b((?:\W+\w+){1,6})", re.IGNORECASE
 )
 _OLDER = re.compile(r"\b(original|first one|older|old one|classic)\b", re.IGNORECASE)
 _NEWER = re.compile(r"\b(remake|reboot|new one|newer|latest|recent one)\b", re.IGNORECASE)
@@ -191,7 +191,7 @@ class Grounder:
             return 0.6 if sentence_start else 0.85
         if all(common):
             title_case = all(capitalised[1:]) and (capitalised[0] or sentence_start)
-            if all(t.norm in _FUNCTION_WORDS for t in words):
+            if all(t.norm in self.lexicon.stopwords for t in words):
                 return 0.0
             return 0.8 if title_case else 0.55
         return 0.9
@@ -205,7 +205,7 @@ class Grounder:
         ]
         found: list[Candidate] = []
         used = list(covered)
-        for i in triggers[:3]:
+        for i in triggers[:1]:
             if used[i]:
                 continue
             first, last = max(0, i - 2), min(len(tokens), i + 3)

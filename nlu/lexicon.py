@@ -41,7 +41,8 @@ GENRE_ALIASES: dict[str, str] = {
     "sci fi": "sci-fi",
     "scifi": "sci-fi",
     "science fiction": "sci-fi",
-    "kids": "children",
+    "kids movie": "children",
+    "kids movies": "children",
     "childrens": "children",
     "biopic": "biography",
     "biopics": "biography",
@@ -174,6 +175,10 @@ class Lexicon:
             found.append(SpanMatch(i, last, name_key, tuple(self.keys[name_key]), is_year(norms[last - 1])))
             i = last
         return found
+
+    def is_stopword(self, norm: str) -> bool:
+        """A function word or chat filler ("the", "movie", "lol")."""
+        return norm in self.stopwords
 
     def is_common(self, norm: str) -> bool:
         """A plain English word (or a stopword) rather than a name."""
