@@ -225,3 +225,105 @@ def serve_command(
 
     settings = get_settings()
     uvicorn.run("api.main:app", host=host or settings.api_host, port=port or settings.api_port)
+
+
+# GNN commands (gnn/ is imported lazily: torch takes seconds to load). Exit codes: 2 empty or edge-less graph,
+# 5 missing model directory or file, 6 checkpoint that does not match the graph, 7 other GNN errors.
+eval_app = typer.Typer(help="Benchmarks that write bench/results/*.json, .md and .png.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+Device = Annotated[str, typer.Option(help="auto (CUDA when available), cpu or cuda.")]
+Threads = Annotated[int | None, typer.Option(min=1, help="CPU threads for torch (1 is fastest on a busy machine).")]
+
+
+def _gnn_fail_cleanly(action: Callable[[], T]) -> T:
+    """Like _fail_cleanly, for gnn/ errors too."""
+    from gnn.errors import CheckpointMismatchError, EmptyGraphError, GNNError, ModelNotFoundError
+
+    codes = {EmptyGraphError: 2, ModelNotFoundError: 5, CheckpointMismatchError: 6}
+    try:
+        return _fail_cleanly(action)
+    except GNNError as exc:
+        console.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(codes.get(type(exc), 7)) from None
+
+
+@app.command("train")
+def train_command(
+    model_dir: Annotated[Path | None, typer.Option(help="Checkpoint folder (default: settings).")] = None,
+    device: Device = "auto",
+    threads: Threads = None,
+    max_epochs: Annotated[int | None, typer.Option(min=1, help="Epoch limit (early stopping ends sooner).")] = None,
+    patience: Annotated[int | None, typer.Option(min=1, help="Epochs without validation gain before stopping.")] = None,
+    dim: Annotated[int | None, typer.Option(min=2, help="Embedding size.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    write_back: Annotated[bool, typer.Option(help="Write the embeddings to Neo4j + vector index.")] = True,
+) -> None:
+    """Train the knowledge-aware GNN on the graph, checkpoint it, and write every embedding back to Neo4j."""
+    from dataclasses import replace
+
+    from gnn.model_store import load
+    from gnn.model_store import write_back as write_embeddings_back
+    from gnn.train import TrainConfig, resolve_device, train, use_threads
+
+    overrides = {"device": device, "max_epochs": max_epochs, "patience": patience, "dim": dim, "seed": seed}
+    config = replace(TrainConfig(), **{k: v for k, v in overrides.items() if v is not None})
+    target = model_dir or get_settings().model_dir
+    _gnn_fail_cleanly(lambda: (resolve_device(device), use_threads(threads)))
+    with _store() as store:
+        with Progress(console=console) as progress:
+            metrics = _gnn_fail_cleanly(lambda: train(store, config, target, progress))
+        console.print(
+            f"Best epoch {metrics['best_epoch']} of {metrics['epochs']}: validation NDCG@{config.val_k} "
+            f"{metrics[f'val_ndcg@{config.val_k}']:.4f}; {metrics['train_seconds']:.1f} s "
+            f"({metrics['epoch_seconds']:.2f} s per epoch on {metrics['device']}). Checkpoint and plot in {target}."
+        )
+        if write_back:
+            written = _gnn_fail_cleanly(lambda: write_embeddings_back(store, load(target)))
+            console.print(f"Embeddings written to Neo4j (vector index entity_embedding): {written}")
+
+
+@app.command("write-back")
+def write_back_command(
+    model_dir: Annotated[Path | None, typer.Option(help="Checkpoint folder (default: settings).")] = None,
+) -> None:
+    """Write a trained checkpoint's embeddings to Neo4j + vector index (the graph must still match it)."""
+    from gnn.model_store import load, write_back
+    from graph.export import export_graph
+
+    target = model_dir or get_settings().model_dir
+    with _store() as store:
+        model = _gnn_fail_cleanly(lambda: load(target, export_graph(store)))
+        written = _gnn_fail_cleanly(lambda: write_back(store, model))
+    console.print(f"Embeddings written to Neo4j (vector index entity_embedding): {written}")
+
+
+@eval_app.command("movielens")
+def eval_movielens_command(
+    seed: Annotated[int, typer.Option(help="Seed of the 80/20 split and of every model.")] = 2024,
+    variants: Annotated[
+        str, typer.Option(help="Comma-separated: all, rating>=4 (first = headline).")
+    ] = "all,rating>=4",
+    device: Device = "auto",
+    threads: Threads = None,
+    quick: Annotated[bool, typer.Option(help="No hyper-parameter grid (smoke run).")] = False,
+    out: Annotated[Path | None, typer.Option(help="Results folder (default: bench/results).")] = None,
+) -> None:
+    """Top-K on MovieLens-100K (GUIDE.md protocol 1): Popularity, BPR-MF, PyG LightGCN and ours on one split."""
+    from gnn.benchmark import run_benchmark, write_report
+    from gnn.train import TrainConfig, resolve_device, use_threads
+    from graph.export import export_graph
+
+    _gnn_fail_cleanly(lambda: (resolve_device(device), use_threads(threads)))
+    chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in ("all", "rating>=4")]
+    if unknown or not chosen:
+        console.print(f"[red]Error:[/red] unknown variant(s) {unknown or variants!r}; use all and/or rating>=4.")
+        raise typer.Exit(2)
+    with _store() as store:
+        arrays = _fail_cleanly(lambda: export_graph(store))
+    with Progress(console=console) as progress:
+        report = _gnn_fail_cleanly(
+            lambda: run_benchmark(arrays, TrainConfig(seed=seed, device=device), chosen, progress, quick)
+        )
+    target = out or Path(__file__).resolve().parent.parent / "bench" / "results"
+    console.print(write_report(report, target))

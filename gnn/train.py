@@ -18,8 +18,9 @@ from rich.progress import Progress
 from torch import Tensor, nn
 
 from gnn.data import ATTRIBUTE_RELATIONS, KGData, build_kg_data, unified_edges
+from gnn.errors import GNNError
 from gnn.metrics import evaluate
-from gnn.model import KGLightGCN
+from gnn.model import KGLightGCN, normalized_adjacency
 from gnn.model_store import save
 from graph.db import GraphStore
 from graph.export import GraphArrays, export_graph
@@ -29,18 +30,24 @@ Pairs = tuple[np.ndarray, np.ndarray]
 
 @dataclass
 class TrainConfig:
-    """Every hyper-parameter of a training run; saved as the checkpoint's config.json."""
+    """Every hyper-parameter of a training run; saved as the checkpoint's config.json.
+
+    `attribute_weight` / `genre_weight`: relation weights of the person (DIRECTED, ACTED_IN, WROTE) and IN_GENRE
+    edges relative to RATED (1.0); `num_negatives`: candidate negatives per positive, of which the currently
+    highest-scored one is used (dynamic negative sampling; 1 = uniform sampling); `max_seconds`: optional cap.
+    """
 
     dim: int = 64
     num_layers: int = 3
     use_attributes: bool = True
     attribute_weight: float = 0.5
-    learn_relation_weights: bool = True
+    genre_weight: float = 0.5
     min_rating: float = 0.0
     lr: float = 1e-2
     l2: float = 1e-4
-    batch_size: int = 16384
-    max_epochs: int = 300
+    batch_size: int = 8192
+    num_negatives: int = 8
+    max_epochs: int = 200
     patience: int = 10
     eval_every: int = 2
     val_fraction: float = 0.1
@@ -73,10 +80,26 @@ class FitResult:
 
 
 def resolve_device(name: str = "auto") -> torch.device:
-    """`auto` = CUDA when available, else CPU; `cpu`, `cuda` or `cuda:N` force one."""
+    """`auto` = CUDA when available, else CPU; `cpu`, `cuda` or `cuda:N` force one. Raises GNNError for an
+    unknown name or CUDA without a GPU."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise GNNError(f"Unknown device {name!r}: use auto, cpu or cuda.") from None
+    if device.type not in ("cpu", "cuda"):
+        raise GNNError(f"Unsupported device {name!r}: use auto, cpu or cuda.")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise GNNError(f"Device {name!r} was requested but torch sees no CUDA GPU here: use --device cpu or auto.")
+    return device
+
+
+def use_threads(threads: int | None) -> None:
+    """Set torch's CPU thread count (None keeps the default). On a busy machine 1 thread avoids OpenMP
+    oversubscription, which can make every kernel many times slower."""
+    if threads is not None:
+        torch.set_num_threads(threads)
 
 
 def split_per_user(users: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
@@ -121,15 +144,26 @@ def sample_negatives(
     candidates: np.ndarray,
     num_items: int,
     rng: np.random.Generator,
+    per_user: int = 1,
 ) -> np.ndarray:
-    """One candidate item per user that is not among its positives (`positive_keys` = sorted user*num_items+item)."""
-    negatives = candidates[rng.integers(0, len(candidates), len(users))]
+    """`per_user` candidate items per user (shape (len(users), per_user)) that are not among its positives
+    (`positive_keys` = sorted user*num_items+item)."""
+    rows = np.repeat(users, per_user)
+    negatives = candidates[rng.integers(0, len(candidates), len(rows))]
     for _ in range(20):
-        clash = np.isin(users * num_items + negatives, positive_keys, assume_unique=False)
+        clash = np.isin(rows * num_items + negatives, positive_keys, assume_unique=False)
         if not clash.any():
             break
         negatives[clash] = candidates[rng.integers(0, len(candidates), int(clash.sum()))]
-    return negatives
+    return negatives.reshape(len(users), per_user)
+
+
+def hardest(final: Tensor, users: Tensor, negatives: Tensor) -> Tensor:
+    """Dynamic negative sampling (Zhang et al., 2013): of each row's candidate negatives, the one the model
+    currently scores highest."""
+    with torch.no_grad():
+        scores = (final[users][:, None, :] * final[negatives]).sum(dim=-1)
+        return negatives.gather(1, scores.argmax(dim=1, keepdim=True)).squeeze(1)
 
 
 def fit(
@@ -152,7 +186,7 @@ def fit(
     candidates = np.unique(items) if candidates is None else np.asarray(candidates, dtype=np.int64)
     positive_keys = np.unique(users * data.num_items + items)
     offset = data.index.offset("Item")
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr)
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr, fused=True)
     use_amp = config.amp and device.type == "cuda"
     result = FitResult()
     best_state: dict[str, Tensor] = copy.deepcopy(model.state_dict())
@@ -163,7 +197,9 @@ def fit(
         epoch_started = time.perf_counter()
         model.train()
         order = rng.permutation(len(users))
-        negatives = sample_negatives(users[order], positive_keys, candidates, data.num_items, rng)
+        negatives = sample_negatives(
+            users[order], positive_keys, candidates, data.num_items, rng, max(config.num_negatives, 1)
+        )
         total_loss = 0.0
         for start in range(0, len(order), config.batch_size):
             batch = order[start : start + config.batch_size]
@@ -172,6 +208,7 @@ def fit(
             j = torch.as_tensor(negatives[start : start + config.batch_size] + offset, device=device)
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
                 final = model()
+                j = hardest(final.detach(), u, j) if j.shape[1] > 1 else j[:, 0]
                 margin = (final[u] * (final[i] - final[j])).sum(dim=1)
                 ego = model.embedding.weight
                 l2 = (ego[u].square().sum() + ego[i].square().sum() + ego[j].square().sum()) / (2 * len(batch))
@@ -213,26 +250,27 @@ def fit(
 def build_model(data: KGData, train_pairs: Pairs, config: TrainConfig) -> KGLightGCN:
     """A KGLightGCN over the training interactions (plus the attribute edges when configured)."""
     torch.manual_seed(config.seed)
-    edge_index, edge_type = unified_edges(data, train_pairs[0], train_pairs[1], config.use_attributes)
-    weights = [1.0] + [config.attribute_weight] * len(ATTRIBUTE_RELATIONS)
-    return KGLightGCN(
-        data.index.num_nodes,
-        config.dim,
-        config.num_layers,
-        edge_index,
-        edge_type,
-        weights,
-        config.learn_relation_weights,
-    )
+    return KGLightGCN(data.index.num_nodes, config.dim, config.num_layers, adjacency(data, train_pairs, config))
+
+
+def relation_weights(config: TrainConfig) -> list[float]:
+    """The weight of each relation id (RATED first, see gnn.data.RELATION_IDS)."""
+    return [1.0] + [
+        config.genre_weight if rel == "IN_GENRE" else config.attribute_weight for rel in ATTRIBUTE_RELATIONS
+    ]
+
+
+def adjacency(data: KGData, pairs: Pairs, config: TrainConfig) -> Tensor:
+    """The normalised sparse adjacency over the given interactions (plus the attribute edges when configured)."""
+    edge_index, edge_type = unified_edges(data, pairs[0], pairs[1], config.use_attributes)
+    return normalized_adjacency(edge_index, edge_type, relation_weights(config), data.index.num_nodes)
 
 
 def final_embeddings(model: KGLightGCN, data: KGData, pairs: Pairs, config: TrainConfig) -> Tensor:
     """Embeddings propagated over the given interactions (e.g. train + validation), not only the training ones."""
-    edge_index, edge_type = unified_edges(data, pairs[0], pairs[1], config.use_attributes)
-    device = model.embedding.weight.device
     model.eval()
     with torch.no_grad():
-        return model(edge_index.to(device), edge_type.to(device))
+        return model(adjacency(data, pairs, config).to(model.embedding.weight.device))
 
 
 def train(
@@ -264,7 +302,7 @@ def train(
         "device": str(resolve_device(config.device)),
         "num_train_pairs": len(train_pairs[0]),
         "num_val_pairs": len(val_pairs[0]),
-        "relation_weights": dict(zip(("RATED", *ATTRIBUTE_RELATIONS), model.relation_weights().tolist(), strict=True)),
+        "relation_weights": dict(zip(("RATED", *ATTRIBUTE_RELATIONS), relation_weights(config), strict=True)),
         "history": result.history,
     }
     save(model_dir, asdict(config), model, data.index, embeddings, metrics)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from gnn.data import to_hetero_data
 from gnn.errors import CheckpointMismatchError, EmptyGraphError, ModelNotFoundError
 from gnn.foldin import fold_in, recommend, score_items
@@ -15,6 +17,7 @@ from gnn.train import TrainConfig, train
 from graph.db import GraphStore
 from graph.embeddings import read_embeddings, similar_entities, write_embeddings
 from graph.export import export_graph
+from graph.schema import clear_database
 
 GROUPS, USERS_PER_GROUP, ITEMS_PER_GROUP, RATED_PER_USER = 4, 10, 20, 14
 FAST = TrainConfig(
@@ -60,7 +63,7 @@ def planted_graph(store: GraphStore) -> None:
 
 def test_export_hetero_and_write_back_round_trip(store: GraphStore) -> None:
     planted_graph(store)
-    arrays = export_graph(store, node_page_size=7, edge_page_size=3)  # tiny pages: many cursor steps
+    arrays = export_graph(store, node_page_size=15, edge_page_size=12)  # small pages: several cursor steps
     hetero = to_hetero_data(arrays)
     assert hetero["Item"].node_ids == sorted(f"i{g}-{k:02d}" for g in range(GROUPS) for k in range(ITEMS_PER_GROUP))
     assert hetero["User"].num_nodes == GROUPS * USERS_PER_GROUP
@@ -83,7 +86,7 @@ def test_export_hetero_and_write_back_round_trip(store: GraphStore) -> None:
 
     vectors = np.random.default_rng(1).normal(size=(len(items), 8))
     assert write_embeddings(store, "Item", items, vectors) == len(items)
-    read_ids, read_vectors = read_embeddings(store, "Item", page_size=9)
+    read_ids, read_vectors = read_embeddings(store, "Item", page_size=30)
     assert read_ids.tolist() == items
     assert np.array_equal(read_vectors, vectors)
 
@@ -110,6 +113,16 @@ def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_
     assert scores[group].min() > scores[~group].max()
     disliked = score_items(model, fold_in(model, {("Person", "p2"): -1.0}))
     assert disliked[group].max() < disliked[~group].min()
+
+    # A known user of group 0 who now says they love director p2: p2's films climb above the rest of the
+    # catalog outside group 0, and the more weight the new preference gets, the higher they climb.
+    own = np.array([item.startswith("i0-") for item in model.index.ids["Item"]])
+    before = score_items(model, fold_in(model, {}, user_id="u0-00"))
+    after = score_items(model, fold_in(model, {("Person", "p2"): 1.0}, user_id="u0-00", preference_share=0.7))
+    others = ~group & ~own
+    assert np.median(before[group]) < np.median(before[own])
+    assert after[group].min() > after[others].max()
+    assert (after[group] - after[others].mean()).mean() > (before[group] - before[others].mean()).mean()
 
     assert write_back(store, model)["Item"] == GROUPS * ITEMS_PER_GROUP
     hits = similar_entities(store, model.vectors("Item", ["i1-03"])[0], k=1)
@@ -145,3 +158,30 @@ def test_missing_model_and_mismatching_checkpoint_raise(store: GraphStore, tmp_p
     store.write("CREATE (:Item {id: 'new-item'})")
     with pytest.raises(CheckpointMismatchError, match="Item: 1 new"):
         load(tmp_path / "m", export_graph(store))
+
+
+def test_cli_train_writes_back_and_reports_bad_input(app_env: None, store: GraphStore, tmp_path: Path) -> None:
+    runner = CliRunner()
+    model_dir = tmp_path / "cli-model"
+    args = ["train", "--model-dir", str(model_dir), "--device", "cpu", "--max-epochs", "3", "--dim", "8"]
+    empty = runner.invoke(app, args)
+    assert empty.exit_code == 2 and "no User and no Item" in empty.output and "Traceback" not in empty.output
+    store.write("CREATE (:User {id: 'u'}), (:Item {id: 'i'})")
+    edgeless = runner.invoke(app, args)
+    assert edgeless.exit_code == 2 and "no RATED" in edgeless.output
+    missing = runner.invoke(app, ["write-back", "--model-dir", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 5 and "does not exist" in missing.output
+    bad_device = runner.invoke(app, [*args[:3], "--device", "tpu"])
+    assert bad_device.exit_code == 7 and "Unknown device" in bad_device.output
+
+    clear_database(store)
+    planted_graph(store)
+    trained = runner.invoke(app, args)
+    assert trained.exit_code == 0, trained.output
+    assert (model_dir / "training.png").is_file()
+    counts = store.read("MATCH (n:Entity) WHERE n.embedding IS NOT NULL RETURN count(n) AS n")[0]["n"]
+    assert counts == GROUPS * (USERS_PER_GROUP + ITEMS_PER_GROUP + 2)  # users, items, one genre and one director
+
+    store.write("CREATE (:Person {id: 'newcomer'})")
+    mismatch = runner.invoke(app, ["write-back", "--model-dir", str(model_dir)])
+    assert mismatch.exit_code == 6 and "does not match the graph" in mismatch.output
