@@ -125,8 +125,10 @@ def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_
     assert (after[group] - after[others].mean()).mean() > (before[group] - before[others].mean()).mean()
 
     assert write_back(store, model)["Item"] == GROUPS * ITEMS_PER_GROUP
-    hits = similar_entities(store, model.vectors("Item", ["i1-03"])[0], k=1)
-    assert (hits[0].label, hits[0].id) == ("Item", "i1-03")
+    # Group 1's users, items, genre and director end up close together (near-ties among them, so no exact rank
+    # is asserted): the vector index's nearest neighbours of one of its items all come from group 1.
+    hits = similar_entities(store, model.vectors("Item", ["i1-03"])[0], k=10)
+    assert len(hits) == 10 and all(hit.id.split("-")[0][1:] == "1" for hit in hits)
 
 
 def test_training_is_deterministic_on_cpu(store: GraphStore, tmp_path: Path) -> None:
