@@ -13,9 +13,12 @@ import torch
 from torch_geometric.data import HeteroData
 
 from gnn.errors import EmptyGraphError, UnknownEntityError
-from graph.export import NODE_LABELS, RELATIONSHIPS, GraphArrays
+from graph.export import NODE_LABELS, RELATIONSHIPS, EdgeArrays, GraphArrays
 
 ATTRIBUTE_RELATIONS = ("IN_GENRE", "DIRECTED", "ACTED_IN", "WROTE")
+# User-item interactions the model learns from; a liked PREFERS counts as this rating.
+INTERACTIONS = ("RATED", "PREFERS")
+LIKE_RATING = 5.0
 RELATION_IDS = {"RATED": 0, **{rel: i + 1 for i, rel in enumerate(ATTRIBUTE_RELATIONS)}}
 
 
@@ -95,19 +98,25 @@ class KGData:
 
 
 def check_not_empty(arrays: GraphArrays) -> None:
-    """Raise EmptyGraphError unless the graph has users, items and at least one rating."""
+    """Raise EmptyGraphError unless the graph has users, items and at least one rating or liked item."""
     missing = [label for label in ("User", "Item") if len(arrays.nodes.get(label, ())) == 0]
     if missing:
         raise EmptyGraphError(f"The graph has no {' and no '.join(missing)} nodes: import a catalog and ratings first.")
-    if "RATED" not in arrays.edges or len(arrays.edges["RATED"]) == 0:
-        raise EmptyGraphError("The graph has users and items but no RATED relationships: nothing to learn from.")
+    if not any(len(arrays.edges[rel]) for rel in INTERACTIONS if rel in arrays.edges):
+        raise EmptyGraphError(
+            "The graph has users and items but no RATED relationships (nor liked PREFERS): nothing to learn from."
+        )
 
 
-def build_kg_data(arrays: GraphArrays) -> KGData:
-    """Index the exported graph; raises EmptyGraphError for a graph without users, items or ratings."""
+def build_kg_data(arrays: GraphArrays, dialogue_likes: bool = True) -> KGData:
+    """Index the exported graph; raises EmptyGraphError for a graph without users, items or interactions.
+
+    Interactions are the RATED edges plus, with `dialogue_likes`, the liked items of PREFERS (rating
+    `LIKE_RATING`, time 0): what users said in conversations teaches the model as ratings do.
+    """
     check_not_empty(arrays)
     index = NodeIndex({label: np.sort(np.asarray(arrays.nodes.get(label, []), dtype=str)) for label in NODE_LABELS})
-    rated = arrays.edges["RATED"]
+    rated = _interactions(arrays, dialogue_likes)
     src, dst, types = [], [], []
     for rel in ATTRIBUTE_RELATIONS:
         edges = arrays.edges.get(rel)
@@ -124,18 +133,39 @@ def build_kg_data(arrays: GraphArrays) -> KGData:
         index=index,
         rating_user=index.local("User", rated.src),
         rating_item=index.local("Item", rated.dst),
-        rating=np.asarray(rated.rating if rated.rating is not None else np.ones(len(rated)), dtype=np.float32),
-        ts=np.asarray(rated.ts if rated.ts is not None else np.zeros(len(rated)), dtype=np.int64),
+        rating=np.asarray(rated.rating, dtype=np.float32),
+        ts=np.asarray(rated.ts, dtype=np.int64),
         attr_src=np.concatenate(src) if src else empty,
         attr_dst=np.concatenate(dst) if dst else empty,
         attr_type=np.concatenate(types) if types else empty,
     )
 
 
+def _interactions(arrays: GraphArrays, dialogue_likes: bool) -> EdgeArrays:
+    """RATED, followed by the liked PREFERS edges when asked for."""
+    empty = EdgeArrays(np.zeros(0, dtype=str), np.zeros(0, dtype=str), np.zeros(0, np.float32), np.zeros(0, np.int64))
+    rated = arrays.edges.get("RATED", empty)
+    rated = EdgeArrays(
+        rated.src,
+        rated.dst,
+        rated.rating if rated.rating is not None else np.ones(len(rated), dtype=np.float32),
+        rated.ts if rated.ts is not None else np.zeros(len(rated), dtype=np.int64),
+    )
+    liked = arrays.edges.get("PREFERS")
+    if not dialogue_likes or liked is None or len(liked) == 0:
+        return rated
+    return EdgeArrays(
+        np.concatenate([rated.src, liked.src]),
+        np.concatenate([rated.dst, liked.dst]),
+        np.concatenate([rated.rating, np.full(len(liked), LIKE_RATING, dtype=np.float32)]),
+        np.concatenate([rated.ts, np.zeros(len(liked), dtype=np.int64)]),
+    )
+
+
 def to_hetero_data(arrays: GraphArrays) -> HeteroData:
     """A PyG HeteroData: per node type `node_ids` (sorted, as in NodeIndex) and `num_nodes`; per edge type
     `edge_index`, plus `rating` and `ts` on (User, RATED, Item)."""
-    data = build_kg_data(arrays)
+    data = build_kg_data(arrays, dialogue_likes=False)
     hetero = HeteroData()
     for label in NODE_LABELS:
         hetero[label].node_ids = data.index.ids[label].tolist()

@@ -22,6 +22,7 @@ RELATIONSHIPS: dict[str, tuple[str, str]] = {
     "DIRECTED": ("Person", "Item"),
     "ACTED_IN": ("Person", "Item"),
     "WROTE": ("Person", "Item"),
+    "PREFERS": ("User", "Item"),  # only the liked items: the dialogue's (and past conversations') positives
 }
 
 _NODE_QUERIES: dict[str, LiteralString] = {
@@ -58,6 +59,11 @@ _EDGE_QUERIES: dict[str, LiteralString] = {
         WITH collect(s) AS sources, max(s.id) AS last
         UNWIND sources AS s OPTIONAL MATCH (s)-[:WROTE]->(t:Item)
         RETURN last, collect([s.id, t.id]) AS rows""",
+    "PREFERS": """
+        MATCH (s:User) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $page
+        WITH collect(s) AS sources, max(s.id) AS last
+        UNWIND sources AS s OPTIONAL MATCH (s)-[:PREFERS {polarity: 'like'}]->(t:Item)
+        RETURN last, collect(DISTINCT [s.id, t.id]) AS rows""",
 }
 
 

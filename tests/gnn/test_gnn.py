@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from gnn.data import to_hetero_data
+from gnn.data import build_kg_data, to_hetero_data
 from gnn.errors import CheckpointMismatchError, EmptyGraphError, ModelNotFoundError
 from gnn.foldin import fold_in, recommend, score_items
 from gnn.model_store import load, write_back
@@ -89,6 +89,26 @@ def test_export_hetero_and_write_back_round_trip(store: GraphStore) -> None:
     read_ids, read_vectors = read_embeddings(store, "Item", page_size=30)
     assert read_ids.tolist() == items
     assert np.array_equal(read_vectors, vectors)
+
+
+def test_liked_dialogue_preferences_are_interactions_and_dislikes_are_not(store: GraphStore) -> None:
+    planted_graph(store)
+    store.write(
+        "CREATE (u:User {id: 'seeker'}) WITH u MATCH (a:Item {id: 'i3-00'}), (b:Item {id: 'i3-01'}), "
+        "(c:Item {id: 'i1-00'}) CREATE (u)-[:PREFERS {polarity: 'like', source: 'redial'}]->(a), "
+        "(u)-[:PREFERS {polarity: 'like', source: 'dialogue'}]->(b), (u)-[:PREFERS {polarity: 'dislike'}]->(c)"
+    )
+    arrays = export_graph(store)
+    assert sorted(zip(arrays.edges["PREFERS"].src, arrays.edges["PREFERS"].dst, strict=True)) == [
+        ("seeker", "i3-00"),
+        ("seeker", "i3-01"),
+    ]
+    with_likes, ratings_only = build_kg_data(arrays), build_kg_data(arrays, dialogue_likes=False)
+    seeker = with_likes.index.local("User", ["seeker"])[0]
+    liked = with_likes.index.ids["Item"][with_likes.rating_item[with_likes.rating_user == seeker]]
+    assert sorted(liked.tolist()) == ["i3-00", "i3-01"]
+    assert len(with_likes.rating_user) == len(ratings_only.rating_user) + 2
+    assert seeker not in ratings_only.rating_user
 
 
 def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_path: Path) -> None:
