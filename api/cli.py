@@ -227,6 +227,17 @@ def serve_command(
     uvicorn.run("api.main:app", host=host or settings.api_host, port=port or settings.api_port)
 
 
+@app.command("chat")
+def chat_command(
+    user: Annotated[str | None, typer.Option(help="Chat as this user (default: a fresh anonymous one).")] = None,
+    k: Annotated[int, typer.Option(min=1, max=50, help="Recommendations per answer.")] = 5,
+) -> None:
+    """Talk to the recommender in the terminal (the API's code path); prints each list with its graph paths."""
+    from api.chat import run_chat
+
+    raise typer.Exit(run_chat(console, user, k))
+
+
 # GNN commands (gnn/ is imported lazily: torch takes seconds to load). Exit codes: 2 empty or edge-less graph,
 # 5 missing model directory or file, 6 checkpoint that does not match the graph, 7 other GNN errors.
 eval_app = typer.Typer(help="Benchmarks that write bench/results/*.json, .md and .png.", no_args_is_help=True)

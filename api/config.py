@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # HTTP API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_key: SecretStr | None = None  # when set, writes and admin calls need it in the X-API-Key header
+    cors_origins: list[str] = []  # e.g. '["http://localhost:3000"]'; empty = no CORS headers
+    max_request_bytes: int = Field(64 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _uri_follows_local_port(self) -> Settings:

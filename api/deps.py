@@ -37,7 +37,7 @@ def local_neo4j(settings: Settings | None = None) -> LocalNeo4j:
 
 def get_store(request: Request) -> GraphStore:
     """The application's GraphStore (opened in the lifespan)."""
-    return request.app.state.store
+    return request.app.state.services.store
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]

@@ -1,4 +1,4 @@
-"""The FastAPI application: health endpoints and the graph statistics (recommendation routes come on top)."""
+"""The FastAPI application: health, recommendations with explanations, sessions, items, feedback, admin, metrics."""
 
 from __future__ import annotations
 
@@ -6,21 +6,49 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from api.deps import open_store
-from api.routes import health, stats
+from api.config import Settings, get_settings
+from api.errors import install_error_handlers
+from api.middleware import BodySizeLimit, PrometheusMetrics
+from api.routes import admin, explain, feedback, health, items, metrics, sessions, stats, users
+from api.services.container import build_services
 
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open one Neo4j driver for the process and close it on shutdown."""
-    app.state.store = open_store()
-    try:
-        yield
-    finally:
-        app.state.store.close()
+ROUTERS = (health, metrics, stats, users, sessions, explain, items, feedback, admin)
 
 
-app = FastAPI(title="Chat-Rec", version="0.1.0", lifespan=lifespan)
-app.include_router(health.router)
-app.include_router(stats.router)
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application; without `settings`, they are read when it starts (so the environment may change first)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Open one Neo4j driver and load the model once per process; release them on shutdown."""
+        app.state.services = build_services(settings or get_settings())
+        try:
+            yield
+        finally:
+            app.state.services.close()
+
+    configured = settings or get_settings()
+    app = FastAPI(
+        title="Chat-Rec",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Conversational recommendations explained by real paths in a Neo4j knowledge graph.",
+    )
+    for module in ROUTERS:
+        app.include_router(module.router)
+    install_error_handlers(app)
+    if configured.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=configured.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key"],
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=configured.max_request_bytes)
+    app.add_middleware(PrometheusMetrics)
+    return app
+
+
+app = create_app()

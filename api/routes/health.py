@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import StoreDep
+from api.services.container import ServicesDep
 from graph.errors import GraphUnavailableError
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -16,13 +16,19 @@ def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready")
-def ready(store: StoreDep, response: Response) -> dict[str, str]:
-    """Neo4j answers with the configured credentials; 503 with Retry-After otherwise."""
+@router.get("/ready", responses={503: {"description": "Neo4j unreachable or no model loaded"}})
+def ready(services: ServicesDep, response: Response) -> dict[str, str]:
+    """Neo4j answers with the configured credentials and a trained model is loaded; 503 with Retry-After
+    otherwise."""
+    body = {"status": "ok", "neo4j": "ok", "model": "loaded"}
     try:
-        store.verify()
+        services.store.verify()
     except GraphUnavailableError as exc:
+        body["neo4j"] = str(exc)
+    if services.recommender.model is None:
+        body["model"] = services.model_error or "not loaded"
+    if body["neo4j"] != "ok" or body["model"] != "loaded":
+        body["status"] = "unavailable"
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         response.headers["Retry-After"] = "5"
-        return {"status": "unavailable", "neo4j": str(exc)}
-    return {"status": "ok", "neo4j": "ok"}
+    return body

@@ -8,14 +8,16 @@ from fastapi.testclient import TestClient
 from api.config import get_settings
 
 
-def test_live_and_ready(app_env: None) -> None:
+def test_live_and_ready_without_a_model(app_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     from api.main import app
 
+    monkeypatch.setenv("CHATREC_MODEL_DIR", str(tmp_path / "no-model"))
+    get_settings.cache_clear()
     with TestClient(app) as client:
         assert client.get("/health/live").json() == {"status": "ok"}
         ready = client.get("/health/ready")
-        assert ready.status_code == 200
-        assert ready.json()["neo4j"] == "ok"
+        assert ready.status_code == 503 and ready.headers["Retry-After"] == "5"
+        assert ready.json()["neo4j"] == "ok" and "train a model first" in ready.json()["model"]
 
 
 def test_ready_is_503_with_retry_after_when_neo4j_is_down(app_env: None, monkeypatch: pytest.MonkeyPatch) -> None:

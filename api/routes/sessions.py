@@ -1,0 +1,44 @@
+"""Conversational sessions: start one, send messages, read its turns."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, status
+
+from api.schemas import ID_PATTERN, MessageIn, MessageOut, SessionCreate, SessionDetail, SessionOut
+from api.security import require_api_key
+from api.services.container import ServicesDep
+
+router = APIRouter(prefix="/v1/sessions", tags=["conversation"])
+
+SessionId = Annotated[str, Path(pattern=ID_PATTERN, description="Session id")]
+WRITE = {"dependencies": [Depends(require_api_key)]}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={401: {"description": "Missing API key"}, 404: {"description": "Unknown user"}},
+    **WRITE,
+)
+def start(services: ServicesDep, body: SessionCreate | None = None) -> SessionOut:
+    """Start a session for a known user, or for a fresh anonymous user (cold start) without `user_id`."""
+    return services.conversation.start((body or SessionCreate()).user_id)
+
+
+@router.post(
+    "/{session_id}/messages",
+    responses={401: {"description": "Missing API key"}, 404: {"description": "Unknown session"}},
+    **WRITE,
+)
+def message(session_id: SessionId, body: MessageIn, services: ServicesDep) -> MessageOut:
+    """One user utterance → the reply, what the NLU understood (grounded entities, polarity, intent, constraints)
+    and recommendations with their explanation paths (or the paths asked for by "why?")."""
+    return services.conversation.message(session_id, body.text, body.k, body.explain)
+
+
+@router.get("/{session_id}", responses={404: {"description": "Unknown session"}})
+def session(session_id: SessionId, services: ServicesDep) -> SessionDetail:
+    """The session's turns in order (the user's and the assistant's), with their grounded mentions."""
+    return services.conversation.session(session_id)

@@ -1,0 +1,90 @@
+"""Everything the API and the terminal chat share, built once per process from the Settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.config import Settings
+from api.deps import open_store
+from api.services.conversation import Conversation
+from api.services.recommender import Recommender
+from api.services.training import TrainingJobs
+from gnn.errors import GNNError
+from gnn.model_store import TrainedModel, load
+from graph.db import GraphStore
+from nlu.embedded import EmbeddedParser
+from nlu.grounding import Grounder
+from nlu.llm import LLMConfig, create_parser
+from nlu.types import Parser
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """The process's graph store, recommender (with the read-only model) and training jobs."""
+
+    settings: Settings
+    store: GraphStore
+    recommender: Recommender
+    conversation: Conversation
+    jobs: TrainingJobs
+    model_error: str | None = None
+
+    def close(self) -> None:
+        """Release the driver and the job worker."""
+        self.jobs.shutdown()
+        self.store.close()
+
+
+def load_model(settings: Settings) -> tuple[TrainedModel | None, str | None]:
+    """The trained model from `settings.model_dir`, or None and the reason it could not be loaded."""
+    try:
+        return load(settings.model_dir), None
+    except GNNError as exc:
+        log.warning("No model loaded: %s", exc)
+        return None, str(exc)
+
+
+def build_parser(settings: Settings, store: GraphStore) -> Parser:
+    """The configured NLU parser: the embedded one, or an LLM-backed one that falls back to it."""
+    grounder = Grounder(store)
+    config = LLMConfig(
+        backend=settings.llm_backend,
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        timeout_s=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+    )
+    return create_parser(config, EmbeddedParser(grounder), grounder)
+
+
+def build_services(settings: Settings) -> Services:
+    """Open the driver and load the model once (the model directory is a read-only artifact); the parser is
+    built on the first message (it reads the graph's names)."""
+    store = open_store(settings)
+    model, error = load_model(settings)
+    recommender = Recommender(store, model)
+    conversation = Conversation(store, recommender, lambda: build_parser(settings, store))
+    jobs = TrainingJobs(store, settings.model_dir, lambda m: None)
+    services = Services(settings, store, recommender, conversation, jobs, error)
+
+    def publish(new_model: TrainedModel) -> None:
+        recommender.set_model(new_model)
+        services.model_error = None
+
+    services.jobs.on_model = publish
+    return services
+
+
+def get_services(request: Request) -> Services:
+    """The application's shared services (built in the lifespan)."""
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]

@@ -1,0 +1,165 @@
+"""Recommendations: the user's context from the graph (one read), scores from the in-memory item matrix of the
+trained model, hard constraints and item details from the graph (one read), explanation paths (one read more when
+asked for)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from api.errors import NotFoundError
+from api.schemas import Explanation, Recommendation, Strategy
+from api.services.explainer import PathScorer, rank_paths
+from gnn.foldin import fold_in, score_items
+from gnn.model_store import TrainedModel
+from graph.db import GraphStore
+from graph.paths import explanation_paths
+from graph.recommend import ItemFilter, UserContext, item_popularity, items_exist, select_items, user_context
+
+# Fold-in weights: a dialogue 'like' pulls with its weight, a 'dislike' pushes; feedback counts like this.
+FEEDBACK_WEIGHTS = {"accept": 1.0, "reject": -0.5}
+# Share of the folded-in preferences next to a known user's own embedding: total / (total + PRIOR).
+PREFERENCE_PRIOR = 2.0
+MAX_PATHS = 3
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A ranked list before it is turned into API objects."""
+
+    strategy: Strategy
+    recommendations: list[Recommendation]
+    user_vector: np.ndarray | None
+
+
+class Recommender:
+    """Scores with a read-only model held in memory; everything else lives in Neo4j (the process is stateless)."""
+
+    def __init__(self, store: GraphStore, model: TrainedModel | None) -> None:
+        self.store = store
+        self.model = model
+        self.scorer = PathScorer(model)
+        self._popular: list[str] | None = None
+        self.popular_rank: dict[str, int] = {}
+
+    @property
+    def popular(self) -> list[str]:
+        """Item ids by number of ratings, read from the graph on first use (and again after a model swap)."""
+        if self._popular is None:
+            popular = [item_id for item_id, _ in item_popularity(self.store)]
+            self.popular_rank = {item_id: rank for rank, item_id in enumerate(popular)}
+            self._popular = popular
+        return self._popular
+
+    def set_model(self, model: TrainedModel | None) -> None:
+        """Serve a new model (e.g. after a training job); popularity is re-read on next use."""
+        self.scorer = PathScorer(model)
+        self.model = model
+        self._popular = None
+
+    def context(self, user_id: str) -> UserContext:
+        """The user's graph context; raises NotFoundError for an unknown user."""
+        context = user_context(self.store, user_id)
+        if context is None:
+            raise NotFoundError(f"User {user_id!r} does not exist.")
+        return context
+
+    def user_vector(self, context: UserContext) -> tuple[np.ndarray | None, Strategy]:
+        """The user's embedding folded in with dialogue preferences and feedback, and the strategy it implies."""
+        if self.model is None:
+            return None, Strategy.POPULARITY
+        positions = self.model.index.positions
+        weights: dict[tuple[str, str], float] = {}
+        for pref in context.preferences:
+            sign = {"like": 1.0, "dislike": -1.0}.get(pref.polarity, 0.0)
+            if sign and pref.id in positions.get(pref.label, {}):
+                weights[(pref.label, pref.id)] = sign * max(pref.weight, 0.05)
+        for item_id, signal in context.feedback.items():
+            if item_id in positions["Item"] and signal in FEEDBACK_WEIGHTS:
+                weights[("Item", item_id)] = weights.get(("Item", item_id), 0.0) + FEEDBACK_WEIGHTS[signal]
+        weights = {key: w for key, w in weights.items() if w != 0.0}
+        # Only users the model learned from ratings have a meaningful own embedding.
+        known = bool(context.rated) and context.user_id in positions["User"]
+        if not known and not weights:
+            return None, Strategy.POPULARITY
+        total = sum(abs(w) for w in weights.values())
+        vector = fold_in(
+            self.model,
+            weights,
+            user_id=context.user_id if known else None,
+            preference_share=total / (total + PREFERENCE_PRIOR),
+        )
+        return vector, Strategy.EMBEDDING if known else Strategy.DIALOGUE
+
+    def recommend(
+        self,
+        user_id: str,
+        k: int = 10,
+        item_filter: ItemFilter | None = None,
+        explain: bool = True,
+        context: UserContext | None = None,
+    ) -> Ranked:
+        """The `k` best items the user has not rated, given feedback on or mentioned, that pass `item_filter`."""
+        context = context or self.context(user_id)
+        item_filter = item_filter or ItemFilter()
+        vector, strategy = self.user_vector(context)
+        seen = context.seen
+        if vector is not None and self.model is not None:
+            scores = score_items(self.model, vector)
+            seen_rows = [self.model.index.positions["Item"][i] for i in seen if i in self.model.index.positions["Item"]]
+            scores[seen_rows] = -np.inf
+            items = self._select(self.model.index.ids["Item"], scores, k, item_filter)
+            rows = self.model.index.positions["Item"]
+            score_of = {item.id: float(scores[rows[item.id]]) for item in items}
+        else:
+            ranked = [item_id for item_id in self.popular if item_id not in seen]
+            items = self._select_ids(ranked, k, item_filter)
+            score_of = {item.id: 1.0 / (self.popular_rank[item.id] + 1) for item in items}
+        recommendations = [
+            Recommendation(
+                item_id=item.id, name=item.name, year=item.year, genres=list(item.genres), score=score_of[item.id]
+            )
+            for item in items
+        ]
+        if explain:
+            paths = self.explanations(user_id, [r.item_id for r in recommendations], vector)
+            for recommendation in recommendations:
+                recommendation.explanations = paths[recommendation.item_id]
+        return Ranked(strategy, recommendations, vector)
+
+    def explanations(
+        self, user_id: str, item_ids: list[str], user_vector: np.ndarray | None, limit: int = MAX_PATHS
+    ) -> dict[str, list[Explanation]]:
+        """The best `limit` real paths from the user to each item (one graph read for all items)."""
+        found = explanation_paths(self.store, user_id, item_ids)
+        return {item_id: rank_paths(self.scorer, user_vector, paths, limit) for item_id, paths in found.items()}
+
+    def explain(self, user_id: str, item_id: str) -> list[Explanation]:
+        """Why `item_id` suits `user_id`; raises NotFoundError for an unknown user or item."""
+        context = self.context(user_id)
+        if not items_exist(self.store, [item_id]):
+            raise NotFoundError(f"Item {item_id!r} does not exist.")
+        vector, _ = self.user_vector(context)
+        return self.explanations(user_id, [item_id], vector)[item_id]
+
+    def _select(self, ids: np.ndarray, scores: np.ndarray, k: int, item_filter: ItemFilter) -> list:
+        """Top candidates in memory, then the graph filters them; widen the candidate set when too few pass."""
+        finite = int(np.isfinite(scores).sum())
+        size = min(finite, max(4 * k, 50) if not item_filter.active else max(20 * k, 500))
+        while True:
+            top = np.argpartition(-scores, size - 1)[:size] if 0 < size < len(scores) else np.arange(len(scores))
+            top = top[np.argsort(-scores[top], kind="stable")]
+            top = top[np.isfinite(scores[top])]
+            items = select_items(self.store, ids[top].tolist(), k, item_filter)
+            if len(items) >= k or size >= finite:
+                return items
+            size = min(finite, size * 8)
+
+    def _select_ids(self, ranked: list[str], k: int, item_filter: ItemFilter) -> list:
+        size = max(4 * k, 50) if not item_filter.active else max(20 * k, 500)
+        while True:
+            items = select_items(self.store, ranked[:size], k, item_filter)
+            if len(items) >= k or size >= len(ranked):
+                return items
+            size *= 8

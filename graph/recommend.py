@@ -1,0 +1,211 @@
+"""Graph side of recommending: the user's context (ratings, feedback, dialogue preferences) in one read, candidate
+filtering by hard constraints with item details in one read, popularity, item details, and feedback writes.
+
+Scoring itself is not here (gnn/ ranks with embeddings); these functions only read and write the graph.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from graph.db import GraphStore
+from graph.errors import GraphError
+
+ENTITY_LABELS = ("Item", "Person", "Genre", "User")
+
+
+class FeedbackSignal(StrEnum):
+    """What a user did with a recommended item."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+class UnknownNodeError(GraphError):
+    """A user or item id does not exist in the graph."""
+
+    def __init__(self, label: str, node_id: str) -> None:
+        self.label = label
+        self.node_id = node_id
+        super().__init__(f"{label} {node_id!r} does not exist")
+
+
+@dataclass(frozen=True)
+class PreferenceEdge:
+    """A dialogue-derived `(User)-[:PREFERS]->(entity)` relationship."""
+
+    label: str
+    id: str
+    polarity: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class UserContext:
+    """Everything the scorer needs to know about a user, read in one round trip."""
+
+    user_id: str
+    rated: frozenset[str] = frozenset()
+    feedback: dict[str, str] = field(default_factory=dict)  # item id -> 'accept' | 'reject'
+    preferences: tuple[PreferenceEdge, ...] = ()
+
+    @property
+    def seen(self) -> set[str]:
+        """Items never to recommend again: rated, given feedback on, or mentioned in the dialogue."""
+        mentioned = {p.id for p in self.preferences if p.label == "Item"}
+        return set(self.rated) | set(self.feedback) | mentioned
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """Hard constraints on candidate items (genre ids are `Genre.id` values)."""
+
+    year_min: int | None = None
+    year_max: int | None = None
+    genres_required: tuple[str, ...] = ()
+    genres_excluded: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """Whether any constraint is set."""
+        return bool(
+            self.year_min is not None or self.year_max is not None or self.genres_required or self.genres_excluded
+        )
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    """An item as a recommendation list shows it."""
+
+    id: str
+    name: str
+    year: int | None
+    genres: tuple[str, ...]
+
+
+_CONTEXT_RETURN = """
+RETURN u.id AS user_id,
+       COLLECT { MATCH (u)-[:RATED]->(i:Item) RETURN i.id } AS rated,
+       COLLECT { MATCH (u)-[f:FEEDBACK]->(i:Item) RETURN {id: i.id, signal: f.signal} } AS feedback,
+       COLLECT { MATCH (u)-[p:PREFERS]->(e)
+                 RETURN {label: [l IN labels(e) WHERE l IN $labels][0], id: e.id,
+                         polarity: p.polarity, weight: coalesce(p.weight, 1.0)} } AS preferences
+"""
+
+
+def _context(rows: list[dict[str, Any]]) -> UserContext | None:
+    if not rows:
+        return None
+    row = rows[0]
+    return UserContext(
+        user_id=row["user_id"],
+        rated=frozenset(row["rated"]),
+        feedback={f["id"]: f["signal"] for f in row["feedback"]},
+        preferences=tuple(
+            PreferenceEdge(p["label"], p["id"], p["polarity"], float(p["weight"]))
+            for p in row["preferences"]
+            if p["label"] is not None and p["id"] is not None
+        ),
+    )
+
+
+def user_context(store: GraphStore, user_id: str) -> UserContext | None:
+    """The user's rated items, feedback and dialogue preferences, or None when the user does not exist."""
+    query = "MATCH (u:User {id: $user_id})" + _CONTEXT_RETURN
+    return _context(store.read(query, user_id=user_id, labels=list(ENTITY_LABELS)))
+
+
+def session_context(store: GraphStore, session_id: str) -> UserContext | None:
+    """The context of the user a session belongs to, or None when the session does not exist."""
+    query = "MATCH (u:User)-[:HAS_SESSION]->(:Session {id: $session_id})" + _CONTEXT_RETURN
+    return _context(store.read(query, session_id=session_id, labels=list(ENTITY_LABELS)))
+
+
+def select_items(store: GraphStore, ranked_ids: list[str], k: int, item_filter: ItemFilter) -> list[ItemSummary]:
+    """The first `k` of `ranked_ids` (best first) that exist and satisfy `item_filter`, with their details."""
+    if not ranked_ids or k <= 0:
+        return []
+    rows = store.read(
+        """
+        UNWIND range(0, size($ids) - 1) AS pos
+        WITH pos, $ids[pos] AS id
+        MATCH (i:Item {id: id})
+        WITH i, pos, COLLECT { MATCH (i)-[:IN_GENRE]->(g:Genre) RETURN g.id } AS genres
+        WHERE ($year_min IS NULL OR i.year >= $year_min) AND ($year_max IS NULL OR i.year <= $year_max)
+          AND all(g IN $required WHERE g IN genres) AND none(g IN $excluded WHERE g IN genres)
+        WITH i, pos, genres ORDER BY pos LIMIT $k
+        RETURN i.id AS id, coalesce(i.name, i.title, i.id) AS name, i.year AS year, genres
+        """,
+        ids=ranked_ids,
+        k=k,
+        year_min=item_filter.year_min,
+        year_max=item_filter.year_max,
+        required=list(item_filter.genres_required),
+        excluded=list(item_filter.genres_excluded),
+    )
+    return [ItemSummary(r["id"], r["name"], r["year"], tuple(sorted(r["genres"]))) for r in rows]
+
+
+def item_popularity(store: GraphStore) -> list[tuple[str, int]]:
+    """Every item id with its number of ratings, most rated first (ties by id)."""
+    rows = store.read(
+        "MATCH (i:Item) RETURN i.id AS id, COUNT { (i)<-[:RATED]-(:User) } AS ratings ORDER BY ratings DESC, id"
+    )
+    return [(r["id"], r["ratings"]) for r in rows]
+
+
+def item_details(store: GraphStore, item_id: str) -> dict[str, Any] | None:
+    """An item's properties, genres, people (with their role) and rating count, or None when it does not exist."""
+    rows = store.read(
+        """
+        MATCH (i:Item {id: $id})
+        RETURN i {.id, .name, .title, .year, .plot, .aliases, .ml_id, .redial_id, .imdb_id} AS item,
+               COLLECT { MATCH (i)-[:IN_GENRE]->(g:Genre) RETURN g {.id, .name} ORDER BY g.id } AS genres,
+               COLLECT { MATCH (p:Person)-[r:DIRECTED|ACTED_IN|WROTE]->(i)
+                         RETURN {id: p.id, name: p.name, role: type(r)} ORDER BY type(r), p.name } AS people,
+               COUNT { (i)<-[:RATED]-(:User) } AS ratings
+        """,
+        id=item_id,
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return {**row["item"], "genres": row["genres"], "people": row["people"], "ratings": row["ratings"]}
+
+
+def items_exist(store: GraphStore, item_ids: list[str]) -> set[str]:
+    """The subset of `item_ids` that are Item nodes."""
+    rows = store.read("UNWIND $ids AS id MATCH (i:Item {id: id}) RETURN i.id AS id", ids=item_ids)
+    return {r["id"] for r in rows}
+
+
+def user_exists(store: GraphStore, user_id: str) -> bool:
+    """Whether a User node with this id exists."""
+    return bool(store.read("MATCH (u:User {id: $id}) RETURN true AS found", id=user_id))
+
+
+def record_feedback(store: GraphStore, user_id: str, item_id: str, signal: FeedbackSignal) -> None:
+    """Set `(User)-[:FEEDBACK {signal, ts}]->(Item)` (one per user and item; the latest signal wins).
+
+    Raises UnknownNodeError when the user or the item does not exist (nothing is written then).
+    """
+    rows = store.write(
+        """
+        OPTIONAL MATCH (u:User {id: $user_id})
+        OPTIONAL MATCH (i:Item {id: $item_id})
+        FOREACH (_ IN CASE WHEN u IS NOT NULL AND i IS NOT NULL THEN [1] ELSE [] END |
+            MERGE (u)-[f:FEEDBACK]->(i) SET f.signal = $signal, f.ts = $ts)
+        RETURN u IS NOT NULL AS user_found, i IS NOT NULL AS item_found
+        """,
+        user_id=user_id,
+        item_id=item_id,
+        signal=str(signal),
+        ts=int(time.time()),
+    )
+    if not rows[0]["user_found"]:
+        raise UnknownNodeError("User", user_id)
+    if not rows[0]["item_found"]:
+        raise UnknownNodeError("Item", item_id)

@@ -1,0 +1,42 @@
+"""`chatrec chat`: the terminal REPL over the API's code path, on the planted graph."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.config import get_settings
+from graph.db import GraphStore
+from tests.api.conftest import Planted
+
+runner = CliRunner()
+
+
+def test_chat_prints_recommendations_with_their_paths(
+    api_env: pytest.MonkeyPatch, planted: Planted, session_store: GraphStore
+) -> None:
+    result = runner.invoke(
+        app, ["chat", "--k", "3"], input="I loved Fargo and The Big Lebowski\nwhy did you recommend that?\nquit\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Session " in result.output and "as user anon:" in result.output
+    assert "understood: preference; Fargo (1996) (Item, like), The Big Lebowski (1998) (Item, like)" in result.output
+    assert "1. " in result.output and "-[PREFERS]-> (Fargo (1996))" in result.output
+    assert "understood: explain" in result.output
+    sessions = session_store.read("MATCH (u:User)-[:HAS_SESSION]->(s)-[:HAS_TURN]->(t) RETURN count(t) AS turns")
+    assert sessions[0]["turns"] >= 4
+
+
+def test_chat_with_an_unknown_user_exits_2(api_env: pytest.MonkeyPatch, planted: Planted) -> None:
+    result = runner.invoke(app, ["chat", "--user", "ml:9999"], input="quit\n")
+    assert result.exit_code == 2 and "Unknown user 'ml:9999'" in result.output
+
+
+def test_chat_without_neo4j_exits_3(api_env: pytest.MonkeyPatch) -> None:
+    api_env.setenv("CHATREC_NEO4J_URI", "bolt://127.0.0.1:1")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["chat"], input="quit\n")
+    api_env.delenv("CHATREC_NEO4J_URI")
+    get_settings.cache_clear()
+    assert result.exit_code == 3 and "unreachable" in result.output
