@@ -1,4 +1,4 @@
-# The Chat-Rec API image (also used by the one-shot `init` service of docker-compose.yml).
+# The Chat-Rec API image (also used by the one-shot `init` and `train` services of docker-compose.yml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -8,7 +8,7 @@ WORKDIR /app
 # Dependencies first (cached layer), then the code.
 COPY pyproject.toml README.md ./
 RUN mkdir graph gnn nlu api && touch graph/__init__.py gnn/__init__.py nlu/__init__.py api/__init__.py \
-    && pip install --no-cache-dir . && pip uninstall -y chatrec
+    && pip install --no-cache-dir '.[llm]' && pip uninstall -y chatrec
 COPY graph ./graph
 COPY gnn ./gnn
 COPY nlu ./nlu

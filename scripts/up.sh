@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine, without Docker: install, start Neo4j, load the demo data, serve the API.
+# The main job on a fresh machine, without Docker: install, start Neo4j, load the demo data, train the GNN (its
+# embeddings are written back to Neo4j), serve the API.
 # Needs Python 3.11+, OpenJDK 17 (CHATREC_JAVA_HOME) and Maven. Data: CHATREC_DATA_DIR, else ../shared/data when
 # it exists, else MovieLens-100K is downloaded (checksums verified) into ./data.
 set -euo pipefail
@@ -17,6 +18,7 @@ fi
 
 chatrec neo4j start
 chatrec import demo
+chatrec train --threads 1
 chatrec stats
 echo "Neo4j Browser: http://127.0.0.1:${CHATREC_NEO4J_HTTP_PORT:-7474}/browser/  (user neo4j)"
 echo "API docs:      http://127.0.0.1:${CHATREC_API_PORT:-8000}/docs"

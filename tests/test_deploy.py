@@ -39,18 +39,21 @@ def test_compose_runs_neo4j_5_26_with_browser_auth_volumes_and_healthcheck() -> 
     assert "cypher-shell" in " ".join(neo4j["healthcheck"]["test"])
 
 
-def test_compose_api_waits_for_healthy_neo4j_and_the_loaded_demo_data() -> None:
+def test_compose_api_waits_for_healthy_neo4j_the_demo_data_and_the_trained_model() -> None:
     services = COMPOSE["services"]
     assert services["init"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
     assert services["api"]["depends_on"] == {
         "neo4j": {"condition": "service_healthy"},
-        "init": {"condition": "service_completed_successfully"},
+        "train": {"condition": "service_completed_successfully"},
     }
+    assert services["train"]["depends_on"] == {"init": {"condition": "service_completed_successfully"}}
+    assert "models:/models" in services["train"]["volumes"] and "models:/models" in services["api"]["volumes"]
+    assert services["api"]["environment"]["CHATREC_MODEL_DIR"] == "/models"
     assert services["api"]["environment"]["CHATREC_NEO4J_URI"] == "bolt://neo4j:7687"
     assert "/health/ready" in " ".join(services["api"]["healthcheck"]["test"])
 
 
-@pytest.mark.parametrize("service", ["init", "api"])
+@pytest.mark.parametrize("service", ["init", "train", "api"])
 def test_compose_commands_exist_in_the_cli(service: str) -> None:
     _parses(COMPOSE["services"][service]["command"])
 
@@ -70,6 +73,7 @@ def test_setup_script_commands_exist_in_the_cli() -> None:
         ["chatrec", "data"],
         ["chatrec", "neo4j"],
         ["chatrec", "import"],
+        ["chatrec", "train"],
         ["chatrec", "stats"],
         ["chatrec", "serve"],
     ]
