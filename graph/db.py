@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, LiteralString, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledClassification, RoutingControl
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
 from graph.errors import GraphUnavailableError
@@ -20,7 +20,13 @@ class GraphStore:
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
         self.uri = uri
         self.database = database
-        self.driver: Driver = GraphDatabase.driver(uri, auth=(user, password))
+        # "Unrecognized" notifications (a relationship type no data has yet, e.g. FEEDBACK on a fresh graph) are
+        # expected for a schema that grows with use; they would flood the logs, so the server does not send them.
+        self.driver: Driver = GraphDatabase.driver(
+            uri,
+            auth=(user, password),
+            notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED],
+        )
 
     def close(self) -> None:
         """Close the driver and its connection pool."""
