@@ -5,7 +5,8 @@ An asyncio + httpx load generator (bounded in time) against a running API (`--ur
 loops: request, wait a think time drawn uniformly from [0.5, 1.5] x `--think-s` (like Locust's `between`), repeat.
 `--think-s 0` gives a closed loop (every client fires again at once: a saturation test).
 
-Phase 1: `GET /v1/users/{random MovieLens user}/recommendations?k=10&explain=true`.
+Phase 1: `GET /v1/users/{random MovieLens user}/recommendations?k=10&explain=true` (with `--unexplained`, the
+same with `explain=false` too).
 Phase 2: every client opens a session (`POST /v1/sessions`) and sends utterances in turn
 (`POST /v1/sessions/{id}/messages`).
 
@@ -89,7 +90,13 @@ async def _timed(phase: Phase, call: Any) -> httpx.Response | None:
 
 
 async def recommendations_phase(
-    client: httpx.AsyncClient, clients: int, seconds: float, think_s: float, users: list[str], seed: int
+    client: httpx.AsyncClient,
+    clients: int,
+    seconds: float,
+    think_s: float,
+    users: list[str],
+    seed: int,
+    explain: bool = True,
 ) -> Phase:
     """Each client requests recommendations for random users until the time is up."""
     phase = Phase()
@@ -100,7 +107,8 @@ async def recommendations_phase(
         await asyncio.sleep(rng.uniform(0, max(think_s, 0.05)))  # spread the starts
         while time.perf_counter() < stop:
             user = rng.choice(users)
-            await _timed(phase, client.get(f"/v1/users/{user}/recommendations", params={"k": 10, "explain": "true"}))
+            params = {"k": 10, "explain": str(explain).lower()}
+            await _timed(phase, client.get(f"/v1/users/{user}/recommendations", params=params))
             await _think(rng, think_s)
 
     started = time.perf_counter()
@@ -119,8 +127,11 @@ async def turns_phase(
     async def worker(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
         await asyncio.sleep(rng.uniform(0, max(think_s, 0.05)))
-        created = await client.post("/v1/sessions", json={}, headers=headers)
-        created.raise_for_status()
+        created = None
+        while created is None or created.status_code != 201:
+            if time.perf_counter() > stop:
+                return
+            created = await _timed(Phase(), client.post("/v1/sessions", json={}, headers=headers))
         session_id = created.json()["session_id"]
         turn = rng.randrange(len(UTTERANCES))
         while time.perf_counter() < stop:
@@ -151,12 +162,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await recommendations_phase(client, 4, args.warmup_s, 0.0, users, 99)
             await turns_phase(client, 4, args.warmup_s, 0.0, headers, 99)
             for prefix, think in runs:
-                progress.update(task, description=f"{prefix or 'main '}recommendations ({args.seconds:.0f} s)")
-                recs = await recommendations_phase(client, args.clients, args.seconds, think, users, args.seed)
-                progress.update(task, description=f"{prefix or 'main '}turns ({args.seconds:.0f} s)")
-                turns = await turns_phase(client, args.clients, args.seconds, think, headers, args.seed)
+                seconds = args.seconds if think > 0 else args.saturation_seconds
+                progress.update(task, description=f"{prefix or 'main '}recommendations ({seconds:.0f} s)")
+                recs = await recommendations_phase(client, args.clients, seconds, think, users, args.seed)
+                progress.update(task, description=f"{prefix or 'main '}turns ({seconds:.0f} s)")
+                turns = await turns_phase(client, args.clients, seconds, think, headers, args.seed)
                 result[f"{prefix}recommendations"] = recs.summary()
                 result[f"{prefix}turns"] = turns.summary()
+                if args.unexplained and not prefix:
+                    progress.update(task, description=f"recommendations without explanations ({seconds:.0f} s)")
+                    plain = await recommendations_phase(client, args.clients, seconds, think, users, args.seed, False)
+                    result["unexplained_recommendations"] = plain.summary()
                 result[f"{prefix}latencies_ms"] = {
                     "recommendations": [round(x * 1000, 2) for x in recs.latencies],
                     "turns": [round(x * 1000, 2) for x in turns.latencies],
@@ -221,6 +237,8 @@ def main() -> None:
     parser.add_argument("--warmup-s", type=float, default=10.0)
     parser.add_argument("--think-s", type=float, default=1.0, help="Mean think time between a client's requests.")
     parser.add_argument("--saturation", action="store_true", help="Also run both phases closed-loop (no think).")
+    parser.add_argument("--saturation-seconds", type=float, default=30.0, help="Duration of each closed-loop phase.")
+    parser.add_argument("--unexplained", action="store_true", help="Also time lists without explanations.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -233,7 +251,11 @@ def main() -> None:
     finally:
         if process is not None:
             process.terminate()
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:  # requests still queued after a closed-loop phase
+                process.kill()
+                process.wait()
     recs, turns = measured["recommendations"], measured["turns"]
     result = {
         "recommendations_p50_ms": recs["p50_ms"],

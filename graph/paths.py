@@ -17,18 +17,17 @@ from graph.db import GraphStore
 PATH_LABELS = ("User", "Item", "Person", "Genre")
 PATH_RELATIONSHIPS = ("RATED", "PREFERS", "FEEDBACK", "DIRECTED", "ACTED_IN", "WROTE", "IN_GENRE")
 MIN_LIKED_RATING = 4
-MAX_HOPS = 3
 
 # The user's positive anchors: a rating of 4+, a dialogue 'like', an accepted recommendation.
 _LIKED = "(a.rating >= $min_rating OR a.polarity = 'like' OR a.signal = 'accept')"
 
+# One record for all paths: the driver's per-record overhead dominated the Python cost of a request.
 _RETURN_PATH = """
 WITH item_id, nodes(p) AS ns, relationships(p) AS rs
-RETURN item_id,
-       [n IN ns | {label: [l IN labels(n) WHERE l IN $labels][0], id: n.id, name: coalesce(n.name, n.title, n.id)}]
-           AS nodes,
+RETURN collect([item_id,
+       [n IN ns | {label: [l IN labels(n) WHERE l IN $labels][0], id: n.id, name: coalesce(n.name, n.title, n.id)}],
        [i IN range(0, size(rs) - 1) | {type: type(rs[i]), forward: startNode(rs[i]) = ns[i], rating: rs[i].rating,
-                                       polarity: rs[i].polarity, signal: rs[i].signal}] AS rels
+                                       polarity: rs[i].polarity, signal: rs[i].signal}]]) AS rows
 """
 
 _KG_PATHS = (
@@ -130,10 +129,11 @@ def _to_path(nodes_row: list[dict[str, Any]], rels_row: list[dict[str, Any]]) ->
     return GraphPath(nodes, tuple(relationships))
 
 
-def _read_values(store: GraphStore, query: LiteralString, params: dict[str, Any]) -> list[list[Any]]:
-    """Rows as plain value lists: these queries return only maps, lists and scalars, so the driver's per-value
-    `Record.data()` conversion (the costliest Python step of a request) is not needed."""
-    return store.read_tx(lambda tx: [record.values() for record in tx.run(query, params)])
+def _read_rows(store: GraphStore, query: LiteralString, params: dict[str, Any]) -> list[list[Any]]:
+    """The `rows` list of the query's single record, read as plain values: it holds only maps, lists and
+    scalars, so the driver's per-value `Record.data()` conversion is not needed."""
+    records = store.read_tx(lambda tx: [record.values() for record in tx.run(query, params)])
+    return records[0][0] if records else []
 
 
 def _collect(rows: list[list[Any]], found: dict[str, list[GraphPath]]) -> None:
@@ -160,10 +160,10 @@ def explanation_paths(
         "min_rating": MIN_LIKED_RATING,
         "labels": list(PATH_LABELS),
     }
-    _collect(_read_values(store, _KG_PATHS, {**params, "item_ids": item_ids}), found)
+    _collect(_read_rows(store, _KG_PATHS, {**params, "item_ids": item_ids}), found)
     missing = [item_id for item_id, paths in found.items() if not paths]
     if missing:
-        _collect(_read_values(store, _CO_RATER_PATHS, {**params, "item_ids": missing}), found)
+        _collect(_read_rows(store, _CO_RATER_PATHS, {**params, "item_ids": missing}), found)
     return found
 
 

@@ -137,7 +137,7 @@ def select_items(store: GraphStore, ranked_ids: list[str], k: int, item_filter: 
         WHERE ($year_min IS NULL OR i.year >= $year_min) AND ($year_max IS NULL OR i.year <= $year_max)
           AND all(g IN $required WHERE g IN genres) AND none(g IN $excluded WHERE g IN genres)
         WITH i, pos, genres ORDER BY pos LIMIT $k
-        RETURN i.id AS id, coalesce(i.name, i.title, i.id) AS name, i.year AS year, genres
+        RETURN collect([i.id, coalesce(i.name, i.title, i.id), i.year, genres]) AS items
         """,
         ids=ranked_ids,
         k=k,
@@ -146,7 +146,7 @@ def select_items(store: GraphStore, ranked_ids: list[str], k: int, item_filter: 
         required=list(item_filter.genres_required),
         excluded=list(item_filter.genres_excluded),
     )
-    return [ItemSummary(r["id"], r["name"], r["year"], tuple(sorted(r["genres"]))) for r in rows]
+    return [ItemSummary(i, name, year, tuple(sorted(genres))) for i, name, year, genres in rows[0]["items"]]
 
 
 def item_popularity(store: GraphStore) -> list[tuple[str, int]]:
@@ -180,11 +180,6 @@ def items_exist(store: GraphStore, item_ids: list[str]) -> set[str]:
     """The subset of `item_ids` that are Item nodes."""
     rows = store.read("UNWIND $ids AS id MATCH (i:Item {id: id}) RETURN i.id AS id", ids=item_ids)
     return {r["id"] for r in rows}
-
-
-def user_exists(store: GraphStore, user_id: str) -> bool:
-    """Whether a User node with this id exists."""
-    return bool(store.read("MATCH (u:User {id: $id}) RETURN true AS found", id=user_id))
 
 
 def record_feedback(store: GraphStore, user_id: str, item_id: str, signal: FeedbackSignal) -> None:

@@ -5,7 +5,11 @@ can refer to them)."""
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 from collections.abc import Callable
+
+from neo4j.exceptions import ResultFailedError, TransientError
 
 from api.errors import NotFoundError
 from api.schemas import (
@@ -21,12 +25,13 @@ from api.schemas import (
 )
 from api.services.recommender import Recommender
 from graph.db import GraphStore
-from graph.dialogue import Role, create_session, get_session, record_turn
+from graph.dialogue import Role, TurnRef, create_session, get_session, record_turn
 from graph.recommend import FeedbackSignal, ItemFilter, UserContext, record_feedback, session_context
 from nlu.types import GroundedEntity, Intent, Mention, Parse, Parser, Polarity
 
 LISTING_INTENTS = (Intent.RECOMMEND, Intent.PREFERENCE)
 FEEDBACK_INTENTS = {Intent.ACCEPT: FeedbackSignal.ACCEPT, Intent.REJECT: FeedbackSignal.REJECT}
+RECORD_ATTEMPTS = 3
 
 
 class Conversation:
@@ -92,7 +97,7 @@ class Conversation:
         """Answer one user utterance. The user's turn (with its mentions and preference updates) is written in one
         transaction before anything else, so a failure later never leaves half a turn."""
         parse = self.parser.parse(text)
-        turn = record_turn(self.store, session_id, parse)
+        turn = self._record(session_id, parse, Role.USER)
         context = self._context(session_id)
         out = MessageOut(
             session_id=session_id, user_id=context.user_id, turn=turn.seq, reply="", parse=_parse_out(parse)
@@ -181,7 +186,19 @@ class Conversation:
         intent = Intent.RECOMMEND if out.recommendations else Intent.CHITCHAT
         ordered = tuple(sorted(mentions, key=lambda m: m.entity.node_id))
         reply = Parse(text=out.reply, intent=intent, mentions=ordered, parser="assistant")
-        record_turn(self.store, session_id, reply, role=Role.ASSISTANT)
+        self._record(session_id, reply, Role.ASSISTANT)
+
+    def _record(self, session_id: str, parse: Parse, role: Role) -> TurnRef:
+        """Record a turn with an id chosen here, so that a failed attempt can be retried safely: `record_turn`
+        is idempotent per turn id (the retry returns the committed turn, or writes it if nothing was committed).
+        Covers the failures the driver does not retry itself (a deadlock surfacing as a failed result)."""
+        turn_id = uuid.uuid4().hex
+        for attempt in range(1, RECORD_ATTEMPTS):
+            try:
+                return record_turn(self.store, session_id, parse, turn_id=turn_id, role=role)
+            except (ResultFailedError, TransientError):
+                time.sleep(0.05 * attempt)
+        return record_turn(self.store, session_id, parse, turn_id=turn_id, role=role)
 
 
 def _listing(recommendations: list[Recommendation]) -> str:
