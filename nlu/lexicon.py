@@ -12,7 +12,8 @@ from typing import Any
 from graph.importers.titles import display_title, split_year
 from nlu.text import Token, is_year, key
 
-# Inflections and everyday names of the genres (the graph's genre ids on the right).
+# Inflections and everyday names of the genres (the graph's genre ids on the right). A "romantic comedy" is read as
+# its two genres ("romantic" → romance, "comedy"), so it has no entry of its own.
 GENRE_ALIASES: dict[str, str] = {
     "comedies": "comedy",
     "comedic": "comedy",
@@ -20,8 +21,6 @@ GENRE_ALIASES: dict[str, str] = {
     "rom com": "comedy",
     "romantic": "romance",
     "romances": "romance",
-    "romantic comedy": "romance",
-    "romantic comedies": "romance",
     "thrillers": "thriller",
     "horrors": "horror",
     "horror movies": "horror",

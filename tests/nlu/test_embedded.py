@@ -115,6 +115,12 @@ def test_descriptive_phrases_map_to_genres(parser):
     assert laugh.intent is Intent.RECOMMEND
 
 
+def test_a_romantic_comedy_is_both_genres(parser):
+    result = parser.parse("Hi can you help me find a romantic comedy?")
+    assert [m.entity.node_id for m in result.mentions] == ["romance", "comedy"]
+    assert result.intent is Intent.RECOMMEND and set(result.constraints.genres_required) == {"romance", "comedy"}
+
+
 def test_recommend_with_constraints(parser):
     result = parser.parse("Can you recommend a horror movie from the 90s that I haven't seen?")
     assert result.intent is Intent.RECOMMEND
