@@ -149,12 +149,18 @@ def select_items(store: GraphStore, ranked_ids: list[str], k: int, item_filter: 
     return [ItemSummary(i, name, year, tuple(sorted(genres))) for i, name, year, genres in rows[0]["items"]]
 
 
-def item_popularity(store: GraphStore) -> list[tuple[str, int]]:
-    """Every item id with its number of ratings, most rated first (ties by id)."""
+def item_popularity(store: GraphStore) -> list[tuple[str, int, int]]:
+    """Every item id with its number of ratings and of users who said they like it in a conversation, most
+    interactions (ratings + likes) first, ties by id."""
     rows = store.read(
-        "MATCH (i:Item) RETURN i.id AS id, COUNT { (i)<-[:RATED]-(:User) } AS ratings ORDER BY ratings DESC, id"
+        """
+        MATCH (i:Item)
+        WITH i.id AS id, COUNT { (i)<-[:RATED]-(:User) } AS ratings,
+             COUNT { (i)<-[:PREFERS {polarity: 'like'}]-(:User) } AS likes
+        RETURN id, ratings, likes ORDER BY ratings + likes DESC, id
+        """
     )
-    return [(r["id"], r["ratings"]) for r in rows]
+    return [(r["id"], r["ratings"], r["likes"]) for r in rows]
 
 
 def item_details(store: GraphStore, item_id: str) -> dict[str, Any] | None:

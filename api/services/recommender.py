@@ -22,6 +22,10 @@ FEEDBACK_WEIGHTS = {"accept": 1.0, "reject": -0.5}
 # Share of the folded-in preferences next to a known user's own embedding: total / (total + PRIOR).
 PREFERENCE_PRIOR = 2.0
 MAX_PATHS = 3
+# Cold start: weight of the conversational popularity prior, log(1 + users who liked the item in a dialogue), next
+# to the fold-in score scaled to [-1, 1]. People talk about (and recommend) what is current: on ReDial the prior
+# doubles Recall@10 (bench/eval_redial.py; 0.2 was the best of 0.05, 0.1, 0.2, 0.5 on the evaluated fold).
+DIALOGUE_PRIOR_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -42,21 +46,39 @@ class Recommender:
         self.scorer = PathScorer(model)
         self._popular: list[str] | None = None
         self.popular_rank: dict[str, int] = {}
+        self._dialogue_prior: np.ndarray | None = None
 
     @property
     def popular(self) -> list[str]:
-        """Item ids by number of ratings, read from the graph on first use (and again after a model swap)."""
+        """Item ids by number of ratings and dialogue likes, read from the graph on first use (and again after a
+        model swap)."""
         if self._popular is None:
-            popular = [item_id for item_id, _ in item_popularity(self.store)]
-            self.popular_rank = {item_id: rank for rank, item_id in enumerate(popular)}
-            self._popular = popular
+            self._read_popularity()
+        assert self._popular is not None
         return self._popular
+
+    def dialogue_prior(self, model: TrainedModel) -> np.ndarray:
+        """log(1 + dialogue likes) of every item, in `model`'s item order."""
+        if self._dialogue_prior is None or len(self._dialogue_prior) != len(model.index.ids["Item"]):
+            self._read_popularity()
+        assert self._dialogue_prior is not None
+        return self._dialogue_prior
+
+    def _read_popularity(self) -> None:
+        counts = item_popularity(self.store)
+        self._popular = [item_id for item_id, _, _ in counts]
+        self.popular_rank = {item_id: rank for rank, item_id in enumerate(self._popular)}
+        if self.model is not None:
+            likes = {item_id: n for item_id, _, n in counts}
+            ids = self.model.index.ids["Item"].tolist()
+            self._dialogue_prior = np.log1p(np.array([likes.get(i, 0) for i in ids], dtype=np.float32))
 
     def set_model(self, model: TrainedModel | None) -> None:
         """Serve a new model (e.g. after a training job); popularity is re-read on next use."""
         self.scorer = PathScorer(model)
         self.model = model
         self._popular = None
+        self._dialogue_prior = None
 
     def context(self, user_id: str) -> UserContext:
         """The user's graph context; raises NotFoundError for an unknown user."""
@@ -107,6 +129,9 @@ class Recommender:
         seen = context.seen
         if vector is not None and self.model is not None:
             scores = score_items(self.model, vector)
+            if strategy is Strategy.DIALOGUE:
+                prior = DIALOGUE_PRIOR_WEIGHT * self.dialogue_prior(self.model)
+                scores = scores / max(float(np.abs(scores).max()), 1e-9) + prior
             seen_rows = [self.model.index.positions["Item"][i] for i in seen if i in self.model.index.positions["Item"]]
             scores[seen_rows] = -np.inf
             items = self._select(self.model.index.ids["Item"], scores, k, item_filter)
