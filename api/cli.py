@@ -35,7 +35,7 @@ import_app = typer.Typer(help="Load catalogs into Neo4j (idempotent: rerun to re
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(data_app, name="data")
 app.add_typer(import_app, name="import")
-console = Console()
+console = Console(soft_wrap=True)  # sentences are never broken mid-path; terminals wrap them
 T = TypeVar("T")
 
 # Exit codes: 1 unexpected graph error, 2 bad input data, 3 Neo4j unreachable, 4 launcher failure.
