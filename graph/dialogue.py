@@ -265,16 +265,20 @@ def record_turn(
                 "UNWIND $rows AS row MATCH (u:User {id: $user_id}) "
                 + _MATCH_ENTITY[label]
                 + """
-                MERGE (u)-[r:PREFERS {source: 'dialogue'}]->(e)
-                WITH r, row, r.polarity AS old_polarity, r.weight AS old_weight, r.mentions AS old_mentions
-                WITH r, row, old_polarity = row.polarity AS agrees, old_weight, old_mentions
-                SET r.weight = CASE WHEN agrees THEN 1.0 - (1.0 - old_weight) * (1.0 - row.confidence)
-                                    ELSE row.confidence END,
-                    r.mentions = CASE WHEN agrees THEN old_mentions + 1 ELSE 1 END,
-                    r.polarity = row.polarity,
-                    r.source = 'dialogue',
-                    r.updated = $ts,
-                    r.turn = $turn_id
+                OPTIONAL MATCH (u)-[old:PREFERS {source: 'dialogue'}]->(e)
+                // The user is write-locked (above), so no other transaction creates this PREFERS meanwhile: a
+                // plain CREATE is safe, and unlike MERGE it never upgrades a shared lock on the (popular) entity,
+                // which deadlocked concurrent turns mentioning the same nodes.
+                FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END |
+                    CREATE (u)-[:PREFERS {source: 'dialogue', polarity: row.polarity, weight: row.confidence,
+                                          mentions: 1, updated: $ts, turn: $turn_id}]->(e))
+                WITH old, row, old.polarity = row.polarity AS agrees WHERE old IS NOT NULL
+                SET old.weight = CASE WHEN agrees THEN 1.0 - (1.0 - old.weight) * (1.0 - row.confidence)
+                                      ELSE row.confidence END,
+                    old.mentions = CASE WHEN agrees THEN old.mentions + 1 ELSE 1 END,
+                    old.polarity = row.polarity,
+                    old.updated = $ts,
+                    old.turn = $turn_id
                 """,
                 rows=rows,
                 user_id=session["user_id"],
