@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from nlu.grounding import DESCRIPTOR, Grounder
-from nlu.intent import classify, not_seen, year_range
+from nlu.intent import classify, not_seen, temporal_start, year_range
 from nlu.polarity import mention_polarities
 from nlu.text import tokenize
 from nlu.types import Constraints, Intent, Mention, Parse, Polarity
@@ -65,6 +65,9 @@ class EmbeddedParser:
         if not any(m.entity.label == "Genre" for m in mentions):
             mentions += self._described_genres(text)
         intent = classify(text, mentions)
+        asked = _constraints(text, intent, mentions)
+        if intent is Intent.CHITCHAT and (asked.year_min or asked.year_max or asked.not_seen):
+            intent = Intent.RECOMMEND  # "movies from the 1980s", "something I haven't seen"
         if intent in _PRIOR_INTENTS and any(m.polarity is Polarity.NEUTRAL for m in mentions):
             mentions = tuple(_uncued_like(m) for m in mentions)
             intent = Intent.PREFERENCE if intent is Intent.CHITCHAT else intent
@@ -75,13 +78,17 @@ class EmbeddedParser:
         match = DESCRIPTOR.search(text[:2_000])
         if match is None:
             return ()
-        words = [t.norm for t in tokenize(match.group(1))]
+        start, end = match.start(), match.end()
+        cut = temporal_start(match.group(0))  # "something from the 90s" describes a time, not a genre
+        if cut is not None:
+            end = start + len(match.group(0)[:cut].rstrip())
+        words = [t.norm for t in tokenize(text[match.start(1) : end])]
         if all(self.grounder.lexicon.is_stopword(w) for w in words):
             return ()
-        genres = self.grounder.describe_genres(match.group(0))
+        genres = self.grounder.describe_genres(text[start:end])
         if not genres:
             return ()
-        best, start, end = genres[0], match.start(), match.end()
+        best = genres[0]
         return (Mention(text[start:end], start, end, best, Polarity.LIKE, round(best.score, 4), tuple(genres[1:])),)
 
 

@@ -10,7 +10,7 @@ from nlu.types import Intent, Mention, Polarity
 
 _EXPLAIN = re.compile(
     r"\b(why|how come|what makes you think|explain|reason)\b.*\b(recommend|suggest|pick|chose|choose|this|that|it)\b"
-    r"|\bexplain\b",
+    r"|\bexplain\b|^\W*(why|how come)\W*$",
     re.IGNORECASE,
 )
 _REJECT = re.compile(
@@ -73,6 +73,12 @@ def year_range(text: str) -> tuple[int | None, int | None]:
     if low is None and high is None and _RECENT.search(text):
         low = date.today().year - 5
     return low, high
+
+
+def temporal_start(text: str) -> int | None:
+    """Where the first time expression ("from the 90s", "before 2000", "recent") begins, or None."""
+    starts = [m.start() for pattern in (_BETWEEN, _DECADE, _BEFORE, _AFTER, _RECENT) if (m := pattern.search(text))]
+    return min(starts) if starts else None
 
 
 def not_seen(text: str) -> bool:

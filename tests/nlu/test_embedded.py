@@ -115,6 +115,22 @@ def test_descriptive_phrases_map_to_genres(parser):
     assert laugh.intent is Intent.RECOMMEND
 
 
+def test_a_decade_is_a_year_range_not_a_genre(parser):
+    decade = parser.parse("something from the 90s")
+    assert decade.mentions == () and decade.intent is Intent.RECOMMEND
+    assert (decade.constraints.year_min, decade.constraints.year_max) == (1990, 1999)
+    scary = parser.parse("something scary from the 80s")
+    assert [m.entity.node_id for m in scary.mentions] == ["horror"]
+    assert (scary.constraints.year_min, scary.constraints.year_max) == (1980, 1989)
+    assert parser.parse("movies from the 1980s").intent is Intent.RECOMMEND
+
+
+def test_a_bare_why_asks_for_an_explanation(parser):
+    assert parser.parse("why?").intent is Intent.EXPLAIN
+    assert parser.parse("How come").intent is Intent.EXPLAIN
+    assert parser.parse("why not, sounds good").intent is not Intent.EXPLAIN
+
+
 def test_a_romantic_comedy_is_both_genres(parser):
     result = parser.parse("Hi can you help me find a romantic comedy?")
     assert [m.entity.node_id for m in result.mentions] == ["romance", "comedy"]
