@@ -219,12 +219,18 @@ def stats_command(
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: settings).")] = None,
 ) -> None:
-    """Serve the HTTP API with uvicorn."""
+    """Serve the HTTP API with uvicorn (the process is stateless: several workers share the graph and model)."""
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run("api.main:app", host=host or settings.api_host, port=port or settings.api_port)
+    uvicorn.run(
+        "api.main:app",
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        workers=workers or settings.api_workers,
+    )
 
 
 @app.command("chat")
