@@ -267,7 +267,8 @@ def main() -> None:
         "seconds_per_phase": args.seconds,
         "think_s": args.think_s,
         "uvicorn_workers": args.workers if process is not None else None,
-        "machine": f"{os.cpu_count()} CPU cores shared by the API, Neo4j, the load generator and other jobs",
+        "machine": f"{os.cpu_count()} CPU cores shared by the API, Neo4j and the load generator",
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         **measured,
     }
