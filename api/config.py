@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("CHATREC_LLM_API_KEY", "OPENAI_API_KEY"))
     llm_timeout_s: float = Field(10.0, gt=0)
     llm_max_retries: int = Field(2, ge=0, le=10)
+    llm_rerank: bool = False  # reorder the top 20 candidates with the LLM (needs llm_backend=openai)
 
     # HTTP API.
     api_host: str = "127.0.0.1"

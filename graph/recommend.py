@@ -163,6 +163,19 @@ def item_popularity(store: GraphStore) -> list[tuple[str, int, int]]:
     return [(r["id"], r["ratings"], r["likes"]) for r in rows]
 
 
+def favourite_items(store: GraphStore, user_id: str, limit: int = 10) -> list[str]:
+    """Names of the user's best-rated items (most recent first among equal ratings)."""
+    rows = store.read(
+        """
+        MATCH (:User {id: $user_id})-[r:RATED]->(i:Item)
+        RETURN coalesce(i.name, i.title, i.id) AS name ORDER BY r.rating DESC, r.ts DESC, i.id LIMIT $limit
+        """,
+        user_id=user_id,
+        limit=limit,
+    )
+    return [row["name"] for row in rows]
+
+
 def item_details(store: GraphStore, item_id: str) -> dict[str, Any] | None:
     """An item's properties, genres, people (with their role) and rating count, or None when it does not exist."""
     rows = store.read(

@@ -15,6 +15,8 @@ from graph.db import GraphStore
 from graph.schema import clear_database, ensure_schema
 from graph.server import LocalNeo4j
 
+pytest_plugins = ["tests.llm_server"]  # the scripted OpenAI-compatible server fixture `llm_server`
+
 DATA_DIR = Path(os.environ.get("CHATREC_DATA_DIR", PROJECT_ROOT.parent / "shared" / "data"))
 TEST_PASSWORD = os.environ.get("NEO4J_PASSWORD", "chatrec-test-password")
 

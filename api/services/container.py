@@ -11,15 +11,18 @@ from fastapi import Depends, Request
 from api.config import Settings
 from api.deps import open_store
 from api.services.conversation import Conversation
-from api.services.recommender import Recommender
+from api.services.recommender import Recommender, Reranker
 from api.services.training import TrainingJobs
 from gnn.errors import GNNError
 from gnn.model_store import TrainedModel, load
 from graph.db import GraphStore
+from graph.dialogue import user_preferences
+from graph.recommend import ItemSummary, UserContext, favourite_items
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
-from nlu.llm import LLMConfig, create_parser
-from nlu.types import Parser
+from nlu.llm import LLMConfig, LLMConfigError, create_llm, create_parser
+from nlu.llm.rerank import rerank
+from nlu.types import Parser, Polarity
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +53,9 @@ def load_model(settings: Settings) -> tuple[TrainedModel | None, str | None]:
         return None, str(exc)
 
 
-def build_parser(settings: Settings, store: GraphStore) -> Parser:
-    """The configured NLU parser: the embedded one, or an LLM-backed one that falls back to it."""
-    grounder = Grounder(store)
-    config = LLMConfig(
+def llm_config(settings: Settings) -> LLMConfig:
+    """The LLM backend described by the Settings."""
+    return LLMConfig(
         backend=settings.llm_backend,
         model=settings.llm_model,
         base_url=settings.llm_base_url,
@@ -61,7 +63,30 @@ def build_parser(settings: Settings, store: GraphStore) -> Parser:
         timeout_s=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
     )
-    return create_parser(config, EmbeddedParser(grounder), grounder)
+
+
+def build_parser(settings: Settings, store: GraphStore) -> Parser:
+    """The configured NLU parser: the embedded one, or an LLM-backed one that falls back to it."""
+    grounder = Grounder(store)
+    return create_parser(llm_config(settings), EmbeddedParser(grounder), grounder)
+
+
+def build_reranker(settings: Settings, store: GraphStore) -> Reranker | None:
+    """The LLM rerank of the top candidates when `llm_rerank` is on (it needs an LLM backend), else None."""
+    if not settings.llm_rerank:
+        return None
+    if settings.llm_backend == "embedded":
+        raise LLMConfigError("CHATREC_LLM_RERANK needs an LLM backend: set CHATREC_LLM_BACKEND=openai.")
+    llm = create_llm(llm_config(settings))
+
+    def reorder(context: UserContext, items: list[ItemSummary]) -> list[str]:
+        preferences = user_preferences(store, context.user_id)
+        likes = [p.name for p in preferences if p.polarity is Polarity.LIKE]
+        likes += favourite_items(store, context.user_id)
+        dislikes = [p.name for p in preferences if p.polarity is Polarity.DISLIKE]
+        return rerank(llm, likes, dislikes, [(item.id, item.name) for item in items])
+
+    return reorder
 
 
 def build_services(settings: Settings) -> Services:
@@ -69,7 +94,7 @@ def build_services(settings: Settings) -> Services:
     built on the first message (it reads the graph's names)."""
     store = open_store(settings)
     model, error = load_model(settings)
-    recommender = Recommender(store, model)
+    recommender = Recommender(store, model, build_reranker(settings, store))
     conversation = Conversation(store, recommender, lambda: build_parser(settings, store))
     jobs = TrainingJobs(store, settings.model_dir, lambda m: None)
     services = Services(settings, store, recommender, conversation, jobs, error)

@@ -4,6 +4,8 @@ asked for)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +17,21 @@ from gnn.foldin import fold_in, score_items
 from gnn.model_store import TrainedModel
 from graph.db import GraphStore
 from graph.paths import explanation_paths
-from graph.recommend import ItemFilter, UserContext, item_popularity, items_exist, select_items, user_context
+from graph.recommend import (
+    ItemFilter,
+    ItemSummary,
+    UserContext,
+    item_popularity,
+    items_exist,
+    select_items,
+    user_context,
+)
+from nlu.llm import LLMError
+
+log = logging.getLogger(__name__)
+# An optional reorderer of the candidates (the LLM rerank): context + candidates → candidate ids, best first.
+Reranker = Callable[[UserContext, list[ItemSummary]], list[str]]
+RERANK_POOL = 20
 
 # Fold-in weights: a dialogue 'like' pulls with its weight, a 'dislike' pushes; feedback counts like this.
 FEEDBACK_WEIGHTS = {"accept": 1.0, "reject": -0.5}
@@ -40,9 +56,10 @@ class Ranked:
 class Recommender:
     """Scores with a read-only model held in memory; everything else lives in Neo4j (the process is stateless)."""
 
-    def __init__(self, store: GraphStore, model: TrainedModel | None) -> None:
+    def __init__(self, store: GraphStore, model: TrainedModel | None, reranker: Reranker | None = None) -> None:
         self.store = store
         self.model = model
+        self.reranker = reranker
         self.scorer = PathScorer(model)
         self._popular: list[str] | None = None
         self.popular_rank: dict[str, int] = {}
@@ -134,13 +151,15 @@ class Recommender:
                 scores = scores / max(float(np.abs(scores).max()), 1e-9) + prior
             seen_rows = [self.model.index.positions["Item"][i] for i in seen if i in self.model.index.positions["Item"]]
             scores[seen_rows] = -np.inf
-            items = self._select(self.model.index.ids["Item"], scores, k, item_filter)
+            pool = max(k, RERANK_POOL) if self.reranker else k
+            items = self._select(self.model.index.ids["Item"], scores, pool, item_filter)
             rows = self.model.index.positions["Item"]
             score_of = {item.id: float(scores[rows[item.id]]) for item in items}
         else:
             ranked = [item_id for item_id in self.popular if item_id not in seen]
-            items = self._select_ids(ranked, k, item_filter)
+            items = self._select_ids(ranked, max(k, RERANK_POOL) if self.reranker else k, item_filter)
             score_of = {item.id: 1.0 / (self.popular_rank[item.id] + 1) for item in items}
+        items = self._reranked(context, items)[:k]
         recommendations = [
             Recommendation(
                 item_id=item.id, name=item.name, year=item.year, genres=list(item.genres), score=score_of[item.id]
@@ -152,6 +171,18 @@ class Recommender:
             for recommendation in recommendations:
                 recommendation.explanations = paths[recommendation.item_id]
         return Ranked(strategy, recommendations, vector)
+
+    def _reranked(self, context: UserContext, items: list[ItemSummary]) -> list[ItemSummary]:
+        """The candidates in the reranker's order; the scorer's order when there is none or it fails."""
+        if self.reranker is None or len(items) < 2:
+            return items
+        try:
+            order = self.reranker(context, items)
+        except LLMError as exc:
+            log.warning("LLM rerank failed, keeping the GNN order: %s", exc)
+            return items
+        by_id = {item.id: item for item in items}
+        return [by_id[item_id] for item_id in order if item_id in by_id]
 
     def explanations(
         self, user_id: str, item_ids: list[str], user_vector: np.ndarray | None, limit: int = MAX_PATHS
