@@ -239,6 +239,13 @@ def record_turn(
                 raise TurnConflictError(f"Turn {turn_id!r} was recorded in another session.")
             return TurnRef(turn_id, previous["seq"], created=False)
         _check_entities_exist(tx, by_label)
+        # Write-lock the mentioned entities too, in one global order (labels, then ids), before any relationship
+        # touches them: Neo4j locks the relationship groups of dense (popular) nodes as relationships are added,
+        # so turns that link the same nodes in different orders would otherwise deadlock.
+        for label, rows in by_label.items():
+            tx.run(
+                "UNWIND $rows AS row " + _MATCH_ENTITY[label] + " SET e._lock = true REMOVE e._lock", rows=rows
+            ).consume()
         seq = (session["turn_count"] or 0) + 1
         tx.run(
             """
@@ -359,7 +366,7 @@ def _mentions_by_label(parse: Parse) -> dict[str, list[dict[str, Any]]]:
                 "position": position,
             }
         )
-    return by_label
+    return _in_lock_order(by_label)
 
 
 def _preference_updates(parse: Parse) -> dict[str, list[dict[str, Any]]]:
@@ -377,7 +384,12 @@ def _preference_updates(parse: Parse) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = {}
     for (label, _), row in last.items():
         grouped.setdefault(label, []).append(row)
-    return grouped
+    return _in_lock_order(grouped)
+
+
+def _in_lock_order(by_label: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Labels sorted, rows sorted by node id: the one order in which every turn locks the entities it mentions."""
+    return {label: sorted(by_label[label], key=lambda row: row["node_id"]) for label in sorted(by_label)}
 
 
 def _checked_label(label: str) -> str:
