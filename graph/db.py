@@ -17,8 +17,7 @@ class GraphStore:
     """One driver per process. Every access is a managed transaction (retried by the driver on transient
     errors) with the right access mode, so `neo4j://` routing URIs send reads to secondaries in a cluster."""
 
-    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", **driver_options: Any) -> None:
-        """Connect lazily; `driver_options` go to `GraphDatabase.driver` (pool size, retry time, timeouts…)."""
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
         self.uri = uri
         self.database = database
         # "Unrecognized" notifications (a relationship type no data has yet, e.g. FEEDBACK on a fresh graph) are
@@ -27,7 +26,6 @@ class GraphStore:
             uri,
             auth=(user, password),
             notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED],
-            **driver_options,
         )
 
     def close(self) -> None:

@@ -239,13 +239,6 @@ def record_turn(
                 raise TurnConflictError(f"Turn {turn_id!r} was recorded in another session.")
             return TurnRef(turn_id, previous["seq"], created=False)
         _check_entities_exist(tx, by_label)
-        # Write-lock the mentioned entities too, in one global order (labels, then ids), before any relationship
-        # touches them: Neo4j locks the relationship groups of dense (popular) nodes as relationships are added,
-        # so turns that link the same nodes in different orders would otherwise deadlock.
-        for label, rows in by_label.items():
-            tx.run(
-                "UNWIND $rows AS row " + _MATCH_ENTITY[label] + " SET e._lock = true REMOVE e._lock", rows=rows
-            ).consume()
         seq = (session["turn_count"] or 0) + 1
         tx.run(
             """
@@ -388,7 +381,9 @@ def _preference_updates(parse: Parse) -> dict[str, list[dict[str, Any]]]:
 
 
 def _in_lock_order(by_label: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    """Labels sorted, rows sorted by node id: the one order in which every turn locks the entities it mentions."""
+    """Labels sorted, rows sorted by node id: every turn links (and so locks the relationship groups of) the
+    entities it mentions in one global order, which keeps concurrent turns on popular nodes from deadlocking each
+    other in the common case; the driver retries the rare deadlock that remains (the turn is one transaction)."""
     return {label: sorted(by_label[label], key=lambda row: row["node_id"]) for label in sorted(by_label)}
 
 
