@@ -74,9 +74,9 @@ class Recommender:
         assert self._popular is not None
         return self._popular
 
-    def dialogue_prior(self, model: TrainedModel) -> np.ndarray:
-        """log(1 + dialogue likes) of every item, in `model`'s item order."""
-        if self._dialogue_prior is None or len(self._dialogue_prior) != len(model.index.ids["Item"]):
+    def dialogue_prior(self) -> np.ndarray:
+        """log(1 + dialogue likes) of every item, in the served model's item order (re-read after a model swap)."""
+        if self._dialogue_prior is None:
             self._read_popularity()
         assert self._dialogue_prior is not None
         return self._dialogue_prior
@@ -147,7 +147,7 @@ class Recommender:
         if vector is not None and self.model is not None:
             scores = score_items(self.model, vector)
             if strategy is Strategy.DIALOGUE:
-                prior = DIALOGUE_PRIOR_WEIGHT * self.dialogue_prior(self.model)
+                prior = DIALOGUE_PRIOR_WEIGHT * self.dialogue_prior()
                 scores = scores / max(float(np.abs(scores).max()), 1e-9) + prior
             seen_rows = [self.model.index.positions["Item"][i] for i in seen if i in self.model.index.positions["Item"]]
             scores[seen_rows] = -np.inf
