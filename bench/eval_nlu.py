@@ -7,8 +7,10 @@ Protocol (issue 4, GUIDE): in every message of `valid_data.jsonl`, `@id` tokens 
 `movieMentions`; the parser links the text; gold = the message's `item` (movies) and `entity` (genres, people)
 lists, mapped to graph node ids. Polarity: for every movie a dialogue has a liked (1) / disliked (0) answer for
 (the seeker's own `initiatorQuestions`, else `respondentQuestions`), the prediction is the last non-neutral polarity
-of the movie's mentions in the seeker's messages, else the seeker's reaction in the next message after a mention
-(accept / reject intent, or the message's sentiment); no prediction counts as wrong. Dialogues are split in two
+of the movie's mentions in the seeker's messages, each parsed as the service parses a user turn: the parser, then
+`nlu.reaction.react` with the recommender's latest offer as the service keeps it: the movies the recommender named
+(less those the seeker brought up before) in its latest messages that named any
+("I loved that one", "haven't seen it, I'll check it out"); no prediction counts as wrong. Dialogues are split in two
 folds by conversation id (SHA-256, as the dialogue importer does): fold 0 was looked at while writing the rules,
 fold 1 is reported as `heldout`; the top-level figures are over all 1,000 dialogues.
 """
@@ -36,9 +38,9 @@ from graph.importers.redial_dialogues import conversation_fold
 from graph.search import items_by_redial_id
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
-from nlu.polarity import score_tokens
-from nlu.text import key, tokenize
-from nlu.types import Intent, Polarity
+from nlu.reaction import react
+from nlu.text import key
+from nlu.types import GroundedEntity, Polarity
 
 _AT = re.compile(r"@(\d+)")
 TYPES = ("movie", "person", "genre")
@@ -105,12 +107,23 @@ def evaluate(
         fold = conversation_fold(str(dialogue["conversationId"]), 2)
         seeker = dialogue.get("initiatorWorkerId")
         parsed = []
+        offered: list[GroundedEntity] = []  # the recommender's standing offer
+        brought_up: set[str] = set()  # what the seeker named: the recommender's agreeing with it is no suggestion
         for message in dialogue["messages"]:
             text = resolve_text(message["text"], dialogue.get("movieMentions") or {}, maps["id2info"])
             started = time.perf_counter()
             result = parser.parse(text)
             timings.append((time.perf_counter() - started) * 1000)
-            parsed.append((message, result))
+            if message.get("senderWorkerId") == seeker:
+                parsed.append((message, react(result, offered)))
+                brought_up |= {m.entity.node_id for m in result.mentions}
+            else:
+                new = [
+                    m.entity for m in result.mentions if m.entity.label == "Item" and m.entity.node_id not in brought_up
+                ]
+                if new:  # a new offer replaces the last one; a message naming no movie leaves it standing
+                    offered = (offered if parsed and parsed[-1][0].get("senderWorkerId") != seeker else []) + new
+                parsed.append((message, result))
             predicted = {(LABEL_TYPE[m.entity.label], m.entity.node_id) for m in result.mentions}
             gold = gold_of(message, maps, items)
             for kind in TYPES:
@@ -140,37 +153,16 @@ def polarity_verdicts(
         if node is None:
             continue
         gold = Polarity.LIKE if liked == 1 else Polarity.DISLIKE
-        guess = Polarity.NEUTRAL
-        for index, (message, result) in enumerate(parsed):
-            own = [m for m in result.mentions if m.entity.node_id == node]
-            if not own:
-                continue
-            if message.get("senderWorkerId") == seeker:
-                decided = [m.polarity for m in own if m.polarity is not Polarity.NEUTRAL]
-                if decided:
-                    guess = decided[-1]
-                    continue
-            if guess is Polarity.NEUTRAL:
-                guess = reaction(parsed, index, seeker)
-        verdict = "undecided" if guess is Polarity.NEUTRAL else ("correct" if guess is gold else "wrong")
+        said = [
+            m.polarity
+            for message, result in parsed
+            if message.get("senderWorkerId") == seeker
+            for m in result.mentions
+            if m.entity.node_id == node and m.polarity is not Polarity.NEUTRAL
+        ]
+        verdict = "undecided" if not said else ("correct" if said[-1] is gold else "wrong")
         verdicts += [verdict, f"gold_{gold.value}"]
     return verdicts
-
-
-def reaction(parsed: list[tuple[dict[str, Any], Any]], index: int, seeker: Any) -> Polarity:
-    """The seeker's reaction to a mention: their next message, when it names no other movie."""
-    for message, result in parsed[index + 1 : index + 3]:
-        if message.get("senderWorkerId") != seeker:
-            continue
-        if any(m.entity.label == "Item" for m in result.mentions):
-            return Polarity.NEUTRAL
-        if result.intent is Intent.ACCEPT:
-            return Polarity.LIKE
-        if result.intent is Intent.REJECT:
-            return Polarity.DISLIKE
-        score = score_tokens(tokenize(result.text))
-        return Polarity.LIKE if score > 0 else Polarity.DISLIKE if score < 0 else Polarity.NEUTRAL
-    return Polarity.NEUTRAL
 
 
 def summarize(counts: Counter, polarity: Counter) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Conversational recommendation on ReDial (GUIDE protocol 2): for each recommender turn of
-`valid_data_processed.jsonl`, start a fresh session, feed the context utterances as turns (both speakers, in order),
+`valid_data_processed.jsonl`, start a fresh session, feed the context utterances as turns (both speakers, in order,
+through `Conversation.observe`, the service's own parse → react → record path),
 ask for the top 50, and count Recall@1/10/50 over all gold movies — standard, and "dedup" (gold movies already
 named in the context dropped). The system reads only the text: `rec` is the gold, `entity` is never used.
 
@@ -29,11 +30,12 @@ from rich.progress import Progress
 
 from api.config import get_settings
 from api.deps import open_store
+from api.services.conversation import Conversation
 from api.services.recommender import Recommender
 from gnn.model_store import load
 from gnn.train import TrainConfig, train, use_threads
 from graph.db import GraphStore
-from graph.dialogue import Role, create_session, record_turn
+from graph.dialogue import Role, create_session
 from graph.importers.batches import import_progress
 from graph.importers.merge import link_catalogs
 from graph.importers.movielens import import_movielens
@@ -79,9 +81,9 @@ def evaluate(store: GraphStore, data_dir: Path, limit: int | None) -> dict[str, 
     id2info = json.loads((redial / "id2info.json").read_text())
     node_of_redial = items_by_redial_id(store, list(id2info))
     node_of_title = {info["name"]: node_of_redial.get(rid) for rid, info in id2info.items()}
-    parser = EmbeddedParser(Grounder(store))
-    parser.parse("something scary with Tom Hanks")  # warm-up: name index and sentence encoder
     recommender = Recommender(store, load(get_settings().model_dir))
+    conversation = Conversation(store, recommender, lambda: EmbeddedParser(Grounder(store)))
+    conversation.parser.parse("something scary with Tom Hanks")  # warm-up: name index and sentence encoder
     hits: dict[str, Counter[int]] = {"standard": Counter(), "dedup": Counter()}
     totals: Counter[str] = Counter()
     strategies: Counter[str] = Counter()
@@ -93,7 +95,7 @@ def evaluate(store: GraphStore, data_dir: Path, limit: int | None) -> dict[str, 
             session = create_session(store)
             for text, role in zip(sample["context"], speaker_roles(sample["context"]), strict=True):
                 if text.strip():
-                    record_turn(store, session.session_id, parser.parse(text), role=role)
+                    conversation.observe(session.session_id, text, role)
             context = session_context(store, session.session_id)
             assert context is not None
             ranked = recommender.recommend(context.user_id, max(KS), explain=False, context=context)

@@ -22,7 +22,7 @@ from neo4j import ManagedTransaction
 
 from graph.db import GraphStore
 from graph.errors import GraphError
-from nlu.types import Constraints, Intent, Parse, Polarity
+from nlu.types import Constraints, GroundedEntity, Intent, Parse, Polarity
 
 # The labels a mention may point at, each with its fixed (whitelisted) query fragments.
 _MATCH_ENTITY: dict[str, LiteralString] = {
@@ -342,6 +342,26 @@ def user_preferences(store: GraphStore, user_id: str) -> list[Preference]:
         )
         for p in rows[0]["preferences"]
     ]
+
+
+def last_offered(store: GraphStore, session_id: str) -> list[GroundedEntity]:
+    """The items of the latest assistant turn that named any (its offer stands through an explanation or a
+    question), in the order it named them; empty before the first. Raises UnknownSessionError."""
+    rows = store.read(
+        """
+        MATCH (s:Session {id: $session_id})
+        OPTIONAL MATCH (s)-[:HAS_TURN]->(t:Turn {role: 'assistant'})
+        WHERE EXISTS { (t)-[:MENTIONS]->(:Item) }
+        WITH s, t ORDER BY t.seq DESC LIMIT 1
+        OPTIONAL MATCH (t)-[m:MENTIONS]->(e:Item)
+        WITH s, m, e ORDER BY m.start
+        RETURN s.id AS session_id, collect(CASE WHEN e IS NOT NULL THEN {id: e.id, name: e.name} END) AS items
+        """,
+        session_id=session_id,
+    )
+    if not rows:
+        raise UnknownSessionError(session_id)
+    return [GroundedEntity("Item", item["id"], item["name"]) for item in rows[0]["items"]]
 
 
 def _mentions_by_label(parse: Parse) -> dict[str, list[dict[str, Any]]]:

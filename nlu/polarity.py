@@ -15,7 +15,7 @@ POSITIVE: dict[str, float] = {
     **dict.fromkeys(["great", "good", "awesome", "amazing", "excellent", "fantastic", "best", "brilliant"], 1.0),
     **dict.fromkeys(["funny", "hilarious", "classic", "fun", "masterpiece", "wonderful", "cool", "nice"], 0.8),
     **dict.fromkeys(["beautiful", "perfect", "incredible", "epic", "enjoyable", "entertaining", "into"], 0.8),
-    **dict.fromkeys(["recommend", "recommended", "want", "prefer", "preferred", "want", "interested"], 0.6),
+    **dict.fromkeys(["recommend", "recommended", "want", "prefer", "preferred", "interested", "interesting"], 0.6),
     **dict.fromkeys(["creepy", "scary", "sweet", "touching", "underrated", "solid", "decent", "okay", "ok"], 0.5),
     **dict.fromkeys(["watch", "rewatch", "try"], 0.3),
 }
@@ -25,6 +25,9 @@ NEGATIVE: dict[str, float] = {
     **dict.fromkeys(["sucked", "sucks", "horrible", "disappointing", "disappointed", "annoying", "lame"], 1.0),
     **dict.fromkeys(["meh", "weird", "slow", "cheesy", "too"], 0.5),
 }
+_TOO_COMPLAINTS_TEXT = """long slow scary violent sad gory dark cheesy boring predictable childish silly serious
+    depressing weird loud old bloody graphic intense creepy corny sappy cliche confusing short"""
+TOO_COMPLAINTS = frozenset(_TOO_COMPLAINTS_TEXT.split())
 _NEGATORS_TEXT = """not no never nothing neither nor dont didnt doesnt isnt wasnt arent werent cant couldnt wouldnt
     wont havent hadnt hasnt shouldnt aint without hardly"""
 NEGATORS = frozenset(_NEGATORS_TEXT.split())
@@ -32,13 +35,16 @@ NEGATORS = frozenset(_NEGATORS_TEXT.split())
 EXCLUDERS = {("anything", "but"), ("except",), ("other", "than"), ("besides",), ("no",), ("not",), ("without",)}
 CLAUSE_BREAK = frozenset(["but", "however", "although", "though", "whereas", "while", "except", "unlike"])
 _SENTENCE_END = re.compile(r"[.!?;]")
+_PHRASE_END = re.compile(r"[.!?;,:]")
 
 
-def clauses(text: str, tokens: list[Token]) -> list[int]:
-    """Clause number of every token: a new clause starts after . ! ? ; and at contrastive words ("but")."""
+def clauses(text: str, tokens: list[Token], commas: bool = False) -> list[int]:
+    """Clause number of every token: a new clause starts after . ! ? ; (and commas and colons with `commas`) and
+    at contrastive words ("but")."""
+    ends = _PHRASE_END if commas else _SENTENCE_END
     numbers, clause, previous_end = [], 0, 0
     for token in tokens:
-        if _SENTENCE_END.search(text[previous_end : token.start]) or token.norm in CLAUSE_BREAK:
+        if ends.search(text[previous_end : token.start]) or token.norm in CLAUSE_BREAK:
             clause += 1
         numbers.append(clause)
         previous_end = token.end
@@ -53,8 +59,8 @@ def score_tokens(tokens: list[Token], skip: set[int] | None = None) -> float:
         if i in skip:
             continue
         weight = POSITIVE.get(token.norm, 0.0) - NEGATIVE.get(token.norm, 0.0)
-        if token.norm == "too" and i + 1 < len(tokens) and tokens[i + 1].norm in {"much", "many"}:
-            weight = 0.0
+        if token.norm == "too" and (i + 1 == len(tokens) or tokens[i + 1].norm not in TOO_COMPLAINTS):
+            weight = 0.0  # "too long" is a complaint; "you too", "me too", "too much fun" are not
         if not weight:
             continue
         window = [t.norm for t in tokens[max(0, i - 3) : i]]

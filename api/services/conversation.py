@@ -1,4 +1,5 @@
-"""A dialogue turn end to end: parse → record (one transaction) → score → filter → explain → answer, and the
+"""A dialogue turn end to end: parse → read as a reply to the assistant's latest offer → record (one transaction)
+→ score → filter → explain → answer, and the
 answer recorded as the assistant's turn (its MENTIONS are the recommended items, so "why?" and "not that one"
 can refer to them)."""
 
@@ -25,8 +26,9 @@ from api.schemas import (
 )
 from api.services.recommender import Recommender
 from graph.db import GraphStore
-from graph.dialogue import Role, TurnRef, create_session, get_session, record_turn
+from graph.dialogue import Role, TurnRef, create_session, get_session, last_offered, record_turn
 from graph.recommend import FeedbackSignal, ItemFilter, UserContext, record_feedback, session_context
+from nlu.reaction import react
 from nlu.types import GroundedEntity, Intent, Mention, Parse, Parser, Polarity
 
 LISTING_INTENTS = (Intent.RECOMMEND, Intent.PREFERENCE)
@@ -96,7 +98,8 @@ class Conversation:
     def message(self, session_id: str, text: str, k: int = 10, explain: bool = True) -> MessageOut:
         """Answer one user utterance. The user's turn (with its mentions and preference updates) is written in one
         transaction before anything else, so a failure later never leaves half a turn."""
-        parse = self.parser.parse(text)
+        offered = last_offered(self.store, session_id)
+        parse = react(self.parser.parse(text), offered)
         turn = self._record(session_id, parse, Role.USER)
         context = self._context(session_id)
         out = MessageOut(
@@ -104,7 +107,7 @@ class Conversation:
         )
         items = [m.entity for m in parse.mentions if m.entity.label == "Item"]
         if parse.intent in FEEDBACK_INTENTS:
-            targets = [e.node_id for e in items] or self._last_recommended(session_id)[:1]
+            targets = [e.node_id for e in items]  # named, or the offered items the reply refers to
             for item_id in targets:
                 record_feedback(self.store, context.user_id, item_id, FEEDBACK_INTENTS[parse.intent])
             context = self._context(session_id)
@@ -112,7 +115,7 @@ class Conversation:
             lead = f"Noted, I {verb}." if targets else "Which one do you mean?"
             self._answer_with_list(out, context, parse, k, explain, lead)
         elif parse.intent is Intent.EXPLAIN:
-            targets = [e.node_id for e in items] or self._last_recommended(session_id)[:1]
+            targets = [e.node_id for e in items] or [e.node_id for e in offered[:1]]
             vector, _ = self.recommender.user_vector(context)
             found = self.recommender.explanations(context.user_id, targets, vector)
             out.explanations = [
@@ -135,6 +138,15 @@ class Conversation:
             out.reply = "Tell me about movies, actors, directors or genres you like, and I will recommend some."
         self._record_reply(session_id, out)
         return out
+
+    def observe(self, session_id: str, text: str, role: Role) -> Parse:
+        """Parse and record one utterance of either speaker without answering it (replaying a dialogue); a user's
+        utterance is read as a reply to the assistant's latest offer, as in `message`."""
+        parse = self.parser.parse(text)
+        if role is Role.USER:
+            parse = react(parse, last_offered(self.store, session_id))
+        self._record(session_id, parse, role)
+        return parse
 
     def _context(self, session_id: str) -> UserContext:
         context = session_context(self.store, session_id)
@@ -163,13 +175,6 @@ class Conversation:
         top = ranked.recommendations[0]
         if top.explanations:
             out.reply += f" Why {top.name}? {top.explanations[0].text}"
-
-    def _last_recommended(self, session_id: str) -> list[str]:
-        """The items of the assistant's latest list in this session (best first)."""
-        for turn in reversed(get_session(self.store, session_id).turns):
-            if turn.role is Role.ASSISTANT and turn.mentions:
-                return [m.node_id for m in sorted(turn.mentions, key=lambda m: m.start) if m.label == "Item"]
-        return []
 
     def _record_reply(self, session_id: str, out: MessageOut) -> None:
         """The reply as the assistant's turn; its mentions are the recommended items where the reply names them,

@@ -11,51 +11,6 @@ from nlu.encoder import SentenceEncoder
 from nlu.grounding import Grounder
 from nlu.types import Intent, Polarity
 
-MOVIES = [
-    ("ml:1", "Jurassic Park (1993)", 1993, ["sci-fi", "adventure"], 40),
-    ("ml:2", "Jaws (1975)", 1975, ["horror", "thriller"], 30),
-    ("ml:3", "Titanic (1997)", 1997, ["romance", "drama"], 50),
-    ("ml:4", "Titanic (1953)", 1953, ["drama"], 2),
-    ("ml:5", "Forrest Gump (1994)", 1994, ["comedy", "drama"], 45),
-    ("ml:6", "The Matrix (1999)", 1999, ["sci-fi", "action"], 42),
-    ("ml:7", "The Shining (1980)", 1980, ["horror"], 20),
-    ("ml:8", "Superbad (2007)", 2007, ["comedy"], 10),
-    ("ml:9", "It (2017)", 2017, ["horror"], 8),
-]
-PEOPLE = [("redial:1", "Steven Spielberg", ["ml:1", "ml:2"]), ("redial:2", "Tom Hanks", ["ml:5"])]
-
-
-@pytest.fixture(scope="module")
-def encoder() -> SentenceEncoder:
-    return SentenceEncoder()
-
-
-@pytest.fixture
-def parser(store: GraphStore, encoder: SentenceEncoder) -> EmbeddedParser:
-    store.write(
-        """
-        UNWIND $movies AS m
-        MERGE (i:Item:Movie {id: m.id}) SET i.name = m.name, i.title = m.name, i.year = m.year
-        WITH i, m
-        UNWIND m.genres AS g
-        MERGE (genre:Genre {id: g}) SET genre.name = g
-        MERGE (i)-[:IN_GENRE]->(genre)
-        WITH DISTINCT i, m
-        UNWIND range(1, m.ratings) AS n
-        MERGE (u:User {id: 'ml:' + n})
-        MERGE (u)-[:RATED {rating: 4}]->(i)
-        """,
-        movies=[{"id": i, "name": n, "year": y, "genres": g, "ratings": r} for i, n, y, g, r in MOVIES],
-    )
-    store.write(
-        "UNWIND $people AS p MERGE (x:Person {id: p.id}) SET x.name = p.name "
-        "WITH x, p UNWIND p.movies AS m MATCH (i:Item {id: m}) MERGE (x)-[:DIRECTED]->(i)",
-        people=[{"id": i, "name": n, "movies": m} for i, n, m in PEOPLE],
-    )
-    store.write("CALL db.awaitIndexes(60)")
-    return EmbeddedParser(Grounder(store, encoder))
-
-
 def _by_text(parse_result):
     return {m.text: m for m in parse_result.mentions}
 

@@ -1,0 +1,68 @@
+"""Replies to the assistant's offer ("I loved that one", "haven't seen them", "no thanks"), read by the embedded
+parser on a real Neo4j catalog and `nlu.reaction.react`."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.embedded import EmbeddedParser
+from nlu.reaction import react
+from nlu.types import GroundedEntity, Intent, Polarity
+
+JAWS = GroundedEntity("Item", "ml:2", "Jaws (1975)")
+MATRIX = GroundedEntity("Item", "ml:6", "The Matrix (1999)")
+SHINING = GroundedEntity("Item", "ml:7", "The Shining (1980)")
+TITANIC = GroundedEntity("Item", "ml:3", "Titanic (1997)")
+
+
+def reply(parser: EmbeddedParser, text: str, offered: list[GroundedEntity]) -> dict[str, tuple[Polarity, float]]:
+    parse = react(parser.parse(text), offered)
+    for mention in parse.mentions:
+        assert parse.text[mention.start : mention.end] == mention.text
+    return {m.entity.node_id: (m.polarity, m.confidence) for m in parse.mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I loved that one!", {"ml:7": Polarity.LIKE}),  # the most recent title of a short offer
+        ("Seen it, hated it.", {"ml:7": Polarity.DISLIKE}),
+        ("I haven't seen either of them. What are they about?", {"ml:2": Polarity.LIKE, "ml:7": Polarity.LIKE}),
+        ("no thanks", {"ml:2": Polarity.DISLIKE, "ml:7": Polarity.DISLIKE}),
+        ("Sounds good, I'll check them out", {"ml:2": Polarity.LIKE, "ml:7": Polarity.LIKE}),
+        ("Jaws was great but I didn't like the other one", {"ml:2": Polarity.LIKE, "ml:7": Polarity.DISLIKE}),
+        ("Yes! Have you seen Titanic?", {"ml:2": Polarity.LIKE, "ml:7": Polarity.LIKE, "ml:3": Polarity.LIKE}),
+    ],
+)
+def test_replies_to_a_short_offer(parser: EmbeddedParser, text: str, expected: dict[str, Polarity]) -> None:
+    found = reply(parser, text, [JAWS, SHINING])
+    assert {node: polarity for node, (polarity, _) in found.items()} == expected
+
+
+def test_a_turn_about_something_else_is_no_reaction(parser: EmbeddedParser) -> None:
+    assert set(reply(parser, "I love horror", [JAWS, SHINING])) == {"horror"}
+    assert reply(parser, "hmm", [JAWS, SHINING]) == {}
+    assert reply(parser, "I loved that one", []) == {}
+    explain = react(parser.parse("why did you recommend that?"), [JAWS])
+    assert explain.intent is Intent.EXPLAIN and explain.mentions == ()
+
+
+def test_a_long_list_is_answered_through_its_top_pick(parser: EmbeddedParser) -> None:
+    offered = [MATRIX, JAWS, SHINING, TITANIC]
+    assert set(reply(parser, "not that one", offered)) == {"ml:6"}
+    assert set(reply(parser, "I've seen them all", offered)) == {"ml:6", "ml:2", "ml:7", "ml:3"}
+
+
+def test_short_titles_and_alternatives_resolve_to_the_offered_item(parser: EmbeddedParser) -> None:
+    found = reply(parser, "Oh I liked Shining!", [JAWS, SHINING])
+    assert found["ml:7"][0] is Polarity.LIKE and "ml:2" not in found
+    plain = parser.parse("I loved Titanic")
+    assert plain.mentions[0].entity.node_id == "ml:3" and "ml:4" in {e.node_id for e in plain.mentions[0].alternatives}
+    old = GroundedEntity("Item", "ml:4", "Titanic (1953)")
+    assert reply(parser, "I loved Titanic", [old, JAWS]) == {"ml:4": (Polarity.LIKE, plain.mentions[0].confidence)}
+
+
+def test_stated_reactions_weigh_more_than_bare_interest(parser: EmbeddedParser) -> None:
+    (stated,) = reply(parser, "I loved it", [JAWS]).values()
+    (interest,) = reply(parser, "haven't seen it", [JAWS]).values()
+    assert stated[0] is interest[0] is Polarity.LIKE and stated[1] > interest[1]
