@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.db import GraphStore
 from graph.stats import total_counts
-from nlu.embedded import EmbeddedParser, UtteranceError
-from nlu.encoder import SentenceEncoder
-from nlu.grounding import Grounder
+from nlu.embedded import UtteranceError
 from nlu.types import Intent, Polarity
+
 
 def _by_text(parse_result):
     return {m.text: m for m in parse_result.mentions}
