@@ -8,6 +8,12 @@ Split: the 1,000 raw dialogues are split in two folds by conversation id (SHA-25
 `--rebuild`, the graph is rebuilt from MovieLens-100K + the ReDial catalog + the seekers' liked / disliked answers of
 the training fold only, and the GNN is trained on it; the evaluation turns all come from the held-out fold.
 
+`--tune` works inside the training fold only: it learns from fold 0 of 4 and evaluates fold 2 of 4 (both part of
+fold 0 of 2), then grid-searches the conversation weights (`api.services.recommender.DIALOGUE_WEIGHTS`) on that
+inner split and writes `bench/results/redial_tuning.json`; the reported run then uses the weights it found:
+
+    … python bench/eval_redial.py --rebuild --tune --model-dir .neo4j/redial-tuning-model
+
     CHATREC_NEO4J_URI=bolt://127.0.0.1:27890 CHATREC_NEO4J_PASSWORD=… OMP_NUM_THREADS=1 \\
         python bench/eval_redial.py --rebuild --model-dir .neo4j/redial-model
 
@@ -17,21 +23,25 @@ the training fold only, and the GNN is trained on it; the evaluation turns all c
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 from rich.progress import Progress
 
 from api.config import get_settings
 from api.deps import open_store
+from api.schemas import Strategy
 from api.services.conversation import Conversation
-from api.services.recommender import Recommender
+from api.services.recommender import DIALOGUE_WEIGHTS, Recommender
 from gnn.model_store import load
 from gnn.train import TrainConfig, train, use_threads
 from graph.db import GraphStore
@@ -47,12 +57,36 @@ from graph.search import items_by_redial_id
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
 
-FOLDS, HELDOUT_FOLD = 2, 1
 KS = (1, 10, 50)
 
 
-def rebuild(store: GraphStore, data_dir: Path, model_dir: Path, threads: int | None) -> dict[str, Any]:
-    """Empty the database, import the catalogs and the training fold's dialogues, train the GNN."""
+@dataclass(frozen=True)
+class Split:
+    """Learn from the dialogues of `learned` folds, evaluate on the processed turns of the `evaluated` fold."""
+
+    folds: int
+    learned: tuple[int, ...]
+    evaluated: int
+
+    def skipped(self) -> tuple[int, ...]:
+        """The folds the importer leaves out."""
+        return tuple(f for f in range(self.folds) if f not in self.learned)
+
+
+REPORTED = Split(folds=2, learned=(0,), evaluated=1)
+# Tuning the conversation weights looks only inside the reported training fold: fold 0 of 2 is folds 0 and 2 of 4.
+TUNING = Split(folds=4, learned=(0,), evaluated=2)
+GRID: dict[str, tuple[float, ...]] = {
+    "embedding": (0.0, 0.05, 0.1, 0.2, 0.4),
+    "prior": (0.5, 1.0),
+    "co_liked": (0.125, 0.25, 0.5),
+    "genre": (0.5, 1.0),  # IN_GENRE
+    "people": (0.25, 0.5),  # DIRECTED, ACTED_IN and WROTE alike
+}
+
+
+def rebuild(store: GraphStore, data_dir: Path, model_dir: Path, threads: int | None, split: Split) -> dict[str, Any]:
+    """Empty the database, import the catalogs and the learned folds' dialogues, train the GNN."""
     clear_database(store)
     ensure_schema(store)
     with import_progress() as progress:
@@ -60,7 +94,7 @@ def rebuild(store: GraphStore, data_dir: Path, model_dir: Path, threads: int | N
         import_redial(store, data_dir / "redial", progress=progress)
         link_catalogs(store, progress=progress)
         seekers = import_redial_dialogues(
-            store, data_dir / "redial" / "valid_data.jsonl", FOLDS, HELDOUT_FOLD, progress=progress
+            store, data_dir / "redial" / "valid_data.jsonl", split.folds, split.skipped(), progress=progress
         )
     use_threads(threads)
     with Progress() as progress:
@@ -73,20 +107,26 @@ def speaker_roles(context: list[str]) -> list[Role]:
     return [Role.USER if (len(context) - 1 - i) % 2 == 0 else Role.ASSISTANT for i in range(len(context))]
 
 
-def evaluate(store: GraphStore, data_dir: Path, limit: int | None) -> dict[str, Any]:
-    """Run every held-out recommender turn through parse → record → recommend; tally the hits."""
+def evaluate(store: GraphStore, data_dir: Path, split: Split, limit: int | None, tune: bool) -> dict[str, Any]:
+    """Replay every evaluated recommender turn's context (parse → react → record) and recommend; tally the hits.
+    With `tune`, also keep each turn's conversation signals and grid-search their weights."""
     redial = data_dir / "redial"
     samples = [json.loads(line) for line in (redial / "valid_data_processed.jsonl").read_text().splitlines() if line]
-    samples = [s for s in samples if conversation_fold(s["dialog_id"], FOLDS) == HELDOUT_FOLD][:limit]
+    samples = [s for s in samples if conversation_fold(s["dialog_id"], split.folds) == split.evaluated][:limit]
     id2info = json.loads((redial / "id2info.json").read_text())
     node_of_redial = items_by_redial_id(store, list(id2info))
     node_of_title = {info["name"]: node_of_redial.get(rid) for rid, info in id2info.items()}
     recommender = Recommender(store, load(get_settings().model_dir))
+    # Popularity and co-likes are read once, before any replayed session adds preferences of its own.
+    recommender.dialogue_prior()
+    recommender.neighbours()
     conversation = Conversation(store, recommender, lambda: EmbeddedParser(Grounder(store)))
     conversation.parser.parse("something scary with Tom Hanks")  # warm-up: name index and sentence encoder
+    rows = recommender.model.index.positions["Item"] if recommender.model else {}
     hits: dict[str, Counter[int]] = {"standard": Counter(), "dedup": Counter()}
     totals: Counter[str] = Counter()
     strategies: Counter[str] = Counter()
+    kept: list[tuple[dict[str, np.ndarray], list[int], list[tuple[int, bool]]]] = []
     unmapped, timings = 0, []
     with Progress() as progress:
         task = progress.add_task("ReDial turns", total=len(samples))
@@ -103,15 +143,20 @@ def evaluate(store: GraphStore, data_dir: Path, limit: int | None) -> dict[str, 
             strategies[str(ranked.strategy)] += 1
             top = [r.item_id for r in ranked.recommendations]
             said = " ".join(sample["context"])
+            golds = []
             for title in sample["rec"]:
                 node = node_of_title.get(title)
                 unmapped += node is None
-                protocols = ("standard",) if title in said else ("standard", "dedup")
-                for protocol in protocols:
+                dedup = title not in said
+                golds.append((rows.get(node, -1), dedup))
+                for protocol in ("standard", "dedup") if dedup else ("standard",):
                     totals[protocol] += 1
                     rank = top.index(node) if node in top else None
                     for k in KS:
                         hits[protocol][k] += rank is not None and rank < k
+            if tune and ranked.strategy is Strategy.DIALOGUE and ranked.user_vector is not None:
+                signals = recommender.dialogue_signals(context, ranked.user_vector)
+                kept.append((signals, [rows[i] for i in context.seen if i in rows], golds))
             progress.advance(task)
     result: dict[str, Any] = {
         protocol: {f"recall@{k}": round(hits[protocol][k] / max(totals[protocol], 1), 4) for k in KS}
@@ -125,7 +170,38 @@ def evaluate(store: GraphStore, data_dir: Path, limit: int | None) -> dict[str, 
         "strategies": dict(strategies),
         "sample_p50_s": round(timings[len(timings) // 2], 4) if timings else None,
     }
+    if tune:
+        result["tuning"] = grid_search(kept)
     return result
+
+
+def grid_search(kept: list[tuple[dict[str, np.ndarray], list[int], list[tuple[int, bool]]]]) -> dict[str, Any]:
+    """Every weight combination of `GRID` on the kept conversation turns; best by Recall@10 + Recall@50 (standard)."""
+    trials = []
+    names = list(GRID)
+    for values in itertools.product(*(GRID[name] for name in names)):
+        chosen = dict(zip(names, values, strict=True))
+        weights = {
+            "embedding": chosen["embedding"],
+            "prior": chosen["prior"],
+            "co_liked": chosen["co_liked"],
+            "IN_GENRE": chosen["genre"],
+            **dict.fromkeys(("DIRECTED", "ACTED_IN", "WROTE"), chosen["people"]),
+        }
+        found, total = Counter(), 0
+        for signals, seen, golds in kept:
+            scores = sum(weights[name] * values for name, values in signals.items())
+            scores[seen] = -np.inf
+            for row, _ in golds:
+                total += 1
+                if row >= 0 and np.isfinite(scores[row]):
+                    rank = int(np.count_nonzero(scores > scores[row]))
+                    for k in KS:
+                        found[k] += rank < k
+        recall = {f"recall@{k}": round(found[k] / max(total, 1), 4) for k in KS}
+        trials.append({"weights": weights, **recall})
+    trials.sort(key=lambda t: -(t["recall@10"] + t["recall@50"]))
+    return {"turns": len(kept), "best": trials[0], "trials": trials}
 
 
 def plot(result: dict[str, Any], path: Path) -> None:
@@ -154,30 +230,40 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N held-out turns (a quick look)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads for training")
     parser.add_argument("--out", type=Path, default=Path("bench/results/redial.json"))
+    parser.add_argument("--tune", action="store_true", help="inner split of the training fold; grid-search weights")
     args = parser.parse_args()
     settings = get_settings()
     if args.model_dir is not None:
         settings.model_dir = args.model_dir
+    split = TUNING if args.tune else REPORTED
+    out = args.out.with_name("redial_tuning.json") if args.tune else args.out
     data_dir = settings.data_dir
     started = time.perf_counter()
     with open_store(settings) as store:
-        setup = rebuild(store, data_dir, settings.model_dir, args.threads) if args.rebuild else {}
-        result = evaluate(store, data_dir, args.limit)
+        setup = rebuild(store, data_dir, settings.model_dir, args.threads, split) if args.rebuild else {}
+        result = evaluate(store, data_dir, split, args.limit, args.tune)
     result |= {
         "split": {
-            "folds": FOLDS,
-            "evaluated_fold": HELDOUT_FOLD,
+            "folds": split.folds,
+            "learned_folds": list(split.learned),
+            "evaluated_fold": split.evaluated,
             "by": "SHA-256 of the conversation id (graph.importers.redial_dialogues.conversation_fold)",
-            "learned_from": "MovieLens-100K ratings, the ReDial catalog, liked answers of the other fold's seekers",
+            "learned_from": "MovieLens-100K ratings, the ReDial catalog, liked answers of the learned folds' seekers",
         },
+        "weights": DIALOGUE_WEIGHTS,
         **setup,
         "seconds": round(time.perf_counter() - started, 1),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    plot(result, args.out.with_suffix(".png"))
-    print(json.dumps({p: result[p] for p in ("standard", "dedup")}))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    if not args.tune:
+        plot(result, out.with_suffix(".png"))
+    print(
+        json.dumps(
+            {p: result[p] for p in ("standard", "dedup")} | ({"best": result["tuning"]["best"]} if args.tune else {})
+        )
+    )
 
 
 if __name__ == "__main__":

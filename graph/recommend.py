@@ -163,6 +163,32 @@ def item_popularity(store: GraphStore) -> list[tuple[str, int, int]]:
     return [(r["id"], r["ratings"], r["likes"]) for r in rows]
 
 
+def co_liked_items(store: GraphStore) -> list[tuple[str, str, int]]:
+    """Pairs of items (`a < b`) that users said they like in conversations, with the number of users who liked both
+    (ReDial seekers and live dialogue users alike)."""
+    rows = store.read(
+        """
+        MATCH (a:Item)<-[:PREFERS {polarity: 'like'}]-(u:User)-[:PREFERS {polarity: 'like'}]->(b:Item)
+        WHERE a.id < b.id
+        RETURN a.id AS a, b.id AS b, count(DISTINCT u) AS users
+        """
+    )
+    return [(r["a"], r["b"], r["users"]) for r in rows]
+
+
+def item_attributes(store: GraphStore) -> list[tuple[str, str, str]]:
+    """Every (item id, relationship type, attribute id) of the catalog: genres and the people who directed, acted
+    in or wrote it."""
+    rows = store.read(
+        """
+        MATCH (i:Item)-[r:IN_GENRE]->(g:Genre) RETURN i.id AS item, type(r) AS kind, g.id AS attribute
+        UNION ALL
+        MATCH (p:Person)-[r:DIRECTED|ACTED_IN|WROTE]->(i:Item) RETURN i.id AS item, type(r) AS kind, p.id AS attribute
+        """
+    )
+    return [(r["item"], r["kind"], r["attribute"]) for r in rows]
+
+
 def favourite_items(store: GraphStore, user_id: str, limit: int = 10) -> list[str]:
     """Names of the user's best-rated items (most recent first among equal ratings)."""
     rows = store.read(

@@ -15,12 +15,15 @@ from api.schemas import Explanation, Recommendation, Strategy
 from api.services.explainer import PathScorer, rank_paths
 from gnn.foldin import fold_in, score_items
 from gnn.model_store import TrainedModel
+from gnn.neighbours import ItemNeighbours
 from graph.db import GraphStore
 from graph.paths import explanation_paths
 from graph.recommend import (
     ItemFilter,
     ItemSummary,
     UserContext,
+    co_liked_items,
+    item_attributes,
     item_popularity,
     items_exist,
     select_items,
@@ -38,10 +41,22 @@ FEEDBACK_WEIGHTS = {"accept": 1.0, "reject": -0.5}
 # Share of the folded-in preferences next to a known user's own embedding: total / (total + PRIOR).
 PREFERENCE_PRIOR = 2.0
 MAX_PATHS = 3
-# Cold start: weight of the conversational popularity prior, log(1 + users who liked the item in a dialogue), next
-# to the fold-in score scaled to [-1, 1]. People talk about (and recommend) what is current: on ReDial the prior
-# doubles Recall@10 (bench/eval_redial.py; 0.2 was the best of 0.05, 0.1, 0.2, 0.5 on the evaluated fold).
-DIALOGUE_PRIOR_WEIGHT = 0.2
+# Conversation (cold-start) scoring: a weighted sum of signals, each scaled so that the best item has 1 — the fold-in
+# score ("embedding", scaled to [-1, 1]), the conversational popularity prior ("prior", log(1 + users who liked the
+# item in a dialogue)), and `gnn.neighbours` evidence from the liked items, genres and people: items liked together in
+# past conversations ("co_liked") and shared genres / directors / actors / writers. Weights from a grid search on an
+# inner split of the ReDial training fold (`bench/eval_redial.py --tune`, bench/results/redial_tuning.json), never on
+# the evaluated fold. The fold-in keeps a small weight although 0 scored best there (inner Recall@10 0.153 vs 0.147):
+# it is the signal through which dislikes push.
+DIALOGUE_WEIGHTS: dict[str, float] = {
+    "embedding": 0.1,
+    "prior": 1.0,
+    "co_liked": 0.5,
+    "IN_GENRE": 1.0,
+    "DIRECTED": 0.5,
+    "ACTED_IN": 0.5,
+    "WROTE": 0.5,
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ class Recommender:
         self._popular: list[str] | None = None
         self.popular_rank: dict[str, int] = {}
         self._dialogue_prior: np.ndarray | None = None
+        self._neighbours: ItemNeighbours | None = None
 
     @property
     def popular(self) -> list[str]:
@@ -75,11 +91,20 @@ class Recommender:
         return self._popular
 
     def dialogue_prior(self) -> np.ndarray:
-        """log(1 + dialogue likes) of every item, in the served model's item order (re-read after a model swap)."""
+        """log(1 + dialogue likes) of every item scaled to [0, 1], in the served model's item order (re-read after a
+        model swap)."""
         if self._dialogue_prior is None:
             self._read_popularity()
         assert self._dialogue_prior is not None
         return self._dialogue_prior
+
+    def neighbours(self) -> ItemNeighbours:
+        """Co-likes and shared attributes over the served model's items, read from the graph on first use."""
+        if self._neighbours is None:
+            assert self.model is not None
+            ids = self.model.index.ids["Item"].tolist()
+            self._neighbours = ItemNeighbours(ids, co_liked_items(self.store), item_attributes(self.store))
+        return self._neighbours
 
     def _read_popularity(self) -> None:
         counts = item_popularity(self.store)
@@ -88,7 +113,25 @@ class Recommender:
         if self.model is not None:
             likes = {item_id: n for item_id, _, n in counts}
             ids = self.model.index.ids["Item"].tolist()
-            self._dialogue_prior = np.log1p(np.array([likes.get(i, 0) for i in ids], dtype=np.float32))
+            prior = np.log1p(np.array([likes.get(i, 0) for i in ids], dtype=np.float32))
+            self._dialogue_prior = prior / max(float(prior.max()), 1e-9)
+
+    def dialogue_signals(self, context: UserContext, vector: np.ndarray) -> dict[str, np.ndarray]:
+        """The conversation scoring signals of every item (see `DIALOGUE_WEIGHTS`), in the model's item order."""
+        assert self.model is not None
+        embedding = score_items(self.model, vector)
+        liked = {p.id: max(p.weight, 0.05) for p in context.preferences if p.label == "Item" and p.polarity == "like"}
+        for item_id, signal in context.feedback.items():
+            if signal == "accept":
+                liked[item_id] = liked.get(item_id, 0.0) + FEEDBACK_WEIGHTS["accept"]
+        attributes = {
+            p.id: max(p.weight, 0.05) for p in context.preferences if p.label != "Item" and p.polarity == "like"
+        }
+        return {
+            "embedding": embedding / max(float(np.abs(embedding).max()), 1e-9),
+            "prior": self.dialogue_prior(),
+            **self.neighbours().evidence(liked, attributes),
+        }
 
     def set_model(self, model: TrainedModel | None) -> None:
         """Serve a new model (e.g. after a training job); popularity is re-read on next use."""
@@ -96,6 +139,7 @@ class Recommender:
         self.model = model
         self._popular = None
         self._dialogue_prior = None
+        self._neighbours = None
 
     def context(self, user_id: str) -> UserContext:
         """The user's graph context; raises NotFoundError for an unknown user."""
@@ -145,10 +189,11 @@ class Recommender:
         vector, strategy = self.user_vector(context)
         seen = context.seen
         if vector is not None and self.model is not None:
-            scores = score_items(self.model, vector)
             if strategy is Strategy.DIALOGUE:
-                prior = DIALOGUE_PRIOR_WEIGHT * self.dialogue_prior()
-                scores = scores / max(float(np.abs(scores).max()), 1e-9) + prior
+                signals = self.dialogue_signals(context, vector)
+                scores = sum(DIALOGUE_WEIGHTS[name] * values for name, values in signals.items())
+            else:
+                scores = score_items(self.model, vector)
             seen_rows = [self.model.index.positions["Item"][i] for i in seen if i in self.model.index.positions["Item"]]
             scores[seen_rows] = -np.inf
             pool = max(k, RERANK_POOL) if self.reranker else k

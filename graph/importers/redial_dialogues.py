@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,17 @@ def conversation_fold(conversation_id: str, folds: int) -> int:
     return int.from_bytes(digest[:8], "big") % folds
 
 
-def read_dialogue_preferences(path: Path, folds: int = 2, holdout_fold: int | None = None) -> list[dict[str, Any]]:
-    """Rows `{user, redial_id, polarity}` from the seekers' liked answers, skipping dialogues of `holdout_fold`.
+def read_dialogue_preferences(
+    path: Path, folds: int = 2, holdout_fold: int | Collection[int] | None = None
+) -> list[dict[str, Any]]:
+    """Rows `{user, redial_id, polarity}` from the seekers' liked answers, skipping dialogues of `holdout_fold` (one
+    fold or several).
 
     The seeker's own answers (`initiatorQuestions`) win; the recommender's answers about the seeker
     (`respondentQuestions`) fill in movies the seeker did not answer for.
     """
-    if folds < 1 or (holdout_fold is not None and not 0 <= holdout_fold < folds):
+    skipped = {holdout_fold} if isinstance(holdout_fold, int) else set(holdout_fold or ())
+    if folds < 1 or not all(0 <= fold < folds for fold in skipped):
         raise ValueError(f"holdout fold must be in 0..{folds - 1}, got {holdout_fold}")
     rows: list[dict[str, Any]] = []
     for number, text in read_lines(path, "utf-8"):
@@ -43,7 +48,7 @@ def read_dialogue_preferences(path: Path, folds: int = 2, holdout_fold: int | No
             answers = [dialogue.get("respondentQuestions") or {}, dialogue.get("initiatorQuestions") or {}]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise DataFileError(path, f"not a ReDial dialogue ({exc})", number) from exc
-        if holdout_fold is not None and conversation_fold(conversation, folds) == holdout_fold:
+        if skipped and conversation_fold(conversation, folds) in skipped:
             continue
         merged: dict[str, Any] = {}
         for source in answers:  # later sources overwrite earlier ones: the seeker's own answers win
@@ -61,7 +66,7 @@ def import_redial_dialogues(
     store: GraphStore,
     path: Path,
     folds: int = 2,
-    holdout_fold: int | None = None,
+    holdout_fold: int | Collection[int] | None = None,
     batch_size: int = 10_000,
     progress: Progress | None = None,
 ) -> dict[str, int]:

@@ -57,6 +57,8 @@ def test_holdout_folds_partition_the_conversations(tmp_path: Path, data_dir: Pat
     assert 0.4 < len(kept[0]) / len(every) < 0.6
     for holdout, users in enumerate(kept):
         assert all(conversation_fold(user.removeprefix("redial-seeker:"), 2) != holdout for user in users)
+    inner = {row["user"] for row in read_dialogue_preferences(path, 4, (1, 2, 3))}  # learn from one fold of four
+    assert inner < kept[1] and all(conversation_fold(u.removeprefix("redial-seeker:"), 4) == 0 for u in inner)
 
 
 def test_a_malformed_dialogue_names_file_and_line(tmp_path: Path) -> None:
@@ -66,3 +68,5 @@ def test_a_malformed_dialogue_names_file_and_line(tmp_path: Path) -> None:
         read_dialogue_preferences(path)
     with pytest.raises(ValueError, match="holdout fold"):
         read_dialogue_preferences(path, folds=2, holdout_fold=2)
+    with pytest.raises(ValueError, match="holdout fold"):
+        read_dialogue_preferences(path, folds=4, holdout_fold=(1, 4))

@@ -1,0 +1,72 @@
+"""Item-to-item evidence for conversations, beside the embeddings: items that people liked together in past
+conversations, and genres or people shared with the items the user likes. Sparse matrices in the model's item
+order, built once from two graph reads (`graph.recommend.co_liked_items`, `graph.recommend.item_attributes`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+ATTRIBUTE_KINDS = ("IN_GENRE", "DIRECTED", "ACTED_IN", "WROTE")
+SIGNALS = ("co_liked", *ATTRIBUTE_KINDS)
+
+
+class ItemNeighbours:
+    """Co-like counts (symmetric, items by items) and one binary items-by-attributes matrix per attribute kind."""
+
+    def __init__(
+        self,
+        item_ids: Sequence[str],
+        co_liked: Sequence[tuple[str, str, int]],
+        attributes: Sequence[tuple[str, str, str]],
+    ) -> None:
+        self.position = {item_id: row for row, item_id in enumerate(item_ids)}
+        n = len(self.position)
+        pairs = [
+            (self.position[a], self.position[b], w) for a, b, w in co_liked if a in self.position and b in self.position
+        ]
+        a, b, w = (np.array(column) for column in zip(*pairs, strict=True)) if pairs else ([], [], [])
+        counts = sp.coo_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(n, n), dtype=np.float32).tocsr()
+        liked_with = np.asarray(counts.sum(axis=1)).ravel()
+        # P(b liked | a liked) among the people who liked a with anything else: popular items do not swamp the rest.
+        self.co_liked = (sp.diags(1.0 / np.maximum(liked_with, 1.0)) @ counts).tocsr()
+        self.attributes: dict[str, sp.csr_matrix] = {}
+        self.columns: dict[str, dict[str, int]] = {}
+        for kind in ATTRIBUTE_KINDS:
+            edges = [(self.position[i], attr) for i, k, attr in attributes if k == kind and i in self.position]
+            columns = {attr: c for c, attr in enumerate(sorted({attr for _, attr in edges}))}
+            rows = np.array([r for r, _ in edges], dtype=np.int64)
+            cols = np.array([columns[attr] for _, attr in edges], dtype=np.int64)
+            matrix = sp.coo_matrix((np.ones(len(edges), np.float32), (rows, cols)), shape=(n, max(len(columns), 1)))
+            self.attributes[kind] = (matrix.tocsr() > 0).astype(np.float32)
+            self.columns[kind] = columns
+
+    def evidence(
+        self, liked: Mapping[str, float], liked_attributes: Mapping[str, float] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Per signal, every item's evidence from the liked items (id → weight) and liked genres or people (id →
+        weight), scaled so that the best item has 1; an item's likeness to itself does not count. Unknown ids are
+        ignored."""
+        n = len(self.position)
+        weights = np.zeros(n, dtype=np.float32)
+        for item_id, weight in liked.items():
+            if item_id in self.position and weight > 0:
+                weights[self.position[item_id]] = weight
+        out = {"co_liked": self.co_liked.T @ weights}
+        for kind, matrix in self.attributes.items():
+            profile = matrix.T @ weights
+            for attribute, weight in (liked_attributes or {}).items():
+                if attribute in self.columns[kind] and weight > 0:
+                    profile[self.columns[kind][attribute]] += weight
+            shared = matrix @ profile
+            shared -= weights * np.asarray(matrix.sum(axis=1)).ravel()
+            out[kind] = shared
+        return {signal: _scaled(values) for signal, values in out.items()}
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    values = np.maximum(np.asarray(values, dtype=np.float32), 0.0)
+    top = float(values.max()) if values.size else 0.0
+    return values / top if top > 0 else values
