@@ -42,6 +42,7 @@ class ItemNeighbours:
             matrix = sp.coo_matrix((np.ones(len(edges), np.float32), (rows, cols)), shape=(n, max(len(columns), 1)))
             self.attributes[kind] = (matrix.tocsr() > 0).astype(np.float32)
             self.columns[kind] = columns
+        self._attribute_counts = {k: np.asarray(m.sum(axis=1)).ravel() for k, m in self.attributes.items()}
 
     def evidence(
         self, liked: Mapping[str, float], liked_attributes: Mapping[str, float] | None = None
@@ -61,7 +62,7 @@ class ItemNeighbours:
                 if attribute in self.columns[kind] and weight > 0:
                     profile[self.columns[kind][attribute]] += weight
             shared = matrix @ profile
-            shared -= weights * np.asarray(matrix.sum(axis=1)).ravel()
+            shared -= weights * self._attribute_counts[kind]
             out[kind] = shared
         return {signal: _scaled(values) for signal, values in out.items()}
 

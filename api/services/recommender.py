@@ -5,6 +5,7 @@ asked for)."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -80,6 +81,7 @@ class Recommender:
         self.popular_rank: dict[str, int] = {}
         self._dialogue_prior: np.ndarray | None = None
         self._neighbours: ItemNeighbours | None = None
+        self._building = threading.RLock()  # the lazily read popularity and neighbours are read once
 
     @property
     def popular(self) -> list[str]:
@@ -99,22 +101,27 @@ class Recommender:
         return self._dialogue_prior
 
     def neighbours(self) -> ItemNeighbours:
-        """Co-likes and shared attributes over the served model's items, read from the graph on first use."""
-        if self._neighbours is None:
-            assert self.model is not None
-            ids = self.model.index.ids["Item"].tolist()
-            self._neighbours = ItemNeighbours(ids, co_liked_items(self.store), item_attributes(self.store))
-        return self._neighbours
+        """Co-likes and shared attributes over the served model's items, read from the graph on first use (once,
+        however many requests arrive together)."""
+        with self._building:
+            if self._neighbours is None:
+                assert self.model is not None
+                ids = self.model.index.ids["Item"].tolist()
+                self._neighbours = ItemNeighbours(ids, co_liked_items(self.store), item_attributes(self.store))
+            return self._neighbours
 
     def _read_popularity(self) -> None:
-        counts = item_popularity(self.store)
-        self._popular = [item_id for item_id, _, _ in counts]
-        self.popular_rank = {item_id: rank for rank, item_id in enumerate(self._popular)}
-        if self.model is not None:
-            likes = {item_id: n for item_id, _, n in counts}
-            ids = self.model.index.ids["Item"].tolist()
-            prior = np.log1p(np.array([likes.get(i, 0) for i in ids], dtype=np.float32))
-            self._dialogue_prior = prior / max(float(prior.max()), 1e-9)
+        with self._building:
+            if self._popular is not None and (self.model is None or self._dialogue_prior is not None):
+                return  # another request read it meanwhile
+            counts = item_popularity(self.store)
+            self._popular = [item_id for item_id, _, _ in counts]
+            self.popular_rank = {item_id: rank for rank, item_id in enumerate(self._popular)}
+            if self.model is not None:
+                likes = {item_id: n for item_id, _, n in counts}
+                ids = self.model.index.ids["Item"].tolist()
+                prior = np.log1p(np.array([likes.get(i, 0) for i in ids], dtype=np.float32))
+                self._dialogue_prior = prior / max(float(prior.max()), 1e-9)
 
     def dialogue_signals(self, context: UserContext, vector: np.ndarray) -> dict[str, np.ndarray]:
         """The conversation scoring signals of every item (see `DIALOGUE_WEIGHTS`), in the model's item order."""
