@@ -193,7 +193,14 @@ class Grounder:
             title_case = all(capitalised[1:]) and (capitalised[0] or sentence_start)
             if all(t.norm in self.lexicon.stopwords for t in words):
                 return 0.0
-            return 0.8 if title_case else 0.55
+            if title_case or labels != {"Item"}:
+                return 0.8 if title_case else 0.55
+            # Everyday words in lower case ("thanks for the help", "date night") are a title only where the
+            # sentence talks about one: "loved the matrix", "seen it and the notebook", "old school movies" (names
+            # of people are typed in lower case too often to ask that of them).
+            before = {t.norm for t in tokens[max(0, match.first - 3) : match.first]}
+            after = tokens[match.last].norm if match.last < len(tokens) else ""
+            return 0.55 if before & _TITLE_CUES_BEFORE or after in _TITLE_CUES_AFTER else 0.45
         return 0.9
 
     def _fuzzy_spans(self, text: str, tokens: list[Token], covered: list[bool]) -> list[Candidate]:
@@ -247,6 +254,10 @@ _FUNCTION_WORDS_TEXT = """a an the and or but of to in on at for with from by as
     your he she
     him her we us they them be was were are am do did not no so up out all one what who why how when where there here"""
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
+_TITLE_CUES_TEXT = """seen saw watched watch watching see love loved like liked enjoyed enjoy hated hate and or
+    recommend try"""
+_TITLE_CUES_BEFORE = frozenset(_TITLE_CUES_TEXT.split())
+_TITLE_CUES_AFTER = frozenset({"movie", "movies", "film", "films", "series", "franchise", "trilogy", "sequel"})
 _NO_ENTRY = Entry("", "", "", None, 0)
 
 

@@ -19,6 +19,7 @@ MOVIES = [
     ("ml:7", "The Shining (1980)", 1980, ["horror"], 20),
     ("ml:8", "Superbad (2007)", 2007, ["comedy"], 10),
     ("ml:9", "It (2017)", 2017, ["horror"], 8),
+    ("ml:10", "The Help (2011)", 2011, ["drama"], 12),
 ]
 PEOPLE = [("redial:1", "Steven Spielberg", ["ml:1", "ml:2"]), ("redial:2", "Tom Hanks", ["ml:5"])]
 

@@ -138,3 +138,9 @@ def test_long_input_is_parsed_and_too_long_input_is_refused(parser):
         parser.parse("x" * 20_001)
     with pytest.raises(UtteranceError):
         parser.parse(42)  # type: ignore[arg-type]
+
+
+def test_everyday_words_in_lower_case_are_a_title_only_where_a_title_fits(parser):
+    assert parser.parse("thanks for the help, bye!").mentions == ()
+    for text in ("I watched the help last night", "the help movie was great", "I loved The Help"):
+        assert [m.entity.node_id for m in parser.parse(text).mentions] == ["ml:10"], text
