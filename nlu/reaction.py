@@ -64,14 +64,12 @@ def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
     if not rest or not tokens:
         return replace(parse, mentions=mentions)
     numbers = clauses(parse.text, tokens, commas=True)
+    phrase_of = {m: next((numbers[i] for i, t in enumerate(tokens) if t.start >= m.start), -1) for m in mentions}
     items = [m for m in mentions if m.entity.label == "Item"]
-    # An anaphor after a named item in its phrase refers to that item ("I saw Bad Moms, it was ok" does not).
-    first_item = {}
-    for m in sorted(items, key=lambda m: m.start, reverse=True):
-        for i, t in enumerate(tokens):
-            if t.start >= m.start:
-                first_item[numbers[i]] = m.start
-                break
+    # A singular anaphor after a named item in its phrase refers to that item ("I saw Bad Moms, it was ok").
+    first_item: dict[int, int] = {}
+    for m in items:
+        first_item[phrase_of[m]] = min(first_item.get(phrase_of[m], m.start), m.start)
     anaphors = [
         i
         for i, t in enumerate(tokens)
@@ -80,8 +78,8 @@ def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
     ]
     # Without an anaphor, a turn that names entities answers the offer only in the phrases before the first of them
     # ("Yes, I agree! Have you seen Happy Death Day?"); one that names none answers it as a whole.
-    named_phrases = [numbers[i] for m in mentions for i, t in enumerate(tokens) if m.start <= t.start < m.end]
-    lead = [t for t, n in zip(tokens, numbers, strict=True) if not named_phrases or n < min(named_phrases)]
+    first_named = min((phrase for phrase in phrase_of.values() if phrase >= 0), default=None)
+    lead = [t for t, n in zip(tokens, numbers, strict=True) if first_named is None or n < first_named]
     if mentions and not anaphors and not lead:
         return replace(parse, mentions=mentions)
     short = len(offered) <= SHORT_LIST
