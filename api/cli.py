@@ -222,14 +222,14 @@ def serve_command(
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: settings).")] = None,
 ) -> None:
     """Serve the HTTP API with uvicorn (the process is stateless: several workers share the graph and model)."""
-    import uvicorn
+    from api.server import serve
 
     settings = get_settings()
-    uvicorn.run(
-        "api.main:app",
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        workers=workers or settings.api_workers,
+    serve(
+        host or settings.api_host,
+        port or settings.api_port,
+        workers or settings.api_workers,
+        access_log=settings.api_access_log,
     )
 
 
@@ -344,3 +344,7 @@ def eval_movielens_command(
         )
     target = out or Path(__file__).resolve().parent.parent / "bench" / "results"
     console.print(write_report(report, target))
+
+
+if __name__ == "__main__":
+    app()

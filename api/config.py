@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     # HTTP API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    api_workers: int = Field(1, ge=1, le=64)  # 2 gave the best tail latency on the 2-core benchmark machine
+    api_workers: int = Field(1, ge=1, le=64)
+    api_access_log: bool = True  # uvicorn's per-request log line
     api_key: SecretStr | None = None  # when set, writes and admin calls need it in the X-API-Key header
     cors_origins: list[str] = []  # e.g. '["http://localhost:3000"]'; empty = no CORS headers
     max_request_bytes: int = Field(64 * 1024, ge=1024)

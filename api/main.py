@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,8 +23,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """Open one Neo4j driver and load the model once per process; release them on shutdown."""
+        """Open one Neo4j driver, load the model and warm the services once per process; release them on
+        shutdown. The long-lived objects loaded here (half a million: lexicon, libraries, model) are then frozen
+        out of the cyclic garbage collector: a full collection over them stalled every request of the process for
+        about 0.2 s, a few times per hundred requests (the p99 of the load benchmark)."""
         app.state.services = build_services(settings or get_settings())
+        app.state.services.warm()
+        gc.freeze()
         try:
             yield
         finally:

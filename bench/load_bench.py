@@ -209,10 +209,11 @@ def plot(result: dict[str, Any], target: Path) -> None:
 
 
 def serve(port: int, workers: int) -> subprocess.Popen:
-    """Start uvicorn on `port` with the current environment; wait until /health/ready answers 200."""
-    command = [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--workers", str(workers)]
-    command += ["--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(command, cwd=ROOT)
+    """Start `chatrec serve` on `port` with the current environment (access log off); wait until /health/ready
+    answers 200."""
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    env = {**os.environ, "CHATREC_API_ACCESS_LOG": "false"}
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:

@@ -24,18 +24,86 @@ from graph.db import GraphStore
 from graph.errors import GraphError
 from nlu.types import Constraints, GroundedEntity, Intent, Parse, Polarity
 
-# The labels a mention may point at, each with its fixed (whitelisted) query fragments.
-_MATCH_ENTITY: dict[str, LiteralString] = {
-    "Item": "MATCH (e:Item {id: row.node_id})",
-    "Person": "MATCH (e:Person {id: row.node_id})",
-    "Genre": "MATCH (e:Genre {id: row.node_id})",
+# The labels a mention may point at (each query below names them literally: labels are never parameters).
+ENTITY_LABELS: tuple[str, ...] = ("Genre", "Item", "Person")
+
+
+def _per_label(template: LiteralString, separator: LiteralString = "") -> LiteralString:
+    """`template` once per entity label in lock order, `LABEL` replaced by the label: static Cypher only."""
+    return separator.join([template.replace("LABEL", label) for label in ENTITY_LABELS])
+
+
+# Write-lock the session (and its user) before reading the counter: no lost update, no duplicate seq, and PREFERS
+# updates of one user are serialised. Also reads whether this turn id was recorded before (an idempotent retry).
+_LOCK_SESSION: LiteralString = """
+MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
+SET s._lock = true, u._lock = true
+REMOVE s._lock, u._lock
+WITH u, s
+OPTIONAL MATCH (t:Turn {id: $turn_id})
+OPTIONAL MATCH (owner:Session)-[:HAS_TURN]->(t)
+RETURN u.id AS user_id, s.turn_count AS turn_count, t IS NOT NULL AS recorded, owner.id AS owner, t.seq AS seq
+"""
+
+# The whole turn in one statement: the mentioned entities that do not exist (the caller then rolls back), the
+# Turn, its MENTIONS and the PREFERS updates, label by label and row by row in lock order (see `_in_lock_order`).
+_WRITE_TURN: LiteralString = (
+    """
+CALL () {
+    CALL () {
+"""
+    + _per_label(
+        """
+        UNWIND $mentions.LABEL AS row
+        OPTIONAL MATCH (e:LABEL {id: row.node_id})
+        WITH row, e WHERE e IS NULL
+        RETURN 'LABEL' AS label, row.node_id AS node_id
+""",
+        "    UNION ALL",
+    )
+    + """
+    }
+    RETURN collect(DISTINCT [label, node_id]) AS missing
 }
-_FIND_ENTITY: dict[str, LiteralString] = {
-    "Item": "OPTIONAL MATCH (e:Item {id: node_id})",
-    "Person": "OPTIONAL MATCH (e:Person {id: node_id})",
-    "Genre": "OPTIONAL MATCH (e:Genre {id: node_id})",
+MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
+SET s.turn_count = $seq, s.last_ts = $props.ts
+CREATE (s)-[:HAS_TURN]->(t:Turn)
+SET t = $props, t.seq = $seq
+WITH u, t, missing
+"""
+    + _per_label(
+        """
+CALL (t) {
+    UNWIND $mentions.LABEL AS row
+    MATCH (e:LABEL {id: row.node_id})
+    CREATE (t)-[:MENTIONS {polarity: row.polarity, confidence: row.confidence, text: row.text, start: row.start,
+                           end: row.end, position: row.position}]->(e)
 }
-ENTITY_LABELS: tuple[str, ...] = tuple(_MATCH_ENTITY)
+"""
+    )
+    + _per_label(
+        """
+CALL (u) {
+    UNWIND $preferences.LABEL AS row
+    MATCH (e:LABEL {id: row.node_id})
+    OPTIONAL MATCH (u)-[old:PREFERS {source: 'dialogue'}]->(e)
+    // The user is write-locked (_LOCK_SESSION), so no other transaction creates this PREFERS meanwhile: a plain
+    // CREATE is safe, and unlike MERGE it never upgrades a shared lock on the (popular) entity, which deadlocked
+    // concurrent turns mentioning the same nodes.
+    FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END |
+        CREATE (u)-[:PREFERS {source: 'dialogue', polarity: row.polarity, weight: row.confidence, mentions: 1,
+                              updated: $props.ts, turn: $props.id}]->(e))
+    WITH old, row, old.polarity = row.polarity AS agrees WHERE old IS NOT NULL
+    SET old.weight = CASE WHEN agrees THEN 1.0 - (1.0 - old.weight) * (1.0 - row.confidence) ELSE row.confidence END,
+        old.mentions = CASE WHEN agrees THEN old.mentions + 1 ELSE 1 END,
+        old.polarity = row.polarity,
+        old.updated = $props.ts,
+        old.turn = $props.id
+}
+"""
+    )
+    + "RETURN missing"
+)
 ANONYMOUS_PREFIX = "anon:"
 
 
@@ -216,75 +284,20 @@ def record_turn(
     turn_props = _turn_properties(parse, turn_id, role, when)
 
     def work(tx: ManagedTransaction) -> TurnRef:
-        # Write-lock the session (and its user) before reading the counter: no lost update, no duplicate seq, and
-        # PREFERS updates of one user are serialised.
-        session = tx.run(
-            """
-            MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
-            SET s._lock = true, u._lock = true
-            REMOVE s._lock, u._lock
-            RETURN u.id AS user_id, s.turn_count AS turn_count
-            """,
-            session_id=session_id,
-        ).single()
+        session = tx.run(_LOCK_SESSION, session_id=session_id, turn_id=turn_id).single()
         if session is None:
             raise UnknownSessionError(session_id)
-        previous = tx.run(
-            "MATCH (t:Turn {id: $turn_id}) OPTIONAL MATCH (s:Session)-[:HAS_TURN]->(t) "
-            "RETURN s.id AS session_id, t.seq AS seq",
-            turn_id=turn_id,
-        ).single()
-        if previous is not None:
-            if previous["session_id"] != session_id:
+        if session["recorded"]:
+            if session["owner"] != session_id:
                 raise TurnConflictError(f"Turn {turn_id!r} was recorded in another session.")
-            return TurnRef(turn_id, previous["seq"], created=False)
-        _check_entities_exist(tx, by_label)
+            return TurnRef(turn_id, session["seq"], created=False)
         seq = (session["turn_count"] or 0) + 1
-        tx.run(
-            """
-            MATCH (s:Session {id: $session_id})
-            SET s.turn_count = $seq, s.last_ts = $props.ts
-            CREATE (s)-[:HAS_TURN]->(t:Turn)
-            SET t = $props, t.seq = $seq
-            """,
-            session_id=session_id,
-            seq=seq,
-            props=turn_props,
-        ).consume()
-        for label, rows in by_label.items():
-            tx.run(
-                "UNWIND $rows AS row MATCH (t:Turn {id: $turn_id}) "
-                + _MATCH_ENTITY[label]
-                + " CREATE (t)-[:MENTIONS {polarity: row.polarity, confidence: row.confidence, text: row.text,"
-                " start: row.start, end: row.end, position: row.position}]->(e)",
-                rows=rows,
-                turn_id=turn_id,
-            ).consume()
-        for label, rows in preferences.items():
-            tx.run(
-                "UNWIND $rows AS row MATCH (u:User {id: $user_id}) "
-                + _MATCH_ENTITY[label]
-                + """
-                OPTIONAL MATCH (u)-[old:PREFERS {source: 'dialogue'}]->(e)
-                // The user is write-locked (above), so no other transaction creates this PREFERS meanwhile: a
-                // plain CREATE is safe, and unlike MERGE it never upgrades a shared lock on the (popular) entity,
-                // which deadlocked concurrent turns mentioning the same nodes.
-                FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END |
-                    CREATE (u)-[:PREFERS {source: 'dialogue', polarity: row.polarity, weight: row.confidence,
-                                          mentions: 1, updated: $ts, turn: $turn_id}]->(e))
-                WITH old, row, old.polarity = row.polarity AS agrees WHERE old IS NOT NULL
-                SET old.weight = CASE WHEN agrees THEN 1.0 - (1.0 - old.weight) * (1.0 - row.confidence)
-                                      ELSE row.confidence END,
-                    old.mentions = CASE WHEN agrees THEN old.mentions + 1 ELSE 1 END,
-                    old.polarity = row.polarity,
-                    old.updated = $ts,
-                    old.turn = $turn_id
-                """,
-                rows=rows,
-                user_id=session["user_id"],
-                ts=when,
-                turn_id=turn_id,
-            ).consume()
+        missing = tx.run(
+            _WRITE_TURN, session_id=session_id, seq=seq, props=turn_props, mentions=by_label, preferences=preferences
+        ).single(strict=True)["missing"]
+        if missing:  # raising rolls the transaction back: nothing of the turn is written
+            described = ", ".join(f"{label} {node_id!r}" for label, node_id in sorted(missing))
+            raise UnknownEntityError(f"No node for {described}.")
         return TurnRef(turn_id, seq, created=True)
 
     return store.write_tx(work)
@@ -408,21 +421,9 @@ def _in_lock_order(by_label: dict[str, list[dict[str, Any]]]) -> dict[str, list[
 
 
 def _checked_label(label: str) -> str:
-    if label not in _MATCH_ENTITY:
+    if label not in ENTITY_LABELS:
         raise UnknownEntityError(f"Mentions cannot point at label {label!r}; expected one of {list(ENTITY_LABELS)}.")
     return label
-
-
-def _check_entities_exist(tx: ManagedTransaction, by_label: dict[str, list[dict[str, Any]]]) -> None:
-    for label, rows in by_label.items():
-        ids = sorted({row["node_id"] for row in rows})
-        missing = tx.run(
-            "UNWIND $ids AS node_id " + _FIND_ENTITY[label] + " WITH node_id, e WHERE e IS NULL "
-            "RETURN collect(node_id) AS missing",
-            ids=ids,
-        ).single(strict=True)["missing"]
-        if missing:
-            raise UnknownEntityError(f"No {label} node with id {', '.join(map(repr, missing))}.")
 
 
 def _turn_properties(parse: Parse, turn_id: str, role: Role, ts: float) -> dict[str, Any]:

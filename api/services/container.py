@@ -17,6 +17,7 @@ from gnn.errors import GNNError
 from gnn.model_store import TrainedModel, load
 from graph.db import GraphStore
 from graph.dialogue import user_preferences
+from graph.errors import GraphUnavailableError
 from graph.recommend import ItemSummary, UserContext, favourite_items
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
@@ -37,6 +38,20 @@ class Services:
     conversation: Conversation
     jobs: TrainingJobs
     model_error: str | None = None
+
+    def warm(self) -> None:
+        """Build what the first requests would otherwise build (the parser's lexicon and sentence encoder, the
+        recommender's popularity and neighbours), so that no request pays for it; skipped while Neo4j is
+        unreachable (built on first use then)."""
+        try:
+            self.store.verify()
+        except GraphUnavailableError as exc:
+            log.warning("Not warming up, Neo4j is unreachable: %s", exc)
+            return
+        self.conversation.parser  # noqa: B018 - the property builds the parser once
+        if self.recommender.model is not None:
+            self.recommender.dialogue_prior()
+            self.recommender.neighbours()
 
     def close(self) -> None:
         """Release the driver and the job worker."""
@@ -68,7 +83,9 @@ def llm_config(settings: Settings) -> LLMConfig:
 def build_parser(settings: Settings, store: GraphStore) -> Parser:
     """The configured NLU parser: the embedded one, or an LLM-backed one that falls back to it."""
     grounder = Grounder(store)
-    return create_parser(llm_config(settings), EmbeddedParser(grounder), grounder)
+    embedded = EmbeddedParser(grounder)
+    embedded.parse("something scary with Tom Hanks")  # loads the lexicon and the sentence encoder (never the LLM)
+    return create_parser(llm_config(settings), embedded, grounder)
 
 
 def build_reranker(settings: Settings, store: GraphStore) -> Reranker | None:
@@ -90,8 +107,8 @@ def build_reranker(settings: Settings, store: GraphStore) -> Reranker | None:
 
 
 def build_services(settings: Settings) -> Services:
-    """Open the driver and load the model once (the model directory is a read-only artifact); the parser is
-    built on the first message (it reads the graph's names)."""
+    """Open the driver and load the model once (the model directory is a read-only artifact); the parser (it
+    reads the graph's names) is built by `Services.warm` or on the first message."""
     store = open_store(settings)
     model, error = load_model(settings)
     recommender = Recommender(store, model, build_reranker(settings, store))

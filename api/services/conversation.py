@@ -52,9 +52,7 @@ class Conversation:
         if self._parser is None:
             with self._lock:
                 if self._parser is None:
-                    parser = self._parser_factory()
-                    parser.parse("something scary with Tom Hanks")  # loads the lexicon and the sentence encoder once
-                    self._parser = parser
+                    self._parser = self._parser_factory()
         return self._parser
 
     def start(self, user_id: str | None = None) -> SessionOut:
