@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     # HTTP API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    api_workers: int = Field(1, ge=1, le=64)
+    api_workers: int = Field(2, ge=1, le=64)  # processes of `chatrec serve`; 2 = the cores of the benchmark machine
     api_access_log: bool = True  # uvicorn's per-request log line
     api_key: SecretStr | None = None  # when set, writes and admin calls need it in the X-API-Key header
     cors_origins: list[str] = []  # e.g. '["http://localhost:3000"]'; empty = no CORS headers

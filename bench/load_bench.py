@@ -1,7 +1,7 @@
 """Load benchmark of the HTTP API: recommendations and dialogue turns at N concurrent clients.
 
 An asyncio + httpx load generator (bounded in time) against a running API (`--url`), or one this script starts
-(`--serve`: `uvicorn api.main:app` with the current CHATREC_* settings, i.e. your Neo4j and model). Each client
+(`chatrec serve` with the current CHATREC_* settings, i.e. your Neo4j, model and workers). Each client
 loops: request, wait a think time drawn uniformly from [0.5, 1.5] x `--think-s` (like Locust's `between`), repeat.
 `--think-s 0` gives a closed loop (every client fires again at once: a saturation test).
 
@@ -31,6 +31,8 @@ from typing import Any
 import httpx
 import numpy as np
 from rich.progress import Progress
+
+from api.config import get_settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,7 +234,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default=None, help="Base URL of a running API (default: start one, see --serve).")
     parser.add_argument("--port", type=int, default=8765, help="Port of the API this script starts.")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the API this script starts.")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="Worker processes of the API this script starts (default: settings)."
+    )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0, help="Duration of each phase.")
     parser.add_argument("--warmup-s", type=float, default=10.0)
@@ -244,6 +248,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     process = None
+    args.workers = args.workers or get_settings().api_workers
     if args.url is None:
         process = serve(args.port, args.workers)
         args.url = f"http://127.0.0.1:{args.port}"

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph.db import GraphStore
+from graph.recommend import SELECT_ITEMS, ItemFilter, ItemSummary, selection_params, summaries
 
 PATH_LABELS = ("User", "Item", "Person", "Genre")
 PATH_RELATIONSHIPS = ("RATED", "PREFERS", "FEEDBACK", "DIRECTED", "ACTED_IN", "WROTE", "IN_GENRE")
 MIN_LIKED_RATING = 4
+PER_KIND = 3  # candidate paths per pattern kind and item; the best 1-3 of them are shown
 
 # The user's positive anchors: a rating of 4+, a dialogue 'like', an accepted recommendation.
 _LIKED = "(a.rating >= $min_rating OR a.polarity = 'like' OR a.signal = 'accept')"
@@ -30,6 +32,7 @@ RETURN collect([item_id,
                                        polarity: rs[i].polarity, signal: rs[i].signal}]]) AS rows
 """
 
+# Paths to the items of the list `item_ids` (a variable in scope): one `rows` record.
 _KG_PATHS = (
     """
 MATCH (u:User {id: $user_id})
@@ -43,7 +46,7 @@ CALL (u) {
     WITH g, collect({x: x, a: a, xg: xg})[..$per_kind] AS anchors
     RETURN collect({genre: g, anchors: anchors}) AS liked_by_genre
 }
-UNWIND $item_ids AS item_id
+UNWIND item_ids AS item_id
 MATCH (t:Item {id: item_id})
 CALL (u, t, liked_by_genre) {
     MATCH p = (u)-[a:RATED|PREFERS|FEEDBACK]->(x:Item)<-[:DIRECTED|ACTED_IN|WROTE]-(:Person)
@@ -69,6 +72,12 @@ CALL (u, t, liked_by_genre) {
 }
 """
     + _RETURN_PATH
+)
+
+_PATHS_TO_ITEMS = "WITH $item_ids AS item_ids" + _KG_PATHS
+# One read for a whole explained list: graph.recommend.SELECT_ITEMS, then the paths to the items it kept.
+_SELECTED_WITH_PATHS = (
+    SELECT_ITEMS + "CALL (items) {\nWITH [row IN items | row[0]] AS item_ids" + _KG_PATHS + "}\nRETURN items, rows"
 )
 
 _CO_RATER_PATHS = (
@@ -130,40 +139,68 @@ def _to_path(nodes_row: list[dict[str, Any]], rels_row: list[dict[str, Any]]) ->
 
 
 def _read_rows(store: GraphStore, query: LiteralString, params: dict[str, Any]) -> list[list[Any]]:
-    """The `rows` list of the query's single record, read as plain values: it holds only maps, lists and
-    scalars, so the driver's per-value `Record.data()` conversion is not needed."""
-    records = store.read_tx(lambda tx: [record.values() for record in tx.run(query, params)])
-    return records[0][0] if records else []
+    """The values of the query's records (it returns one, holding only maps, lists and scalars: the driver's
+    per-value `Record.data()` conversion is not needed)."""
+    return store.read_tx(lambda tx: [record.values() for record in tx.run(query, params)])
 
 
-def _collect(rows: list[list[Any]], found: dict[str, list[GraphPath]]) -> None:
-    seen = {item_id: {p.key for p in paths} for item_id, paths in found.items()}
+def _collect(item_ids: list[str], rows: list[list[Any]]) -> dict[str, list[GraphPath]]:
+    """The paths of `rows` by item, each path once; every item of `item_ids` is a key."""
+    found: dict[str, list[GraphPath]] = {item_id: [] for item_id in item_ids}
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     for item_id, nodes, rels in rows:
         path = _to_path(nodes, rels)
-        if path.key not in seen[item_id]:
-            seen[item_id].add(path.key)
+        if (item_id, path.key) not in seen:
+            seen.add((item_id, path.key))
             found[item_id].append(path)
+    return found
 
 
 def explanation_paths(
-    store: GraphStore, user_id: str, item_ids: list[str], per_kind: int = 5
+    store: GraphStore, user_id: str, item_ids: list[str], per_kind: int = PER_KIND
 ) -> dict[str, list[GraphPath]]:
     """Candidate paths from the user to each item (at most `per_kind` per pattern kind, deduplicated): through
     liked items and shared people or genres, through dialogue preferences, else through co-raters.
     Items without any path map to an empty list."""
-    found: dict[str, list[GraphPath]] = {item_id: [] for item_id in item_ids}
     if not item_ids:
-        return found
-    params: dict[str, Any] = {
-        "user_id": user_id,
-        "per_kind": per_kind,
-        "min_rating": MIN_LIKED_RATING,
-        "labels": list(PATH_LABELS),
-    }
-    _collect(_read_rows(store, _KG_PATHS, {**params, "item_ids": item_ids}), found)
+        return {}
+    params = _path_params(user_id, per_kind)
+    found = _collect(item_ids, _read_rows(store, _PATHS_TO_ITEMS, {**params, "item_ids": item_ids})[0][0])
+    return _with_co_raters(store, params, found)
+
+
+def select_explained_items(
+    store: GraphStore,
+    user_id: str,
+    ranked_ids: list[str],
+    k: int,
+    item_filter: ItemFilter,
+    per_kind: int = PER_KIND,
+) -> tuple[list[ItemSummary], dict[str, list[GraphPath]]]:
+    """`graph.recommend.select_items` and `explanation_paths` of the items it keeps, in one read (a second one only
+    for kept items without a path but through co-raters)."""
+    if not ranked_ids or k <= 0:
+        return [], {}
+    params = _path_params(user_id, per_kind)
+    query_params = {**params, **selection_params(ranked_ids, k, item_filter)}
+    [(items, rows)] = _read_rows(store, _SELECTED_WITH_PATHS, query_params)
+    selected = summaries(items)
+    found = _collect([item.id for item in selected], rows)
+    return selected, _with_co_raters(store, params, found)
+
+
+def _path_params(user_id: str, per_kind: int) -> dict[str, Any]:
+    return {"user_id": user_id, "per_kind": per_kind, "min_rating": MIN_LIKED_RATING, "labels": list(PATH_LABELS)}
+
+
+def _with_co_raters(
+    store: GraphStore, params: dict[str, Any], found: dict[str, list[GraphPath]]
+) -> dict[str, list[GraphPath]]:
+    """`found`, with co-rater paths for the items that have no other path."""
     missing = [item_id for item_id, paths in found.items() if not paths]
     if missing:
-        _collect(_read_rows(store, _CO_RATER_PATHS, {**params, "item_ids": missing}), found)
+        rows = _read_rows(store, _CO_RATER_PATHS, {**params, "item_ids": missing})[0][0]
+        found.update(_collect(missing, rows))
     return found
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.db import GraphStore
 from graph.errors import GraphError
@@ -124,29 +124,43 @@ def session_context(store: GraphStore, session_id: str) -> UserContext | None:
     return _context(store.read(query, session_id=session_id, labels=list(ENTITY_LABELS)))
 
 
+# The first $k of $ids (best first) that exist and pass the filter, as `items` (rows of `summaries`). Also the first
+# part of `graph.paths.select_explained_items`.
+SELECT_ITEMS: LiteralString = """
+UNWIND range(0, size($ids) - 1) AS pos
+WITH pos, $ids[pos] AS id
+MATCH (i:Item {id: id})
+WITH i, pos, COLLECT { MATCH (i)-[:IN_GENRE]->(g:Genre) RETURN g.id } AS genres
+WHERE ($year_min IS NULL OR i.year >= $year_min) AND ($year_max IS NULL OR i.year <= $year_max)
+  AND all(g IN $required WHERE g IN genres) AND none(g IN $excluded WHERE g IN genres)
+WITH i, pos, genres ORDER BY pos LIMIT $k
+WITH collect([i.id, coalesce(i.name, i.title, i.id), i.year, genres]) AS items
+"""
+
+
+def selection_params(ranked_ids: list[str], k: int, item_filter: ItemFilter) -> dict[str, Any]:
+    """The parameters of SELECT_ITEMS."""
+    return {
+        "ids": ranked_ids,
+        "k": k,
+        "year_min": item_filter.year_min,
+        "year_max": item_filter.year_max,
+        "required": list(item_filter.genres_required),
+        "excluded": list(item_filter.genres_excluded),
+    }
+
+
+def summaries(items: list[list[Any]]) -> list[ItemSummary]:
+    """SELECT_ITEMS' `items` as ItemSummary objects."""
+    return [ItemSummary(i, name, year, tuple(sorted(genres))) for i, name, year, genres in items]
+
+
 def select_items(store: GraphStore, ranked_ids: list[str], k: int, item_filter: ItemFilter) -> list[ItemSummary]:
     """The first `k` of `ranked_ids` (best first) that exist and satisfy `item_filter`, with their details."""
     if not ranked_ids or k <= 0:
         return []
-    rows = store.read(
-        """
-        UNWIND range(0, size($ids) - 1) AS pos
-        WITH pos, $ids[pos] AS id
-        MATCH (i:Item {id: id})
-        WITH i, pos, COLLECT { MATCH (i)-[:IN_GENRE]->(g:Genre) RETURN g.id } AS genres
-        WHERE ($year_min IS NULL OR i.year >= $year_min) AND ($year_max IS NULL OR i.year <= $year_max)
-          AND all(g IN $required WHERE g IN genres) AND none(g IN $excluded WHERE g IN genres)
-        WITH i, pos, genres ORDER BY pos LIMIT $k
-        RETURN collect([i.id, coalesce(i.name, i.title, i.id), i.year, genres]) AS items
-        """,
-        ids=ranked_ids,
-        k=k,
-        year_min=item_filter.year_min,
-        year_max=item_filter.year_max,
-        required=list(item_filter.genres_required),
-        excluded=list(item_filter.genres_excluded),
-    )
-    return [ItemSummary(i, name, year, tuple(sorted(genres))) for i, name, year, genres in rows[0]["items"]]
+    rows = store.read(SELECT_ITEMS + "RETURN items", **selection_params(ranked_ids, k, item_filter))
+    return summaries(rows[0]["items"])
 
 
 def item_popularity(store: GraphStore) -> list[tuple[str, int, int]]:

@@ -1,6 +1,6 @@
 """Recommendations: the user's context from the graph (one read), scores from the in-memory item matrix of the
-trained model, hard constraints and item details from the graph (one read), explanation paths (one read more when
-asked for)."""
+trained model, then hard constraints, item details and (when asked for) explanation paths from the graph (one read;
+one more only for items explained by co-raters alone)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from gnn.foldin import fold_in, score_items
 from gnn.model_store import TrainedModel
 from gnn.neighbours import ItemNeighbours
 from graph.db import GraphStore
-from graph.paths import explanation_paths
+from graph.paths import GraphPath, explanation_paths, select_explained_items
 from graph.recommend import (
     ItemFilter,
     ItemSummary,
@@ -33,6 +33,8 @@ from graph.recommend import (
 from nlu.llm import LLMError
 
 log = logging.getLogger(__name__)
+# Items that passed the filters, and their candidate explanation paths when asked for.
+Selection = tuple[list[ItemSummary], dict[str, list[GraphPath]]]
 # An optional reorderer of the candidates (the LLM rerank): context + candidates → candidate ids, best first.
 Reranker = Callable[[UserContext, list[ItemSummary]], list[str]]
 RERANK_POOL = 20
@@ -195,6 +197,8 @@ class Recommender:
         item_filter = item_filter or ItemFilter()
         vector, strategy = self.user_vector(context)
         seen = context.seen
+        pool = max(k, RERANK_POOL) if self.reranker else k
+        explain_for = user_id if explain else None
         if vector is not None and self.model is not None:
             if strategy is Strategy.DIALOGUE:
                 signals = self.dialogue_signals(context, vector)
@@ -203,13 +207,12 @@ class Recommender:
                 scores = score_items(self.model, vector)
             seen_rows = [self.model.index.positions["Item"][i] for i in seen if i in self.model.index.positions["Item"]]
             scores[seen_rows] = -np.inf
-            pool = max(k, RERANK_POOL) if self.reranker else k
-            items = self._select(self.model.index.ids["Item"], scores, pool, item_filter)
+            items, paths = self._select(self.model.index.ids["Item"], scores, pool, item_filter, explain_for)
             rows = self.model.index.positions["Item"]
             score_of = {item.id: float(scores[rows[item.id]]) for item in items}
         else:
             ranked = [item_id for item_id in self.popular if item_id not in seen]
-            items = self._select_ids(ranked, max(k, RERANK_POOL) if self.reranker else k, item_filter)
+            items, paths = self._select_ids(ranked, pool, item_filter, explain_for)
             score_of = {item.id: 1.0 / (self.popular_rank[item.id] + 1) for item in items}
         items = self._reranked(context, items)[:k]
         recommendations = [
@@ -219,9 +222,8 @@ class Recommender:
             for item in items
         ]
         if explain:
-            paths = self.explanations(user_id, [r.item_id for r in recommendations], vector)
             for recommendation in recommendations:
-                recommendation.explanations = paths[recommendation.item_id]
+                recommendation.explanations = rank_paths(self.scorer, vector, paths[recommendation.item_id], MAX_PATHS)
         return Ranked(strategy, recommendations, vector)
 
     def _reranked(self, context: UserContext, items: list[ItemSummary]) -> list[ItemSummary]:
@@ -251,7 +253,9 @@ class Recommender:
         vector, _ = self.user_vector(context)
         return self.explanations(user_id, [item_id], vector)[item_id]
 
-    def _select(self, ids: np.ndarray, scores: np.ndarray, k: int, item_filter: ItemFilter) -> list:
+    def _select(
+        self, ids: np.ndarray, scores: np.ndarray, k: int, item_filter: ItemFilter, explain_for: str | None
+    ) -> Selection:
         """Top candidates in memory, then the graph filters them; widen the candidate set when too few pass."""
         finite = int(np.isfinite(scores).sum())
         size = min(finite, max(4 * k, 50) if not item_filter.active else max(20 * k, 500))
@@ -259,15 +263,21 @@ class Recommender:
             top = np.argpartition(-scores, size - 1)[:size] if 0 < size < len(scores) else np.arange(len(scores))
             top = top[np.argsort(-scores[top], kind="stable")]
             top = top[np.isfinite(scores[top])]
-            items = select_items(self.store, ids[top].tolist(), k, item_filter)
-            if len(items) >= k or size >= finite:
-                return items
+            selection = self._read_selection(ids[top].tolist(), k, item_filter, explain_for)
+            if len(selection[0]) >= k or size >= finite:
+                return selection
             size = min(finite, size * 8)
 
-    def _select_ids(self, ranked: list[str], k: int, item_filter: ItemFilter) -> list:
+    def _select_ids(self, ranked: list[str], k: int, item_filter: ItemFilter, explain_for: str | None) -> Selection:
         size = max(4 * k, 50) if not item_filter.active else max(20 * k, 500)
         while True:
-            items = select_items(self.store, ranked[:size], k, item_filter)
-            if len(items) >= k or size >= len(ranked):
-                return items
+            selection = self._read_selection(ranked[:size], k, item_filter, explain_for)
+            if len(selection[0]) >= k or size >= len(ranked):
+                return selection
             size *= 8
+
+    def _read_selection(self, ranked: list[str], k: int, item_filter: ItemFilter, explain_for: str | None) -> Selection:
+        """The first `k` of `ranked` that pass the filter, with explanation paths from `explain_for` (one read)."""
+        if explain_for is None:
+            return select_items(self.store, ranked, k, item_filter), {}
+        return select_explained_items(self.store, explain_for, ranked, k, item_filter)

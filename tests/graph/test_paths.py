@@ -1,0 +1,46 @@
+"""Explanation paths: what one read returns for a filtered list, and the co-rater fallback."""
+
+from __future__ import annotations
+
+from graph.db import GraphStore
+from graph.paths import explanation_paths, select_explained_items
+from graph.recommend import ItemFilter, select_items
+
+
+def _plant(store: GraphStore) -> None:
+    store.write(
+        """
+        CREATE (u:User {id: 'u'}), (v:User {id: 'v'}),
+               (fargo:Item {id: 'fargo', name: 'Fargo', year: 1996}),
+               (lebowski:Item {id: 'lebowski', name: 'The Big Lebowski', year: 1998}),
+               (alien:Item {id: 'alien', name: 'Alien', year: 1979}),
+               (heat:Item {id: 'heat', name: 'Heat', year: 1995}),
+               (coen:Person {id: 'coen', name: 'Joel Coen'}), (crime:Genre {id: 'crime', name: 'Crime'}),
+               (scifi:Genre {id: 'scifi', name: 'Sci-Fi'}),
+               (u)-[:RATED {rating: 5}]->(fargo), (u)-[:RATED {rating: 4}]->(alien),
+               (coen)-[:DIRECTED]->(fargo), (coen)-[:DIRECTED]->(lebowski),
+               (fargo)-[:IN_GENRE]->(crime), (lebowski)-[:IN_GENRE]->(crime), (alien)-[:IN_GENRE]->(scifi),
+               (v)-[:RATED {rating: 5}]->(alien), (v)-[:RATED {rating: 4}]->(heat)
+        """
+    )
+
+
+def test_one_read_selects_like_select_items_and_explains_what_it_kept(store: GraphStore) -> None:
+    _plant(store)
+    ranked = ["missing", "alien", "lebowski", "heat"]
+    no_scifi = ItemFilter(genres_excluded=("scifi",))
+    items, paths = select_explained_items(store, "u", ranked, 2, no_scifi)
+    assert items == select_items(store, ranked, 2, no_scifi)
+    assert [item.id for item in items] == ["lebowski", "heat"]
+    assert set(paths) == {"lebowski", "heat"}
+    lebowski = {tuple(node.id for node in path.nodes) for path in paths["lebowski"]}
+    assert lebowski == {("u", "fargo", "coen", "lebowski"), ("u", "fargo", "crime", "lebowski")}
+    # Heat shares nothing with u's likes but a co-rater: the fallback read finds u -> Alien <- v -> Heat.
+    assert [tuple(node.id for node in path.nodes) for path in paths["heat"]] == [("u", "alien", "v", "heat")]
+    assert paths == explanation_paths(store, "u", ["lebowski", "heat"])
+
+
+def test_nothing_selected_explains_nothing(store: GraphStore) -> None:
+    _plant(store)
+    assert select_explained_items(store, "u", ["missing"], 3, ItemFilter()) == ([], {})
+    assert select_explained_items(store, "nobody", ["heat"], 3, ItemFilter())[1] == {"heat": []}
