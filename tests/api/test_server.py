@@ -1,11 +1,17 @@
-"""Serving: the socket several workers share gives every connection TCP_NODELAY, and the app starts warm."""
+"""Serving: `chatrec serve` with several workers (TCP_NODELAY on every connection), and the app starts warm."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import socket
+import subprocess
+import sys
+import time
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from api.server import APP, _TcpConfig
@@ -36,3 +42,35 @@ def test_startup_builds_the_parser_and_neighbours_and_freezes_them_out_of_the_gc
     assert services.conversation._parser is not None
     assert services.recommender._neighbours is not None
     assert gc.get_freeze_count() > 100_000
+
+
+def test_chatrec_serve_with_two_workers_answers_keep_alive_requests_without_delay(
+    api_env: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2"]
+    process = subprocess.Popen(command, env={**os.environ, "CHATREC_API_ACCESS_LOG": "false"})
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            deadline = time.monotonic() + 120
+            while not _ready(client):
+                assert process.poll() is None and time.monotonic() < deadline, "chatrec serve did not become ready"
+                time.sleep(0.5)
+            latencies = []
+            for _ in range(20):  # one keep-alive connection: with Nagle on, each answer waited ~40 ms for an ACK
+                started = time.perf_counter()
+                assert client.get("/health/live").status_code == 200
+                latencies.append(time.perf_counter() - started)
+        assert sorted(latencies)[10] < 0.03
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _ready(client: httpx.Client) -> bool:
+    try:
+        return client.get("/health/ready").status_code == 200
+    except httpx.HTTPError:
+        return False
