@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,7 +57,9 @@ class Settings(BaseSettings):
     # HTTP API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    api_workers: int = Field(2, ge=1, le=64)  # processes of `chatrec serve`; 2 = the cores of the benchmark machine
+    # Processes of `chatrec serve`: two per core (≤ 8), as a request spends much of its time waiting on Neo4j while
+    # its Python holds the process's interpreter lock (4 beat 2 and 1 on the 2-core load benchmark; ~1 GB each).
+    api_workers: int = Field(default_factory=lambda: min(2 * (os.cpu_count() or 1), 8), ge=1, le=64)
     api_access_log: bool = True  # uvicorn's per-request log line
     api_key: SecretStr | None = None  # when set, writes and admin calls need it in the X-API-Key header
     cors_origins: list[str] = []  # e.g. '["http://localhost:3000"]'; empty = no CORS headers
