@@ -33,11 +33,6 @@ from nlu.types import Intent, Polarity
 from tests.llm_server import API_KEY, MODEL, ScriptedServer, Step
 
 
-@pytest.fixture(scope="module")
-def encoder() -> SentenceEncoder:
-    return SentenceEncoder()
-
-
 @pytest.fixture
 def grounder(store: GraphStore, encoder: SentenceEncoder) -> Grounder:
     store.write(
