@@ -42,7 +42,7 @@ REMOVE s._lock, u._lock
 WITH u, s
 OPTIONAL MATCH (t:Turn {id: $turn_id})
 OPTIONAL MATCH (owner:Session)-[:HAS_TURN]->(t)
-RETURN u.id AS user_id, s.turn_count AS turn_count, t IS NOT NULL AS recorded, owner.id AS owner, t.seq AS seq
+RETURN s.turn_count AS turn_count, t IS NOT NULL AS recorded, owner.id AS owner, t.seq AS seq
 """
 
 # The whole turn in one statement: the mentioned entities that do not exist (the caller then rolls back), the
