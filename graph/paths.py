@@ -37,7 +37,14 @@ _KG_PATHS = (
     """
 MATCH (u:User {id: $user_id})
 CALL (u) {
-    // Once per user, not per item: the best-liked anchors of each genre.
+    // Once per user, not per item: the liked items, and the best-liked anchors of each genre.
+    MATCH (u)-[a:RATED|PREFERS|FEEDBACK]->(x:Item)
+    WHERE """
+    + _LIKED
+    + """
+    RETURN collect(x) AS liked_items
+}
+CALL (u) {
     MATCH (u)-[a:RATED|PREFERS|FEEDBACK]->(x:Item)-[xg:IN_GENRE]->(g:Genre)
     WHERE """
     + _LIKED
@@ -48,10 +55,13 @@ CALL (u) {
 }
 UNWIND item_ids AS item_id
 MATCH (t:Item {id: item_id})
-CALL (u, t, liked_by_genre) {
-    MATCH p = (u)-[a:RATED|PREFERS|FEEDBACK]->(x:Item)<-[:DIRECTED|ACTED_IN|WROTE]-(:Person)
-              -[:DIRECTED|ACTED_IN|WROTE]->(t)
-    WHERE x <> t AND """
+CALL (u, t, liked_items, liked_by_genre) {
+    // From the item's people to their other liked items: checking each of those against the user's relationships
+    // cost twice the database hits.
+    MATCH (t)<-[tp:DIRECTED|ACTED_IN|WROTE]-(person:Person)-[xp:DIRECTED|ACTED_IN|WROTE]->(x:Item)
+    WHERE x <> t AND x IN liked_items
+    MATCH p = (u)-[a:RATED|PREFERS|FEEDBACK]->(x)<-[xp]-(person)-[tp]->(t)
+    WHERE """
     + _LIKED
     + """
     WITH p, a ORDER BY coalesce(a.rating, 5) DESC LIMIT $per_kind

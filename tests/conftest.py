@@ -29,6 +29,7 @@ class Neo4jConnection:
     user: str
     password: str
     http_url: str
+    launched_here: bool = False  # started by graph.server.LocalNeo4j (not a container or an external server)
 
 
 def _docker_engine_answers() -> bool:
@@ -66,7 +67,7 @@ def neo4j_connection() -> Iterator[Neo4jConnection]:
         )
         server.start()
         try:
-            yield Neo4jConnection(server.bolt_uri, "neo4j", TEST_PASSWORD, server.http_url)
+            yield Neo4jConnection(server.bolt_uri, "neo4j", TEST_PASSWORD, server.http_url, launched_here=True)
         finally:
             server.stop()
 

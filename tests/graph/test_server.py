@@ -19,6 +19,18 @@ def test_server_is_neo4j_5_26_community(store: GraphStore) -> None:
     assert row["edition"] == "community"
 
 
+def test_launched_server_has_a_fixed_size_g1_heap(store: GraphStore, neo4j_connection: Neo4jConnection) -> None:
+    if not neo4j_connection.launched_here:
+        pytest.skip("the JVM flags under test are those of graph.server.LocalNeo4j, not of this server's launcher")
+    heap = store.read(
+        "CALL dbms.queryJmx('java.lang:type=Memory') YIELD attributes "
+        "RETURN attributes.HeapMemoryUsage.value.properties AS heap"
+    )[0]["heap"]
+    assert heap["init"] == heap["committed"] == heap["max"] == 768 * 2**20
+    collectors = store.read("CALL dbms.queryJmx('java.lang:type=GarbageCollector,*') YIELD name RETURN name")
+    assert {row["name"] for row in collectors} >= {"java.lang:name=G1 Young Generation,type=GarbageCollector"}
+
+
 def test_wrong_password_is_refused(neo4j_connection: Neo4jConnection) -> None:
     intruder = GraphStore(neo4j_connection.uri, neo4j_connection.user, "not-the-password")
     with intruder, pytest.raises(GraphUnavailableError, match="credentials"):
