@@ -195,7 +195,7 @@ def grid_search(kept: list[tuple[dict[str, np.ndarray], list[int], list[tuple[in
             for row, _ in golds:
                 total += 1
                 if row >= 0 and np.isfinite(scores[row]):
-                    rank = int(np.count_nonzero(scores > scores[row]))
+                    rank = int(np.count_nonzero(scores >= scores[row])) - 1  # ties count against the gold
                     for k in KS:
                         found[k] += rank < k
         recall = {f"recall@{k}": round(found[k] / max(total, 1), 4) for k in KS}
