@@ -4,8 +4,9 @@ Not the benchmark (that is `bench/eval_redial.py`, which reads only the text). H
 (`entity` of `valid_data_processed.jsonl`: movie titles and genres said so far) stand in for the NLU, so that the
 scoring signals alone are compared, on the same split as the benchmark (learn from the dialogues of fold 0 of 2,
 evaluate the processed turns of fold 1; `graph.importers.redial_dialogues.conversation_fold`). The scores mirror
-`api.services.recommender.DIALOGUE_WEIGHTS` over `gnn.neighbours` (popularity of dialogue likes, co-likes, shared
-genres / directors / actors / writers); each extra signal is added with the best of a few weights:
+the service's: `gnn.neighbours.ItemNeighbours` evidence (co-likes, shared genres / directors / actors / writers) and the
+popularity of dialogue likes, weighted by `api.services.recommender.DIALOGUE_WEIGHTS` (without the GNN fold-in); each
+extra signal is added with the best of a few weights:
 
 - `plot`: similarity of plot embeddings (all-MiniLM-L6-v2 over "title. genres. plot") to the mentioned movies;
 - `co_mentioned`: movies mentioned in the same training dialogue (not only the ones liked together);
@@ -34,33 +35,35 @@ import numpy as np
 import scipy.sparse as sp
 
 from api.config import get_settings
+from api.services.recommender import DIALOGUE_WEIGHTS
+from gnn.neighbours import ItemNeighbours, scaled
 from graph.importers.redial_dialogues import conversation_fold
 from graph.importers.titles import title_key
 
 KS = (1, 10, 50)
-BASE = {"prior": 1.0, "co_liked": 0.5, "genre": 1.0, "director": 0.5, "star": 0.5, "writer": 0.5}
+BASE = {name: weight for name, weight in DIALOGUE_WEIGHTS.items() if name != "embedding"}
 EXTRA_WEIGHTS = (0.25, 0.5, 1.0, 2.0)
+ATTRIBUTE_KINDS = {"genre": "IN_GENRE", "director": "DIRECTED", "star": "ACTED_IN", "writer": "WROTE"}
 Signals = dict[str, np.ndarray]
 
 
 class Catalog:
-    """The ReDial movies in a fixed order, with their attribute matrices and the raw and processed dialogues."""
+    """The ReDial movies in a fixed order, their (movie, kind, attribute) facts, the raw and processed dialogues."""
 
     def __init__(self, redial: Path) -> None:
         self.info: dict[str, dict[str, Any]] = json.loads((redial / "id2info.json").read_text())
         self.ids = list(self.info)
         self.row = {movie: r for r, movie in enumerate(self.ids)}
         self.by_title = {info["name"]: self.row[movie] for movie, info in self.info.items()}
-        self.attributes: dict[str, tuple[sp.csr_matrix, dict[str, int]]] = {}
-        for kind in ("genre", "director", "star", "writer"):
-            pairs = [(self.row[m], v) for m in self.ids for v in self.info[m].get(kind) or []]
-            columns = {v: c for c, v in enumerate(sorted({v for _, v in pairs}))}
-            matrix = sp.coo_matrix(
-                (np.ones(len(pairs), np.float32), ([r for r, _ in pairs], [columns[v] for _, v in pairs])),
-                shape=(len(self.ids), len(columns)),
-            )
-            self.attributes[kind] = ((matrix.tocsr() > 0).astype(np.float32), columns)
-        self.genre_names = {g.lower(): g for g in self.attributes["genre"][1]}
+        self.attributes = [
+            (movie, kind, f"{field}:{value}")
+            for movie, info in self.info.items()
+            for field, kind in ATTRIBUTE_KINDS.items()
+            for value in info.get(field) or []
+        ]
+        self.genre_ids = {
+            attr.removeprefix("genre:").lower(): attr for _, _, attr in self.attributes if attr[:6] == "genre:"
+        }
         self.dialogues = [json.loads(line) for line in (redial / "valid_data.jsonl").read_text().splitlines() if line]
         self.turns = [
             json.loads(line) for line in (redial / "valid_data_processed.jsonl").read_text().splitlines() if line
@@ -72,32 +75,26 @@ class Catalog:
         return len(self.ids)
 
 
-def scaled(values: np.ndarray) -> np.ndarray:
-    """Non-negative values over their maximum (as `gnn.neighbours` scales every signal)."""
-    values = np.maximum(np.asarray(values, dtype=np.float32), 0.0)
-    top = float(values.max()) if values.size else 0.0
-    return values / top if top > 0 else values
-
-
 def learned_counts(catalog: Catalog, dialogues: list[dict[str, Any]]) -> dict[str, Any]:
-    """Likes, suggestions and co-occurrence counts of the training dialogues."""
+    """What the training dialogues teach: the service's neighbours (co-likes + attributes), the like and suggestion
+    priors, and co-mentions."""
     n = catalog.size
     liked, suggested = np.zeros(n), np.zeros(n)
-    co_liked, co_mentioned = np.zeros((n, n), np.float32), np.zeros((n, n), np.float32)
+    co_liked: Counter[tuple[str, str]] = Counter()
+    co_mentioned = np.zeros((n, n), np.float32)
     for dialogue in dialogues:
         answers = {**(dialogue.get("respondentQuestions") or {}), **(dialogue.get("initiatorQuestions") or {})}
-        likes = [catalog.row[m] for m, a in answers.items() if m in catalog.row and (a or {}).get("liked") == 1]
+        likes = sorted(m for m, a in answers.items() if m in catalog.row and (a or {}).get("liked") == 1)
         suggested[[catalog.row[m] for m, a in answers.items() if m in catalog.row and (a or {}).get("suggested")]] += 1
-        liked[likes] += 1
+        liked[[catalog.row[m] for m in likes]] += 1
+        co_liked.update(itertools.combinations(likes, 2))
         mentioned = {catalog.row[m] for m in dialogue["movieMentions"] if m in catalog.row}
-        for a, b in itertools.permutations(set(likes), 2):
-            co_liked[a, b] += 1
         for a, b in itertools.permutations(mentioned, 2):
             co_mentioned[a, b] += 1
     return {
+        "neighbours": ItemNeighbours(catalog.ids, [(a, b, w) for (a, b), w in co_liked.items()], catalog.attributes),
         "prior": scaled(np.log1p(liked)),
         "suggested": scaled(np.log1p(suggested)),
-        "co_liked": sp.csr_matrix(co_liked / np.maximum(co_liked.sum(axis=1, keepdims=True), 1.0)),
         "co_mentioned": sp.csr_matrix(co_mentioned / np.maximum(co_mentioned.sum(axis=1, keepdims=True), 1.0)),
     }
 
@@ -134,32 +131,27 @@ def plot_embeddings(catalog: Catalog) -> np.ndarray:
 
 
 def turn_signals(catalog: Catalog, counts: dict[str, Any], turn: dict[str, Any], decay: float = 1.0) -> Signals:
-    """The base signals of one turn from its mentions so far (the latest weighs 1, each earlier one `decay` less)."""
-    weights = np.zeros(catalog.size, np.float32)
+    """The service's signals for one turn from its mentions so far (the latest weighs 1, each earlier one `decay`
+    less)."""
+    liked: dict[str, float] = {}
     genres: dict[str, float] = {}
     mentions = turn["entity"]
     for position, mention in enumerate(mentions):
         weight = decay ** (len(mentions) - 1 - position)
         if mention in catalog.by_title:
-            weights[catalog.by_title[mention]] = max(weights[catalog.by_title[mention]], weight)
-        elif (genre := catalog.genre_names.get(mention.lower())) is not None:
+            movie = catalog.ids[catalog.by_title[mention]]
+            liked[movie] = max(liked.get(movie, 0.0), weight)
+        elif (genre := catalog.genre_ids.get(mention.lower())) is not None:
             genres[genre] = max(genres.get(genre, 0.0), weight)
-    signals = {"prior": counts["prior"], "co_liked": scaled(counts["co_liked"].T @ weights)}
-    for kind, (matrix, columns) in catalog.attributes.items():
-        profile = matrix.T @ weights
-        for genre, weight in genres.items() if kind == "genre" else ():
-            profile[columns[genre]] += weight
-        shared = matrix @ profile - weights * np.asarray(matrix.sum(axis=1)).ravel()
-        signals[kind] = scaled(shared)
-    return signals
+    return {"prior": counts["prior"], **counts["neighbours"].evidence(liked, genres)}
 
 
 def recall(cases: list[tuple[Signals, np.ndarray, list[int]]], weights: dict[str, float]) -> dict[str, float]:
     """Recall@k over all gold movies; mentioned movies are never recommended; ties count against the gold."""
     found, total = Counter(), 0
-    for signals, weights_said, golds in cases:
+    for signals, said, golds in cases:
         scores = sum(weights.get(name, 0.0) * values for name, values in signals.items()).astype(np.float64)
-        scores[weights_said > 0] = -np.inf
+        scores[said > 0] = -np.inf
         for gold in golds:
             total += 1
             rank = int(np.count_nonzero(scores >= scores[gold])) - 1

@@ -64,10 +64,11 @@ class ItemNeighbours:
             shared = matrix @ profile
             shared -= weights * self._attribute_counts[kind]
             out[kind] = shared
-        return {signal: _scaled(values) for signal, values in out.items()}
+        return {signal: scaled(values) for signal, values in out.items()}
 
 
-def _scaled(values: np.ndarray) -> np.ndarray:
+def scaled(values: np.ndarray) -> np.ndarray:
+    """Non-negative values over their maximum (all zeros stay zeros)."""
     values = np.maximum(np.asarray(values, dtype=np.float32), 0.0)
     top = float(values.max()) if values.size else 0.0
     return values / top if top > 0 else values
