@@ -1,8 +1,9 @@
 """Load benchmark of the HTTP API: recommendations and dialogue turns at N concurrent clients.
 
 An asyncio + httpx load generator (bounded in time) against a running API (`--url`), or one this script starts
-(`chatrec serve` with the current CHATREC_* settings, i.e. your Neo4j, model and workers). Each client
-loops: request, wait a think time drawn uniformly from [0.5, 1.5] x `--think-s` (like Locust's `between`), repeat.
+(`chatrec serve` with the current CHATREC_* settings, i.e. your Neo4j, model and workers). Each client has its own
+keep-alive connection (as each Locust user has its own session) and loops: request, wait a think time drawn
+uniformly from [0.5, 1.5] x `--think-s` (like Locust's `between`), repeat.
 `--think-s 0` gives a closed loop (every client fires again at once: a saturation test).
 
 Phase 1: `GET /v1/users/{random MovieLens user}/recommendations?k=10&explain=true` (with `--unexplained`, the
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,8 +108,7 @@ def _no_collector_pauses() -> Iterator[None]:
 
 
 async def recommendations_phase(
-    client: httpx.AsyncClient,
-    clients: int,
+    clients: list[httpx.AsyncClient],
     seconds: float,
     think_s: float,
     users: list[str],
@@ -125,18 +125,18 @@ async def recommendations_phase(
         while time.perf_counter() < stop:
             user = rng.choice(users)
             params = {"k": 10, "explain": str(explain).lower()}
-            await _timed(phase, client.get(f"/v1/users/{user}/recommendations", params=params))
+            await _timed(phase, clients[index].get(f"/v1/users/{user}/recommendations", params=params))
             await _think(rng, think_s)
 
     with _no_collector_pauses():
         started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
+        await asyncio.gather(*(worker(i) for i in range(len(clients))))
         phase.seconds = time.perf_counter() - started
     return phase
 
 
 async def turns_phase(
-    client: httpx.AsyncClient, clients: int, seconds: float, think_s: float, headers: dict[str, str], seed: int
+    clients: list[httpx.AsyncClient], seconds: float, think_s: float, headers: dict[str, str], seed: int
 ) -> Phase:
     """Each client opens a session and sends utterances until the time is up."""
     phase = Phase()
@@ -145,6 +145,7 @@ async def turns_phase(
     async def worker(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
         await asyncio.sleep(rng.uniform(0, max(think_s, 0.05)))
+        client = clients[index]
         created = None
         while created is None or created.status_code != 201:
             if time.perf_counter() > stop:
@@ -160,7 +161,7 @@ async def turns_phase(
 
     with _no_collector_pauses():
         started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
+        await asyncio.gather(*(worker(i) for i in range(len(clients))))
         phase.seconds = time.perf_counter() - started
     return phase
 
@@ -169,28 +170,32 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Warm up, then both phases at the configured think time (and closed-loop when asked)."""
     headers = {"X-API-Key": os.environ["CHATREC_API_KEY"]} if os.environ.get("CHATREC_API_KEY") else {}
     users = [f"ml:{n}" for n in range(1, 944)]
-    limits = httpx.Limits(max_connections=args.clients + 10, max_keepalive_connections=args.clients + 10)
-    async with httpx.AsyncClient(base_url=args.url, timeout=30.0, limits=limits) as client:
-        ready = await client.get("/health/ready")
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)  # one connection per client
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(httpx.AsyncClient(base_url=args.url, timeout=30.0, limits=limits))
+            for _ in range(args.clients)
+        ]
+        ready = await clients[0].get("/health/ready")
         if ready.status_code != 200:
             sys.exit(f"The API at {args.url} is not ready: {ready.text}")
         result: dict[str, Any] = {}
         runs = [("", args.think_s)] + ([("saturation_", 0.0)] if args.saturation else [])
         with Progress() as progress:
             task = progress.add_task("warm-up", total=None)
-            await recommendations_phase(client, 4, args.warmup_s, 0.0, users, 99)
-            await turns_phase(client, 4, args.warmup_s, 0.0, headers, 99)
+            await recommendations_phase(clients[:4], args.warmup_s, 0.0, users, 99)
+            await turns_phase(clients[:4], args.warmup_s, 0.0, headers, 99)
             for prefix, think in runs:
                 seconds = args.seconds if think > 0 else args.saturation_seconds
                 progress.update(task, description=f"{prefix or 'main '}recommendations ({seconds:.0f} s)")
-                recs = await recommendations_phase(client, args.clients, seconds, think, users, args.seed)
+                recs = await recommendations_phase(clients, seconds, think, users, args.seed)
                 progress.update(task, description=f"{prefix or 'main '}turns ({seconds:.0f} s)")
-                turns = await turns_phase(client, args.clients, seconds, think, headers, args.seed)
+                turns = await turns_phase(clients, seconds, think, headers, args.seed)
                 result[f"{prefix}recommendations"] = recs.summary()
                 result[f"{prefix}turns"] = turns.summary()
                 if args.unexplained and not prefix:
                     progress.update(task, description=f"recommendations without explanations ({seconds:.0f} s)")
-                    plain = await recommendations_phase(client, args.clients, seconds, think, users, args.seed, False)
+                    plain = await recommendations_phase(clients, seconds, think, users, args.seed, False)
                     result["unexplained_recommendations"] = plain.summary()
                 result[f"{prefix}latencies_ms"] = {
                     "recommendations": [round(x * 1000, 2) for x in recs.latencies],

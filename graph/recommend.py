@@ -125,14 +125,15 @@ def session_context(store: GraphStore, session_id: str) -> UserContext | None:
 
 
 # The first $k of $ids (best first) that exist and pass the filter, as `items` (rows of `summaries`). Also the first
-# part of `graph.paths.select_explained_items`.
+# part of `graph.paths.select_explained_items`. Genres are read only for the rows the LIMIT pulls (the planner keeps
+# the first sort's order and drops the second): 10 of 50 candidates, not all 50.
 SELECT_ITEMS: LiteralString = """
 UNWIND range(0, size($ids) - 1) AS pos
-WITH pos, $ids[pos] AS id
-MATCH (i:Item {id: id})
-WITH i, pos, COLLECT { MATCH (i)-[:IN_GENRE]->(g:Genre) RETURN g.id } AS genres
+MATCH (i:Item {id: $ids[pos]})
 WHERE ($year_min IS NULL OR i.year >= $year_min) AND ($year_max IS NULL OR i.year <= $year_max)
-  AND all(g IN $required WHERE g IN genres) AND none(g IN $excluded WHERE g IN genres)
+WITH i, pos ORDER BY pos
+WITH i, pos, COLLECT { MATCH (i)-[:IN_GENRE]->(g:Genre) RETURN g.id } AS genres
+WHERE all(g IN $required WHERE g IN genres) AND none(g IN $excluded WHERE g IN genres)
 WITH i, pos, genres ORDER BY pos LIMIT $k
 WITH collect([i.id, coalesce(i.name, i.title, i.id), i.year, genres]) AS items
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from api.schemas import Explanation, PathNodeOut, PathRelationshipOut
+from api.schemas import Explanation
 from gnn.model_store import TrainedModel
 from graph.paths import GraphPath, PathNode, display_query
 
@@ -37,41 +37,57 @@ class PathScorer:
         position = self.model.index.positions.get(node.label, {}).get(node.id)
         return None if position is None else self.offsets[node.label] + position
 
-    def scores(self, user_vector: np.ndarray | None, paths: list[GraphPath]) -> list[float]:
-        """One score per path (all paths end at the same item)."""
-        bonus = [0.01 / max(len(p.relationships), 1) for p in paths]
-        if self.unit is None or not paths:
-            return bonus
-        target = self._row(paths[0].nodes[-1])
-        owners, rows = [], []
+    def scores(self, user_vector: np.ndarray | None, found: dict[str, list[GraphPath]]) -> dict[str, list[float]]:
+        """One score per path of each item's list (the paths of a list end at that item), in one pass over the
+        embeddings for all items."""
+        flat = [path for paths in found.values() for path in paths]
+        means = self._means(user_vector, flat)
+        scored = [float(m) + 0.01 / max(len(p.relationships), 1) for m, p in zip(means, flat, strict=True)]
+        by_item, start = {}, 0
+        for item_id, paths in found.items():
+            by_item[item_id] = scored[start : start + len(paths)]
+            start += len(paths)
+        return by_item
+
+    def _means(self, user_vector: np.ndarray | None, paths: list[GraphPath]) -> np.ndarray:
+        """Per path, the mean over its inner nodes of their cosine to the path's end and to the user (each node
+        averages the ones it has); 0 for a path without any embedded inner node."""
+        owners, rows, targets = [], [], []
         for index, path in enumerate(paths):
+            target = self._row(path.nodes[-1])
             for node in path.nodes[1:-1]:
                 row = self._row(node)
                 if row is not None:
                     owners.append(index)
                     rows.append(row)
-        if not rows:
-            return bonus
+                    targets.append(-1 if target is None else target)
+        if self.unit is None or not rows:
+            return np.zeros(len(paths))
         inner = self.unit[rows]
-        parts = []
-        if target is not None:
-            parts.append(inner @ self.unit[target])
+        target_rows = np.array(targets)
+        has_target = target_rows >= 0
+        total = np.where(has_target, np.einsum("ij,ij->i", inner, self.unit[np.maximum(target_rows, 0)]), 0.0)
+        parts = has_target.astype(float)
         if user_vector is not None:
-            parts.append(inner @ (user_vector / max(float(np.linalg.norm(user_vector)), 1e-12)))
-        if not parts:
-            return bonus
-        sims = np.mean(parts, axis=0)
-        totals = np.bincount(owners, weights=sims, minlength=len(paths))
-        counts = np.bincount(owners, minlength=len(paths))
-        means = np.divide(totals, counts, out=np.zeros(len(paths)), where=counts > 0)
-        return [float(m) + b for m, b in zip(means, bonus, strict=True)]
+            total += inner @ (user_vector / max(float(np.linalg.norm(user_vector)), 1e-12))
+            parts += 1.0
+        sims = np.divide(total, parts, out=np.zeros(len(rows)), where=parts > 0)
+        owner_index = np.array(owners)
+        totals = np.bincount(owner_index, weights=sims, minlength=len(paths))
+        counts = np.bincount(owner_index[parts > 0], minlength=len(paths))
+        return np.divide(totals, counts, out=np.zeros(len(paths)), where=counts > 0)
 
 
 def rank_paths(
-    scorer: PathScorer, user_vector: np.ndarray | None, paths: list[GraphPath], limit: int = 3
-) -> list[Explanation]:
-    """The `limit` best paths, preferring different reasons (the entity next to the item)."""
-    scored = sorted(zip(scorer.scores(user_vector, paths), paths, strict=True), key=lambda sp: -sp[0])
+    scorer: PathScorer, user_vector: np.ndarray | None, found: dict[str, list[GraphPath]], limit: int = 3
+) -> dict[str, list[Explanation]]:
+    """For each item, its `limit` best paths, preferring different reasons (the entity next to the item)."""
+    scores = scorer.scores(user_vector, found)
+    return {item_id: _best(list(zip(scores[item_id], paths, strict=True)), limit) for item_id, paths in found.items()}
+
+
+def _best(scored: list[tuple[float, GraphPath]], limit: int) -> list[Explanation]:
+    scored.sort(key=lambda sp: -sp[0])
     chosen: list[tuple[float, GraphPath]] = []
     reasons: set[tuple[str, str]] = set()
     for score, path in scored:  # first pass: one path per reason (a person, a genre, a co-rater)
@@ -89,16 +105,17 @@ def rank_paths(
 
 
 def to_explanation(path: GraphPath, score: float) -> Explanation:
-    """The API form of a path: structure, sentence and Browser query."""
-    return Explanation(
-        text=render(path),
-        score=round(score, 4),
-        nodes=[PathNodeOut(label=n.label, id=n.id, name=n.name) for n in path.nodes],
-        relationships=[
-            PathRelationshipOut(type=r.type, start=r.start, end=r.end, properties=r.properties)
-            for r in path.relationships
-        ],
-        cypher=display_query(path),
+    """The API form of a path: structure, sentence and Browser query (validated as one nested value)."""
+    return Explanation.model_validate(
+        {
+            "text": render(path),
+            "score": round(score, 4),
+            "nodes": [{"label": n.label, "id": n.id, "name": n.name} for n in path.nodes],
+            "relationships": [
+                {"type": r.type, "start": r.start, "end": r.end, "properties": r.properties} for r in path.relationships
+            ],
+            "cypher": display_query(path),
+        }
     )
 
 

@@ -222,8 +222,11 @@ class Recommender:
             for item in items
         ]
         if explain:
+            explained = rank_paths(
+                self.scorer, vector, {r.item_id: paths[r.item_id] for r in recommendations}, MAX_PATHS
+            )
             for recommendation in recommendations:
-                recommendation.explanations = rank_paths(self.scorer, vector, paths[recommendation.item_id], MAX_PATHS)
+                recommendation.explanations = explained[recommendation.item_id]
         return Ranked(strategy, recommendations, vector)
 
     def _reranked(self, context: UserContext, items: list[ItemSummary]) -> list[ItemSummary]:
@@ -242,8 +245,7 @@ class Recommender:
         self, user_id: str, item_ids: list[str], user_vector: np.ndarray | None, limit: int = MAX_PATHS
     ) -> dict[str, list[Explanation]]:
         """The best `limit` real paths from the user to each item (one graph read for all items)."""
-        found = explanation_paths(self.store, user_id, item_ids)
-        return {item_id: rank_paths(self.scorer, user_vector, paths, limit) for item_id, paths in found.items()}
+        return rank_paths(self.scorer, user_vector, explanation_paths(self.store, user_id, item_ids), limit)
 
     def explain(self, user_id: str, item_id: str) -> list[Explanation]:
         """Why `item_id` suits `user_id`; raises NotFoundError for an unknown user or item."""
