@@ -13,6 +13,7 @@ from graph.paths import GraphPath, PathNode, PathRelationship
 USER = PathNode("User", "u:1", "u:1")
 FARGO = PathNode("Item", "i:fargo", "Fargo (1996)")
 LEBOWSKI = PathNode("Item", "i:lebowski", "The Big Lebowski (1998)")
+BLOOD_SIMPLE = PathNode("Item", "i:blood", "Blood Simple (1984)")
 NEW_ITEM = PathNode("Item", "i:new", "Not In The Model (2024)")  # imported after training: no embedding
 COEN = PathNode("Person", "p:coen", "Joel Coen")
 BRIDGES = PathNode("Person", "p:bridges", "Jeff Bridges")
@@ -20,19 +21,22 @@ COMEDY = PathNode("Genre", "comedy", "comedy")
 
 
 def model() -> TrainedModel:
-    """Unit embeddings in 4 dimensions: Lebowski along x; Coen close to it, Bridges less so, comedy orthogonal."""
+    """Unit embeddings in 4 dimensions: Lebowski along x; Blood Simple, Coen, Fargo and Bridges less and less close to
+    it; comedy orthogonal."""
+    items = ["i:blood", "i:fargo", "i:lebowski"]
     index = NodeIndex.from_lists(
-        {"User": ["u:1"], "Item": ["i:fargo", "i:lebowski"], "Genre": ["comedy"], "Person": ["p:bridges", "p:coen"]}
+        {"User": ["u:1"], "Item": items, "Genre": ["comedy"], "Person": ["p:bridges", "p:coen"]}
     )
     vectors = {
         ("User", "u:1"): [0.0, 0.0, 0.0, 1.0],
+        ("Item", "i:blood"): [0.96, 0.28, 0.0, 0.0],
         ("Item", "i:fargo"): [0.6, 0.8, 0.0, 0.0],
         ("Item", "i:lebowski"): [1.0, 0.0, 0.0, 0.0],
         ("Genre", "comedy"): [0.0, 0.0, 1.0, 0.0],
         ("Person", "p:bridges"): [0.6, 0.0, 0.8, 0.0],
         ("Person", "p:coen"): [0.8, 0.6, 0.0, 0.0],
     }
-    embeddings = np.zeros((6, 4), dtype=np.float32)
+    embeddings = np.zeros((len(vectors), 4), dtype=np.float32)
     for (label, node_id), vector in vectors.items():
         embeddings[index.offset(label) + index.positions[label][node_id]] = vector
     return TrainedModel(config={}, index=index, embeddings=embeddings, metrics={})
@@ -50,23 +54,33 @@ def via(anchor: PathNode, middle: PathNode, target: PathNode, kind: str = "DIREC
 
 def test_paths_through_entities_close_to_the_item_rank_first_with_one_path_per_reason() -> None:
     scorer = PathScorer(model())
-    by_genre, by_actor, by_director = (
+    candidates = [
         via(FARGO, COMEDY, LEBOWSKI),
-        via(FARGO, BRIDGES, LEBOWSKI, "ACTED_IN"),
         via(FARGO, COEN, LEBOWSKI),
-    )
-    ranked = rank_paths(scorer, None, {"i:lebowski": [by_genre, by_actor, by_director]}, limit=2)["i:lebowski"]
-    # Without a user vector a path scores the mean cosine of its inner nodes to the item, plus 0.01 / hops.
-    assert [e.nodes[2].id for e in ranked] == ["p:coen", "p:bridges"]
-    assert ranked[0].score == pytest.approx(((0.6 + 0.8) / 2) + 0.01 / 3, abs=1e-4)
-    assert ranked[1].score == pytest.approx(((0.6 + 0.6) / 2) + 0.01 / 3, abs=1e-4)
+        via(FARGO, BRIDGES, LEBOWSKI, "ACTED_IN"),
+        via(BLOOD_SIMPLE, COEN, LEBOWSKI),
+    ]
+    ranked = rank_paths(scorer, None, {"i:lebowski": candidates}, limit=2)["i:lebowski"]
+    # Without a user vector a path scores the mean cosine of its inner nodes to the item, plus 0.01 / hops. The
+    # second path through Coen (0.7) outscores the one through Bridges (0.6), but another reason goes first.
+    assert [(e.nodes[1].id, e.nodes[2].id) for e in ranked] == [("i:blood", "p:coen"), ("i:fargo", "p:bridges")]
+    assert ranked[0].score == pytest.approx((0.96 + 0.8) / 2 + 0.01 / 3, abs=1e-4)
+    assert ranked[1].score == pytest.approx((0.6 + 0.6) / 2 + 0.01 / 3, abs=1e-4)
     assert ranked[0].text == (
-        "You rated Fargo (1996) 5/5, directed by Joel Coen, who also directed The Big Lebowski (1998)."
+        "You rated Blood Simple (1984) 5/5, directed by Joel Coen, who also directed The Big Lebowski (1998)."
     )
     assert ranked[1].cypher == (
         "MATCH path = (n0:User {id: 'u:1'})-[:RATED]->(n1:Item {id: 'i:fargo'})<-[:ACTED_IN]-"
         "(n2:Person {id: 'p:bridges'})-[:ACTED_IN]->(n3:Item {id: 'i:lebowski'}) RETURN path"
     )
+    # Once every reason has its path, the remaining ones fill up the list, which is then in score order.
+    every = rank_paths(scorer, None, {"i:lebowski": candidates}, limit=4)["i:lebowski"]
+    assert [(e.nodes[1].id, e.nodes[2].id) for e in every] == [
+        ("i:blood", "p:coen"),
+        ("i:fargo", "p:coen"),
+        ("i:fargo", "p:bridges"),
+        ("i:fargo", "comedy"),
+    ]
 
 
 def test_every_item_of_a_list_is_scored_against_its_own_end_and_the_user() -> None:
