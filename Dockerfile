@@ -7,8 +7,10 @@ WORKDIR /app
 
 # Dependencies first (cached layer), then the code.
 COPY pyproject.toml README.md ./
-RUN mkdir graph gnn nlu api && touch graph/__init__.py gnn/__init__.py nlu/__init__.py api/__init__.py \
+RUN mkdir core graph gnn nlu api \
+    && touch core/__init__.py graph/__init__.py gnn/__init__.py nlu/__init__.py api/__init__.py \
     && pip install --no-cache-dir '.[llm]' && pip uninstall -y chatrec
+COPY core ./core
 COPY graph ./graph
 COPY gnn ./gnn
 COPY nlu ./nlu

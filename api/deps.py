@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.config import Settings, get_settings
+from core.config import Settings, get_settings
 from graph.db import GraphStore
 from graph.server import LocalNeo4j
 

@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.config import Settings, get_settings
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimit, PrometheusMetrics
 from api.routes import admin, explain, feedback, health, items, metrics, sessions, stats, users
 from api.services.container import build_services
+from core.config import Settings, get_settings
 
 ROUTERS = (health, metrics, stats, users, sessions, explain, items, feedback, admin)
 
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         out of the cyclic garbage collector: a full collection over them stalled every request of the process for
         about 0.2 s, a few times per hundred requests (the p99 of the load benchmark)."""
         app.state.services = build_services(settings or get_settings())
-        app.state.services.warm()
+        app.state.services.warm_up()
         gc.freeze()
         try:
             yield

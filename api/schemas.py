@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.recommend import FeedbackSignal
+from core.types import FeedbackSignal, Strategy
 
 ID_PATTERN = r"^[^\x00-\x1f]{1,200}$"
-
-
-class Strategy(StrEnum):
-    """How a list was ranked."""
-
-    EMBEDDING = "embedding"  # the user's GNN embedding, folded in with dialogue preferences and feedback
-    DIALOGUE = "dialogue"  # cold start: dialogue preferences and feedback alone
-    POPULARITY = "popularity"  # nothing known about the user: the most rated items
 
 
 class PathNodeOut(BaseModel):

@@ -17,7 +17,6 @@ fold 1 is reported as `heldout`; the top-level figures are over all 1,000 dialog
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -26,13 +25,16 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import unquote
 
-from rich.progress import Progress
+import typer
 
-from api.config import get_settings
 from api.deps import open_store
+from api.progress import RichProgress
+from core.config import get_settings
+from core.progress import Progress
+from core.types import GroundedEntity, Polarity
 from graph.importers.movielens import genre_id
 from graph.importers.redial_dialogues import conversation_fold
 from graph.search import items_by_redial_id
@@ -40,7 +42,6 @@ from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
 from nlu.reaction import react
 from nlu.text import key
-from nlu.types import GroundedEntity, Polarity
 
 _AT = re.compile(r"@(\d+)")
 TYPES = ("movie", "person", "genre")
@@ -102,8 +103,7 @@ def evaluate(
     polarity = defaultdict(Counter)  # fold → correct/wrong/undecided, plus majority tallies
     timings: list[float] = []
     errors: list[dict[str, Any]] = []
-    task = progress.add_task("ReDial dialogues", total=len(dialogues))
-    for dialogue in dialogues:
+    for done, dialogue in enumerate(dialogues, 1):
         fold = conversation_fold(str(dialogue["conversationId"]), 2)
         seeker = dialogue.get("initiatorWorkerId")
         parsed = []
@@ -136,7 +136,7 @@ def evaluate(
                 errors.append({"text": text, "missed": sorted(gold - predicted), "extra": sorted(predicted - gold)})
         for verdict in polarity_verdicts(dialogue, parsed, seeker, items):
             polarity[fold][verdict] += 1
-        progress.advance(task)
+        progress("ReDial dialogues", done, len(dialogues))
     return {"counts": counts, "polarity": polarity, "timings": timings, "errors": errors}
 
 
@@ -191,16 +191,15 @@ def summarize(counts: Counter, polarity: Counter) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main(
+    out: Annotated[Path, typer.Option(help="Results file.")] = Path("bench/results/nlu.json"),
+    limit: Annotated[int | None, typer.Option(help="Only the first N dialogues (a quick look).")] = None,
+    errors: Annotated[Path | None, typer.Option(help="Also write up to 300 mislinked messages here.")] = None,
+) -> None:
     """Run the benchmark and write JSON, Markdown and a PNG."""
-    parser_ = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser_.add_argument("--out", type=Path, default=Path("bench/results/nlu.json"))
-    parser_.add_argument("--limit", type=int, default=None, help="only the first N dialogues (a quick look)")
-    parser_.add_argument("--errors", type=Path, default=None, help="also write up to 300 mislinked messages here")
-    args = parser_.parse_args()
     settings = get_settings()
     dialogues, maps = load(settings.data_dir)
-    dialogues = dialogues[: args.limit] if args.limit else dialogues
+    dialogues = dialogues[:limit] if limit else dialogues
     maps["title_to_rid"] = {key(info["name"]): rid for rid, info in maps["id2info"].items()}
     with open_store(settings) as store:
         store.verify()
@@ -208,9 +207,8 @@ def main() -> None:
         started = time.perf_counter()
         parser = EmbeddedParser(Grounder(store))
         load_seconds = time.perf_counter() - started
-        for text in ("warm up: I loved Forest Gump", "something that makes me laugh", "Jaws (1975) was great"):
-            parser.parse(text)
-        with Progress() as progress:
+        parser.warm_up()
+        with RichProgress() as progress:
             run = evaluate(dialogues, parser, maps, items, progress)
     all_counts, all_polarity = Counter(), Counter()
     for fold in (0, 1):
@@ -233,12 +231,12 @@ def main() -> None:
         "protocol": __doc__.split("Protocol")[1].strip().split("\n\n")[0],
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    if args.errors:  # quotes dialogue text: keep it out of the repository
-        args.errors.write_text(json.dumps(run["errors"], indent=1) + "\n")
-    _markdown(result, args.out.with_suffix(".md"))
-    _plot(result, args.out.with_suffix(".png"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    if errors:  # quotes dialogue text: keep it out of the repository
+        errors.write_text(json.dumps(run["errors"], indent=1) + "\n")
+    _markdown(result, out.with_suffix(".md"))
+    _plot(result, out.with_suffix(".png"))
     print(
         json.dumps(
             {
@@ -298,4 +296,4 @@ def _plot(result: dict[str, Any], path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

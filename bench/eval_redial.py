@@ -9,8 +9,8 @@ Split: the 1,000 raw dialogues are split in two folds by conversation id (SHA-25
 the training fold only, and the GNN is trained on it; the evaluation turns all come from the held-out fold.
 
 `--tune` works inside the training fold only: it learns from fold 0 of 4 and evaluates fold 2 of 4 (both part of
-fold 0 of 2), then grid-searches the conversation weights (`api.services.recommender.DIALOGUE_WEIGHTS`) on that
-inner split and writes `bench/results/redial_tuning.json`; the reported run then uses the weights it found:
+fold 0 of 2), then grid-searches the conversation weights (`ScoringConfig.dialogue_weights`, gnn/scoring_config.py)
+on that inner split and writes `bench/results/redial_tuning.json`; the reported run then uses the weights it found:
 
     … python bench/eval_redial.py --rebuild --tune --model-dir .neo4j/redial-tuning-model
 
@@ -22,7 +22,6 @@ inner split and writes `bench/results/redial_tuning.json`; the reported run then
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import os
@@ -31,28 +30,28 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
-from rich.progress import Progress
+import typer
 
-from api.config import get_settings
 from api.deps import open_store
-from api.schemas import Strategy
+from api.progress import RichProgress
 from api.services.conversation import Conversation
-from api.services.recommender import DIALOGUE_WEIGHTS, Recommender
+from api.services.recommender import Recommender
+from api.services.training import train_and_publish
+from core.config import get_settings
+from core.types import Role, Strategy
 from gnn.model_store import load
-from gnn.train import TrainConfig, train, use_threads
+from gnn.scoring_config import ScoringConfig
+from gnn.train import TrainConfig, use_threads
 from graph.db import GraphStore
-from graph.dialogue import Role, create_session
-from graph.importers.batches import import_progress
-from graph.importers.merge import link_catalogs
-from graph.importers.movielens import import_movielens
-from graph.importers.redial import import_redial
-from graph.importers.redial_dialogues import conversation_fold, import_redial_dialogues
+from graph.dialogue import create_session
+from graph.importers.demo import DialogueFolds, import_demo
+from graph.importers.redial_dialogues import conversation_fold
 from graph.recommend import session_context
-from graph.schema import clear_database, ensure_schema
+from graph.schema import clear_database
 from graph.search import items_by_redial_id
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
@@ -88,17 +87,13 @@ GRID: dict[str, tuple[float, ...]] = {
 def rebuild(store: GraphStore, data_dir: Path, model_dir: Path, threads: int | None, split: Split) -> dict[str, Any]:
     """Empty the database, import the catalogs and the learned folds' dialogues, train the GNN."""
     clear_database(store)
-    ensure_schema(store)
-    with import_progress() as progress:
-        import_movielens(store, data_dir / "movielens-100k", progress=progress)
-        import_redial(store, data_dir / "redial", progress=progress)
-        link_catalogs(store, progress=progress)
-        seekers = import_redial_dialogues(
-            store, data_dir / "redial" / "valid_data.jsonl", split.folds, split.skipped(), progress=progress
-        )
     use_threads(threads)
-    with Progress() as progress:
-        metrics = train(store, TrainConfig(device="cpu"), model_dir, progress=progress)
+    with RichProgress() as progress:
+        imported = import_demo(
+            store, data_dir, progress=progress, dialogues=DialogueFolds(split.folds, split.skipped())
+        )
+        metrics, _ = train_and_publish(store, TrainConfig(device="cpu"), model_dir, progress, write_embeddings=False)
+    seekers = {k.removeprefix("dialogue_"): v for k, v in imported.counts.items() if k.startswith("dialogue_")}
     return {"training_seekers": seekers, "train_seconds": metrics.get("train_seconds")}
 
 
@@ -118,19 +113,18 @@ def evaluate(store: GraphStore, data_dir: Path, split: Split, limit: int | None,
     node_of_title = {info["name"]: node_of_redial.get(rid) for rid, info in id2info.items()}
     recommender = Recommender(store, load(get_settings().model_dir))
     # Popularity and co-likes are read once, before any replayed session adds preferences of its own.
-    recommender.dialogue_prior()
-    recommender.neighbours()
+    recommender.warm_up()
     conversation = Conversation(store, recommender, lambda: EmbeddedParser(Grounder(store)))
-    conversation.parser.parse("something scary with Tom Hanks")  # warm-up: name index and sentence encoder
+    conversation.warm_up()
+    scorer = recommender.scorer()
     rows = recommender.model.index.positions["Item"] if recommender.model else {}
     hits: dict[str, Counter[int]] = {"standard": Counter(), "dedup": Counter()}
     totals: Counter[str] = Counter()
     strategies: Counter[str] = Counter()
     kept: list[tuple[dict[str, np.ndarray], list[int], list[tuple[int, bool]]]] = []
     unmapped, timings = 0, []
-    with Progress() as progress:
-        task = progress.add_task("ReDial turns", total=len(samples))
-        for sample in samples:
+    with RichProgress() as progress:
+        for done, sample in enumerate(samples, 1):
             started = time.perf_counter()
             session = create_session(store)
             for text, role in zip(sample["context"], speaker_roles(sample["context"]), strict=True):
@@ -154,10 +148,10 @@ def evaluate(store: GraphStore, data_dir: Path, split: Split, limit: int | None,
                     rank = top.index(node) if node in top else None
                     for k in KS:
                         hits[protocol][k] += rank is not None and rank < k
-            if tune and ranked.strategy is Strategy.DIALOGUE and ranked.user_vector is not None:
-                signals = recommender.dialogue_signals(context, ranked.user_vector)
+            if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE and ranked.user_vector is not None:
+                signals = scorer.dialogue_signals(context, ranked.user_vector)
                 kept.append((signals, [rows[i] for i in context.seen if i in rows], golds))
-            progress.advance(task)
+            progress("ReDial turns", done, len(samples))
     result: dict[str, Any] = {
         protocol: {f"recall@{k}": round(hits[protocol][k] / max(totals[protocol], 1), 4) for k in KS}
         | {"samples": totals[protocol]}
@@ -181,13 +175,16 @@ def grid_search(kept: list[tuple[dict[str, np.ndarray], list[int], list[tuple[in
     names = list(GRID)
     for values in itertools.product(*(GRID[name] for name in names)):
         chosen = dict(zip(names, values, strict=True))
-        weights = {
-            "embedding": chosen["embedding"],
-            "prior": chosen["prior"],
-            "co_liked": chosen["co_liked"],
-            "IN_GENRE": chosen["genre"],
-            **dict.fromkeys(("DIRECTED", "ACTED_IN", "WROTE"), chosen["people"]),
-        }
+        scoring = ScoringConfig(
+            dialogue_weights={
+                "embedding": chosen["embedding"],
+                "prior": chosen["prior"],
+                "co_liked": chosen["co_liked"],
+                "IN_GENRE": chosen["genre"],
+                **dict.fromkeys(("DIRECTED", "ACTED_IN", "WROTE"), chosen["people"]),
+            }
+        )
+        weights = scoring.dialogue_weights
         found, total = Counter(), 0
         for signals, seen, golds in kept:
             scores = sum(weights[name] * values for name, values in signals.items())
@@ -222,26 +219,27 @@ def plot(result: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def main() -> None:
-    """Parse the arguments, optionally rebuild graph and model, evaluate, write JSON + PNG."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rebuild", action="store_true", help="empty the database, import, train (see above)")
-    parser.add_argument("--model-dir", type=Path, default=None, help="model directory (default: the settings')")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N held-out turns (a quick look)")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads for training")
-    parser.add_argument("--out", type=Path, default=Path("bench/results/redial.json"))
-    parser.add_argument("--tune", action="store_true", help="inner split of the training fold; grid-search weights")
-    args = parser.parse_args()
+def main(
+    rebuild_graph: Annotated[
+        bool, typer.Option("--rebuild", help="Empty the database, import, train (see above).")
+    ] = False,
+    model_dir: Annotated[Path | None, typer.Option(help="Model directory (default: the settings').")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N held-out turns (a quick look).")] = None,
+    threads: Annotated[int, typer.Option(min=1, help="torch CPU threads for training.")] = 1,
+    out: Annotated[Path, typer.Option(help="Results file.")] = Path("bench/results/redial.json"),
+    tune: Annotated[bool, typer.Option(help="Inner split of the training fold; grid-search the weights.")] = False,
+) -> None:
+    """Optionally rebuild graph and model, evaluate, write JSON + PNG."""
     settings = get_settings()
-    if args.model_dir is not None:
-        settings.model_dir = args.model_dir
-    split = TUNING if args.tune else REPORTED
-    out = args.out.with_name("redial_tuning.json") if args.tune else args.out
+    if model_dir is not None:
+        settings.model_dir = model_dir
+    split = TUNING if tune else REPORTED
+    out = out.with_name("redial_tuning.json") if tune else out
     data_dir = settings.data_dir
     started = time.perf_counter()
     with open_store(settings) as store:
-        setup = rebuild(store, data_dir, settings.model_dir, args.threads, split) if args.rebuild else {}
-        result = evaluate(store, data_dir, split, args.limit, args.tune)
+        setup = rebuild(store, data_dir, settings.model_dir, threads, split) if rebuild_graph else {}
+        result = evaluate(store, data_dir, split, limit, tune)
     result |= {
         "split": {
             "folds": split.folds,
@@ -250,21 +248,19 @@ def main() -> None:
             "by": "SHA-256 of the conversation id (graph.importers.redial_dialogues.conversation_fold)",
             "learned_from": "MovieLens-100K ratings, the ReDial catalog, liked answers of the learned folds' seekers",
         },
-        "weights": DIALOGUE_WEIGHTS,
+        "weights": load(settings.model_dir).scoring.dialogue_weights,
         **setup,
         "seconds": round(time.perf_counter() - started, 1),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    if not args.tune:
+    if not tune:
         plot(result, out.with_suffix(".png"))
     print(
-        json.dumps(
-            {p: result[p] for p in ("standard", "dedup")} | ({"best": result["tuning"]["best"]} if args.tune else {})
-        )
+        json.dumps({p: result[p] for p in ("standard", "dedup")} | ({"best": result["tuning"]["best"]} if tune else {}))
     )
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

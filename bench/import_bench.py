@@ -2,60 +2,53 @@
 
 Usage (Neo4j running, e.g. `chatrec neo4j start`; CHATREC_* settings pick the server and the data folder):
     python bench/import_bench.py [--runs 3] [--out bench/results/import.json]
-Each run empties the database, then times the whole import. Writes JSON and a PNG of the step times.
+Each run empties the database, then times the whole import (`graph.importers.demo.import_demo` without the
+dialogues). Writes JSON and a PNG of the step times.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
 import statistics
 import time
 from pathlib import Path
+from typing import Annotated
 
-from api.config import get_settings
+import typer
+
 from api.deps import open_store
+from core.config import get_settings
 from graph.db import GraphStore
-from graph.importers.merge import link_catalogs
-from graph.importers.movielens import import_movielens
-from graph.importers.redial import import_redial
-from graph.schema import clear_database, ensure_schema
+from graph.importers.demo import import_demo
+from graph.schema import clear_database
 from graph.stats import total_counts
 
 
-def one_run(store: GraphStore, data_dir: Path, batch_size: int) -> dict[str, float]:
-    """Empty the database, then time each import step; returns seconds per step and in total."""
+def one_run(store: GraphStore, data_dir: Path, batch_size: int) -> tuple[dict[str, float], int]:
+    """Empty the database, then import and time each step; returns seconds per step and in total, and the number
+    of merged movies."""
     clear_database(store)
-    steps: dict[str, float] = {}
     started = time.perf_counter()
-    for name, step in (
-        ("schema", lambda: ensure_schema(store)),
-        ("movielens", lambda: import_movielens(store, data_dir / "movielens-100k", batch_size)),
-        ("redial", lambda: import_redial(store, data_dir / "redial", batch_size)),
-        ("merge", lambda: link_catalogs(store)),
-    ):
-        step_started = time.perf_counter()
-        step()
-        steps[name] = time.perf_counter() - step_started
-    steps["total"] = time.perf_counter() - started
-    return steps
+    imported = import_demo(store, data_dir, batch_size, dialogues=None)
+    steps = {**imported.seconds, "total": time.perf_counter() - started}
+    return steps, imported.counts["merged_movies"]
 
 
-def main() -> None:
+def main(
+    runs: Annotated[int, typer.Option(min=1, help="Imports into an emptied database.")] = 3,
+    out: Annotated[Path, typer.Option(help="Results file.")] = Path("bench/results/import.json"),
+) -> None:
     """Run the benchmark and write the results."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path("bench/results/import.json"))
-    args = parser.parse_args()
     settings = get_settings()
     with open_store(settings) as store:
         store.verify()
-        runs = [one_run(store, settings.data_dir, settings.import_batch_size) for _ in range(args.runs)]
+        timed = [one_run(store, settings.data_dir, settings.import_batch_size) for _ in range(runs)]
         nodes, relationships = total_counts(store)
-        merged = link_catalogs(store)["merged_total"]
-    seconds = statistics.median(run["total"] for run in runs)
+    runs_seconds = [steps for steps, _ in timed]
+    merged = timed[-1][1]
+    seconds = statistics.median(run["total"] for run in runs_seconds)
     result = {
         "seconds": round(seconds, 3),
         "nodes_per_s": round(nodes / seconds),
@@ -63,8 +56,8 @@ def main() -> None:
         "nodes": nodes,
         "relationships": relationships,
         "merged_movies": merged,
-        "runs": [{k: round(v, 3) for k, v in run.items()} for run in runs],
-        "statistic": f"median of {args.runs} runs, each into an emptied database",
+        "runs": [{k: round(v, 3) for k, v in run.items()} for run in runs_seconds],
+        "statistic": f"median of {runs} runs, each into an emptied database",
         "batch_size": settings.import_batch_size,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "neo4j": {
@@ -74,9 +67,9 @@ def main() -> None:
             "same_machine": True,
         },
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    _plot(runs, args.out.with_suffix(".png"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    _plot(runs_seconds, out.with_suffix(".png"))
     print(json.dumps({k: result[k] for k in ("seconds", "nodes_per_s", "relationships_per_s", "merged_movies")}))
 
 
@@ -102,4 +95,4 @@ def _plot(runs: list[dict[str, float]], path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

@@ -36,7 +36,7 @@ import httpx
 import numpy as np
 from rich.progress import Progress
 
-from api.config import get_settings
+from core.config import get_settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ Not the benchmark (that is `bench/eval_redial.py`, which reads only the text). H
 scoring signals alone are compared, on the same split as the benchmark (learn from the dialogues of fold 0 of 2,
 evaluate the processed turns of fold 1; `graph.importers.redial_dialogues.conversation_fold`). The scores mirror
 the service's: `gnn.neighbours.ItemNeighbours` evidence (co-likes, shared genres / directors / actors / writers) and the
-popularity of dialogue likes, weighted by `api.services.recommender.DIALOGUE_WEIGHTS` (without the GNN fold-in); each
-extra signal is added with the best of a few weights:
+popularity of dialogue likes, weighted by the default `ScoringConfig.dialogue_weights` (without the GNN fold-in);
+each extra signal is added with the best of a few weights:
 
 - `plot`: similarity of plot embeddings (all-MiniLM-L6-v2 over "title. genres. plot") to the mentioned movies;
 - `co_mentioned`: movies mentioned in the same training dialogue (not only the ones liked together);
@@ -20,7 +20,6 @@ extra signal is added with the best of a few weights:
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import re
@@ -28,20 +27,21 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import scipy.sparse as sp
+import typer
 
-from api.config import get_settings
-from api.services.recommender import DIALOGUE_WEIGHTS
+from core.config import get_settings
 from gnn.neighbours import ItemNeighbours, scaled
+from gnn.scoring_config import ScoringConfig
 from graph.importers.redial_dialogues import conversation_fold
 from graph.importers.titles import title_key
 
 KS = (1, 10, 50)
-BASE = {name: weight for name, weight in DIALOGUE_WEIGHTS.items() if name != "embedding"}
+BASE = {name: weight for name, weight in ScoringConfig().dialogue_weights.items() if name != "embedding"}
 EXTRA_WEIGHTS = (0.25, 0.5, 1.0, 2.0)
 ATTRIBUTE_KINDS = {"genre": "IN_GENRE", "director": "DIRECTED", "star": "ACTED_IN", "writer": "WROTE"}
 Signals = dict[str, np.ndarray]
@@ -180,11 +180,10 @@ def cases_for(
     return cases
 
 
-def main() -> None:
+def main(
+    out: Annotated[Path, typer.Option(help="Results file.")] = Path("bench/results/redial_signals.json"),
+) -> None:
     """Evaluate the base scorer and each extra signal at its best weight; write JSON + PNG."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=Path("bench/results/redial_signals.json"))
-    args = parser.parse_args()
     started = time.perf_counter()
     data_dir = get_settings().data_dir
     catalog = Catalog(data_dir / "redial")
@@ -217,9 +216,9 @@ def main() -> None:
         result[f"folds_{folds}"] = recall(cases_for(catalog, folds, list(range(folds)), None), BASE)
     result["note"] = "oracle mentions (`entity`) instead of the NLU; not the benchmark protocol (eval_redial.py)"
     result["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    plot(result, args.out.with_suffix(".png"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    plot(result, out.with_suffix(".png"))
     print(json.dumps({k: v for k, v in result.items() if isinstance(v, dict)}, indent=1))
 
 
@@ -240,4 +239,4 @@ def plot(result: dict[str, Any], path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

@@ -1,4 +1,4 @@
-"""From exported arrays to tensors: stable id maps, a PyG HeteroData view and the unified homogeneous graph.
+"""From exported arrays to index arrays: stable id maps and the unified homogeneous graph.
 
 Unified layout: node indexes are users, then items, then genres, then people, each block in sorted-id order, so
 the same graph always gives the same indexes. Relation ids: 0 = RATED, then the attribute relations.
@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch_geometric.data import HeteroData
 
-from gnn.errors import EmptyGraphError, UnknownEntityError
-from graph.export import NODE_LABELS, RELATIONSHIPS, EdgeArrays, GraphArrays
+from core.arrays import NODE_LABELS, RELATIONSHIPS, EdgeArrays, GraphArrays
+from core.errors import UnknownEntityError
+from gnn.errors import EmptyGraphError
 
 ATTRIBUTE_RELATIONS = ("IN_GENRE", "DIRECTED", "ACTED_IN", "WROTE")
 # User-item interactions the model learns from; a liked PREFERS counts as this rating.
@@ -160,28 +160,6 @@ def _interactions(arrays: GraphArrays, dialogue_likes: bool) -> EdgeArrays:
         np.concatenate([rated.rating, np.full(len(liked), LIKE_RATING, dtype=np.float32)]),
         np.concatenate([rated.ts, np.zeros(len(liked), dtype=np.int64)]),
     )
-
-
-def to_hetero_data(arrays: GraphArrays) -> HeteroData:
-    """A PyG HeteroData: per node type `node_ids` (sorted, as in NodeIndex) and `num_nodes`; per edge type
-    `edge_index`, plus `rating` and `ts` on (User, RATED, Item)."""
-    data = build_kg_data(arrays, dialogue_likes=False)
-    hetero = HeteroData()
-    for label in NODE_LABELS:
-        hetero[label].node_ids = data.index.ids[label].tolist()
-        hetero[label].num_nodes = data.index.count(label)
-    for rel, (source_label, target_label) in RELATIONSHIPS.items():
-        edges = arrays.edges.get(rel)
-        if edges is None:
-            continue
-        store = hetero[source_label, rel, target_label]
-        store.edge_index = torch.from_numpy(
-            np.stack([data.index.local(source_label, edges.src), data.index.local(target_label, edges.dst)])
-        )
-        if rel == "RATED":
-            store.rating = torch.from_numpy(data.rating)
-            store.ts = torch.from_numpy(data.ts)
-    return hetero
 
 
 def unified_edges(

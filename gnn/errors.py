@@ -1,23 +1,21 @@
-"""Typed errors raised by gnn/: callers turn them into HTTP statuses or CLI exit codes."""
+"""Typed errors raised by gnn/, each a kind of `core.errors.ChatRecError`."""
 
 from __future__ import annotations
 
-
-class GNNError(Exception):
-    """Base class of every error raised by gnn/."""
+from core.errors import ChatRecError, ErrorKind
 
 
-class EmptyGraphError(GNNError):
+class GNNError(ChatRecError, kind=ErrorKind.MODEL):
+    """A failure of the model layer (e.g. an unknown device, nothing to fold in)."""
+
+
+class EmptyGraphError(GNNError, kind=ErrorKind.INVALID):
     """The graph has no users, no items or no ratings to learn from."""
 
 
-class CheckpointMismatchError(GNNError):
+class CheckpointMismatchError(GNNError, kind=ErrorKind.MODEL_MISMATCH):
     """A saved model does not fit the graph (different nodes) or its own files disagree."""
 
 
-class ModelNotFoundError(GNNError):
+class ModelNotFoundError(GNNError, kind=ErrorKind.NO_MODEL):
     """The model directory or one of its files does not exist."""
-
-
-class UnknownEntityError(GNNError):
-    """A (label, id) pair is not part of the trained model."""

@@ -44,17 +44,3 @@ def fold_in(
 def score_items(model: TrainedModel, user_vector: np.ndarray) -> np.ndarray:
     """The score of every item (dot product), in `model.index.ids["Item"]` order."""
     return model.block("Item") @ np.asarray(user_vector, dtype=model.embeddings.dtype)
-
-
-def recommend(
-    model: TrainedModel,
-    user_vector: np.ndarray,
-    k: int = 10,
-    exclude: list[str] | None = None,
-) -> list[tuple[str, float]]:
-    """The `k` best (item id, score) pairs for a user embedding, skipping the `exclude` item ids."""
-    scores = score_items(model, user_vector)
-    if exclude:
-        scores[model.index.local("Item", exclude)] = -np.inf
-    top = np.argsort(-scores, kind="stable")[:k]
-    return [(str(model.index.ids["Item"][i]), float(scores[i])) for i in top if np.isfinite(scores[i])]

@@ -1,25 +1,27 @@
-"""Checkpoints: a model directory with config.json, weights.pt, id_maps.json, embeddings.npy, metrics.json and
-training.png. Loading needs no graph; passing the current graph checks that the checkpoint still fits it."""
+"""Checkpoints: a model directory with config.json, weights.pt, id_maps.json, embeddings.npy, metrics.json,
+scoring.json (the `ScoringConfig` lists are scored with) and training.png. Loading needs no graph; passing the
+current graph (as arrays) checks that the checkpoint still fits it."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from pydantic import ValidationError
 from torch import nn
 
+from core.arrays import NODE_LABELS, EmbeddingBlock, GraphArrays
 from gnn.data import NodeIndex
 from gnn.errors import CheckpointMismatchError, ModelNotFoundError
 from gnn.plot import plot_history
-from graph.db import GraphStore
-from graph.embeddings import ensure_vector_index, write_embeddings
-from graph.export import NODE_LABELS, GraphArrays
+from gnn.scoring_config import ScoringConfig
 
 FORMAT_VERSION = 1
+SCORING_FILE = "scoring.json"
 FILES = ("config.json", "weights.pt", "id_maps.json", "embeddings.npy", "metrics.json")
 
 
@@ -31,6 +33,7 @@ class TrainedModel:
     index: NodeIndex
     embeddings: np.ndarray
     metrics: dict[str, Any]
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
 
     def block(self, label: str) -> np.ndarray:
         """The embeddings of every `label` node, in `index.ids[label]` order."""
@@ -41,6 +44,14 @@ class TrainedModel:
         """Embeddings of the given `label` nodes; raises UnknownEntityError for an id the model does not know."""
         return self.embeddings[self.index.unified(label, ids)]
 
+    def blocks(self) -> list[EmbeddingBlock]:
+        """The embeddings of every label that has nodes, as graph/ writes them back."""
+        return [
+            EmbeddingBlock(label, self.index.ids[label], self.block(label))
+            for label in NODE_LABELS
+            if self.index.count(label)
+        ]
+
 
 def save(
     model_dir: Path,
@@ -49,8 +60,10 @@ def save(
     index: NodeIndex,
     embeddings: torch.Tensor,
     metrics: dict[str, Any],
+    scoring: ScoringConfig | None = None,
 ) -> Path:
-    """Write the checkpoint files and the training plot into `model_dir` (created when missing)."""
+    """Write the checkpoint files, the scoring configuration and the training plot into `model_dir` (created when
+    missing)."""
     model_dir.mkdir(parents=True, exist_ok=True)
     matrix = embeddings.detach().float().cpu().numpy()
     header = {
@@ -65,6 +78,7 @@ def save(
     (model_dir / "id_maps.json").write_text(json.dumps(index.to_lists()))
     np.save(model_dir / "embeddings.npy", matrix)
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    (model_dir / SCORING_FILE).write_text((scoring or ScoringConfig()).model_dump_json(indent=2))
     plot_history(metrics.get("history", []), model_dir / "training.png")
     return model_dir
 
@@ -89,7 +103,21 @@ def load(model_dir: Path, graph: GraphArrays | None = None) -> TrainedModel:
     if graph is not None:
         check_matches(index, graph)
     metrics = json.loads((model_dir / "metrics.json").read_text())
-    return TrainedModel(config=header["train"], index=index, embeddings=embeddings, metrics=metrics)
+    return TrainedModel(header["train"], index, embeddings, metrics, load_scoring(model_dir))
+
+
+def load_scoring(model_dir: Path) -> ScoringConfig:
+    """The model directory's scoring configuration (the defaults when it has none); CheckpointMismatchError when
+    the file does not validate."""
+    path = model_dir / SCORING_FILE
+    if not path.is_file():
+        return ScoringConfig()
+    try:
+        return ScoringConfig.model_validate_json(path.read_text())
+    except ValidationError as exc:
+        raise CheckpointMismatchError(
+            f"{path} is not a valid scoring configuration: {exc.errors()[0]['msg']}."
+        ) from exc
 
 
 def check_matches(index: NodeIndex, graph: GraphArrays) -> None:
@@ -104,13 +132,3 @@ def check_matches(index: NodeIndex, graph: GraphArrays) -> None:
         raise CheckpointMismatchError(
             "The checkpoint does not match the graph (" + "; ".join(problems) + "): retrain the model."
         )
-
-
-def write_back(store: GraphStore, model: TrainedModel, batch_size: int = 2_000) -> dict[str, int]:
-    """Write every node's embedding to Neo4j (graph/embeddings.py) and make sure the vector index exists."""
-    ensure_vector_index(store, int(model.embeddings.shape[1]))
-    return {
-        label: write_embeddings(store, label, model.index.ids[label], model.block(label), batch_size)
-        for label in NODE_LABELS
-        if model.index.count(label)
-    }

@@ -14,16 +14,16 @@ from typing import Any
 
 import numpy as np
 import torch
-from rich.progress import Progress
 from torch import Tensor, nn
 
+from core.arrays import GraphArrays
+from core.progress import Progress, no_progress
 from gnn.data import ATTRIBUTE_RELATIONS, KGData, build_kg_data, unified_edges
 from gnn.errors import GNNError
 from gnn.metrics import evaluate
 from gnn.model import KGLightGCN, normalized_adjacency
 from gnn.model_store import save
-from graph.db import GraphStore
-from graph.export import GraphArrays, export_graph
+from gnn.scoring_config import ScoringConfig
 
 Pairs = tuple[np.ndarray, np.ndarray]
 
@@ -173,7 +173,7 @@ def fit(
     val_pairs: Pairs,
     config: TrainConfig,
     candidates: np.ndarray | None = None,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
     description: str = "Training",
 ) -> FitResult:
     """Train `model` (a module whose call returns the final embeddings of every node in the unified layout and
@@ -192,7 +192,6 @@ def fit(
     best_state: dict[str, Tensor] = copy.deepcopy(model.state_dict())
     stale = 0
     started = time.perf_counter()
-    task = progress.add_task(description, total=config.max_epochs) if progress else None
     for epoch in range(1, config.max_epochs + 1):
         epoch_started = time.perf_counter()
         model.train()
@@ -229,19 +228,12 @@ def fit(
             else:
                 stale += config.eval_every
         result.history.append(entry)
-        if progress is not None and task is not None:
-            progress.update(
-                task,
-                advance=1,
-                description=(
-                    f"{description} loss {entry['loss']:.4f} val ndcg@{config.val_k} {result.best_val_ndcg:.4f}"
-                ),
-            )
+        note = f"loss {entry['loss']:.4f} val ndcg@{config.val_k} {result.best_val_ndcg:.4f}"
+        progress(description, epoch, config.max_epochs, note)
         out_of_time = config.max_seconds is not None and time.perf_counter() - started > config.max_seconds
         if stale >= config.patience or out_of_time:
             break
-    if progress is not None and task is not None:
-        progress.update(task, total=len(result.history), completed=len(result.history))
+    progress(description, len(result.history), len(result.history))
     result.train_seconds = time.perf_counter() - started
     model.load_state_dict(best_state)
     return result
@@ -274,17 +266,17 @@ def final_embeddings(model: KGLightGCN, data: KGData, pairs: Pairs, config: Trai
 
 
 def train(
-    source: GraphStore | GraphArrays,
+    arrays: GraphArrays,
     config: TrainConfig,
     model_dir: Path,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
+    scoring: ScoringConfig | None = None,
 ) -> dict[str, Any]:
-    """Export the graph (when given a store), train with early stopping on a per-user validation holdout, and save
-    the checkpoint (config, weights, id maps, final embeddings, metrics, training plot) into `model_dir`.
+    """Train on the exported graph with early stopping on a per-user validation holdout, and save the checkpoint
+    (config, weights, id maps, final embeddings, metrics, scoring configuration, training plot) into `model_dir`.
 
     Returns the metrics written to metrics.json. Raises EmptyGraphError for a graph without users, items or ratings.
     """
-    arrays = export_graph(source) if isinstance(source, GraphStore) else source
     data = build_kg_data(arrays)
     positive = data.rating >= config.min_rating
     users, items = data.rating_user[positive], data.rating_item[positive]
@@ -305,5 +297,5 @@ def train(
         "relation_weights": dict(zip(("RATED", *ATTRIBUTE_RELATIONS), relation_weights(config), strict=True)),
         "history": result.history,
     }
-    save(model_dir, asdict(config), model, data.index, embeddings, metrics)
+    save(model_dir, asdict(config), model, data.index, embeddings, metrics, scoring)
     return metrics

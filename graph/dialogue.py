@@ -15,14 +15,14 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
 
+from core.errors import InvalidInputError, UnknownEntityError
+from core.types import Constraints, GroundedEntity, Intent, Parse, Polarity, Role
 from graph.db import GraphStore
-from graph.errors import GraphError
-from nlu.types import Constraints, GroundedEntity, Intent, Parse, Polarity
+from graph.errors import TurnConflictError, UnknownNodeError
 
 # The labels a mention may point at (each query below names them literally: labels are never parameters).
 ENTITY_LABELS: tuple[str, ...] = ("Genre", "Item", "Person")
@@ -107,41 +107,6 @@ CALL (u) {
 ANONYMOUS_PREFIX = "anon:"
 
 
-class Role(StrEnum):
-    """Who spoke a turn. Only the user's turns change the user's preferences."""
-
-    USER = "user"
-    ASSISTANT = "assistant"
-
-
-class DialogueError(GraphError):
-    """Base class of the dialogue-state errors."""
-
-
-class UnknownSessionError(DialogueError):
-    """No session with this id."""
-
-    def __init__(self, session_id: str) -> None:
-        self.session_id = session_id
-        super().__init__(f"Unknown session {session_id!r}.")
-
-
-class UnknownUserError(DialogueError):
-    """No user with this id."""
-
-    def __init__(self, user_id: str) -> None:
-        self.user_id = user_id
-        super().__init__(f"Unknown user {user_id!r}.")
-
-
-class UnknownEntityError(DialogueError):
-    """A mention points at a node that does not exist (or at a label that mentions cannot point at)."""
-
-
-class TurnConflictError(DialogueError):
-    """A turn id is reused in a different session than the one it was first recorded in."""
-
-
 @dataclass(frozen=True)
 class SessionRef:
     """A session and the user it belongs to."""
@@ -218,7 +183,7 @@ def create_session(
     """Start a session for an existing user, or for a fresh anonymous user (cold start) when `user_id` is None.
 
     With an explicit `session_id` the call is idempotent: an existing session with that id is returned as is.
-    Raises UnknownUserError for an unknown `user_id`, DialogueError when the session belongs to another user.
+    Raises UnknownNodeError for an unknown `user_id`, InvalidInputError when the session belongs to another user.
     """
     session_id = session_id or uuid.uuid4().hex
     started = time.time() if ts is None else ts
@@ -230,7 +195,7 @@ def create_session(
         ).single()
         if existing is not None:
             if user_id is not None and existing["user_id"] != user_id:
-                raise DialogueError(f"Session {session_id!r} belongs to another user than {user_id!r}.")
+                raise InvalidInputError(f"Session {session_id!r} belongs to another user than {user_id!r}.")
             return SessionRef(session_id, existing["user_id"], created=False)
         if user_id is None:
             owner = f"{ANONYMOUS_PREFIX}{uuid.uuid4().hex}"
@@ -252,7 +217,7 @@ def create_session(
             ts=started,
         ).single()
         if created is None:
-            raise UnknownUserError(owner)
+            raise UnknownNodeError("User", owner)
         return SessionRef(session_id, owner, created=True)
 
     return store.write_tx(work)
@@ -273,7 +238,7 @@ def record_turn(
     Preference update per entity (the turn's last non-neutral mention of it counts): a first mention creates
     PREFERS with weight = confidence; an agreeing one raises the weight (1 - (1-w)(1-c)); a contradicting one flips
     the polarity and resets the weight to its confidence. Neutral mentions do not change preferences.
-    Retrying with the same `turn_id` returns the stored turn without writing again. Raises UnknownSessionError,
+    Retrying with the same `turn_id` returns the stored turn without writing again. Raises UnknownNodeError,
     UnknownEntityError (nothing written) or TurnConflictError (the id belongs to another session).
     """
     turn_id = turn_id or uuid.uuid4().hex
@@ -286,7 +251,7 @@ def record_turn(
     def work(tx: ManagedTransaction) -> TurnRef:
         session = tx.run(_LOCK_SESSION, session_id=session_id, turn_id=turn_id).single()
         if session is None:
-            raise UnknownSessionError(session_id)
+            raise UnknownNodeError("Session", session_id)
         if session["recorded"]:
             if session["owner"] != session_id:
                 raise TurnConflictError(f"Turn {turn_id!r} was recorded in another session.")
@@ -304,7 +269,7 @@ def record_turn(
 
 
 def get_session(store: GraphStore, session_id: str) -> SessionState:
-    """The session with its turns (by sequence number) and their mentions. Raises UnknownSessionError."""
+    """The session with its turns (by sequence number) and their mentions. Raises UnknownNodeError."""
     rows = store.read(
         """
         MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
@@ -322,13 +287,13 @@ def get_session(store: GraphStore, session_id: str) -> SessionState:
         labels=list(ENTITY_LABELS),
     )
     if not rows:
-        raise UnknownSessionError(session_id)
+        raise UnknownNodeError("Session", session_id)
     row = rows[0]
     return SessionState(session_id, row["user_id"], row["started"], tuple(_turn_from_row(t) for t in row["turns"]))
 
 
 def user_preferences(store: GraphStore, user_id: str) -> list[Preference]:
-    """The user's dialogue preferences, strongest first. Raises UnknownUserError."""
+    """The user's dialogue preferences, strongest first. Raises UnknownNodeError."""
     rows = store.read(
         """
         MATCH (u:User {id: $user_id})
@@ -342,7 +307,7 @@ def user_preferences(store: GraphStore, user_id: str) -> list[Preference]:
         labels=list(ENTITY_LABELS),
     )
     if not rows:
-        raise UnknownUserError(user_id)
+        raise UnknownNodeError("User", user_id)
     return [
         Preference(
             label=p["label"],
@@ -359,7 +324,7 @@ def user_preferences(store: GraphStore, user_id: str) -> list[Preference]:
 
 def last_offered(store: GraphStore, session_id: str) -> list[GroundedEntity]:
     """The items of the latest assistant turn that named any (its offer stands through an explanation or a
-    question), in the order it named them; empty before the first. Raises UnknownSessionError."""
+    question), in the order it named them; empty before the first. Raises UnknownNodeError."""
     rows = store.read(
         """
         MATCH (s:Session {id: $session_id})
@@ -373,7 +338,7 @@ def last_offered(store: GraphStore, session_id: str) -> list[GroundedEntity]:
         session_id=session_id,
     )
     if not rows:
-        raise UnknownSessionError(session_id)
+        raise UnknownNodeError("Session", session_id)
     return [GroundedEntity("Item", item["id"], item["name"]) for item in rows[0]["items"]]
 
 

@@ -13,8 +13,9 @@ from typing import Any, LiteralString
 
 import numpy as np
 
+from core.arrays import EmbeddingBlock
 from graph.db import GraphStore
-from graph.errors import GraphError
+from graph.errors import EmbeddingWriteError
 
 VECTOR_INDEX = "entity_embedding"
 ENTITY_LABEL = "Entity"
@@ -29,20 +30,6 @@ _WRITE_QUERIES: dict[str, LiteralString] = {
     "Person": "UNWIND $rows AS row MATCH (n:Person {id: row.id}) SET n:Entity, n.embedding = row.embedding "
     "RETURN count(n) AS written",
 }
-_READ_QUERIES: dict[str, LiteralString] = {
-    "User": "MATCH (n:User) WHERE n.id > $after AND n.embedding IS NOT NULL "
-    "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
-    "Item": "MATCH (n:Item) WHERE n.id > $after AND n.embedding IS NOT NULL "
-    "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
-    "Genre": "MATCH (n:Genre) WHERE n.id > $after AND n.embedding IS NOT NULL "
-    "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
-    "Person": "MATCH (n:Person) WHERE n.id > $after AND n.embedding IS NOT NULL "
-    "RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id LIMIT $page",
-}
-
-
-class EmbeddingWriteError(GraphError):
-    """Embeddings could not be written: unknown label, shape mismatch or nodes missing from the graph."""
 
 
 @dataclass(frozen=True)
@@ -96,19 +83,17 @@ def write_embeddings(
     return written
 
 
-def read_embeddings(store: GraphStore, label: str, page_size: int = 5_000) -> tuple[np.ndarray, np.ndarray]:
-    """The ids (sorted) and embedding matrix of every `label` node that has one, paged by id."""
-    ids: list[str] = []
-    vectors: list[list[float]] = []
-    after = ""
-    while True:
-        rows = store.read(_READ_QUERIES[label], after=after, page=page_size)
-        ids.extend(row["id"] for row in rows)
-        vectors.extend(row["embedding"] for row in rows)
-        if len(rows) < page_size:
-            break
-        after = rows[-1]["id"]
-    return np.array(ids, dtype=str), np.array(vectors, dtype=np.float64).reshape(len(ids), -1)
+def write_back(store: GraphStore, blocks: list[EmbeddingBlock], batch_size: int = 2_000) -> dict[str, int]:
+    """Write every node's embedding (one block per label) to Neo4j and make sure the vector index exists; returns
+    the count written per label."""
+    if not blocks:
+        return {}
+    ensure_vector_index(store, int(blocks[0].vectors.shape[1]))
+    return {
+        block.label: write_embeddings(store, block.label, block.ids, block.vectors, batch_size)
+        for block in blocks
+        if len(block.ids)
+    }
 
 
 def similar_entities(store: GraphStore, vector: np.ndarray | list[float], k: int = 10) -> list[SimilarEntity]:

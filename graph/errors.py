@@ -1,23 +1,21 @@
-"""Typed errors raised by graph/: callers turn them into HTTP statuses or CLI exit codes."""
+"""Typed errors raised by graph/, each a kind of `core.errors.ChatRecError`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-
-class GraphError(Exception):
-    """Base class of every error raised by graph/."""
+from core.errors import ChatRecError, ConflictError, ErrorKind, InvalidInputError, NotFoundError, UnavailableError
 
 
-class GraphUnavailableError(GraphError):
+class GraphUnavailableError(UnavailableError):
     """Neo4j cannot be reached or refuses the credentials."""
 
 
-class Neo4jLauncherError(GraphError):
+class Neo4jLauncherError(ChatRecError, kind=ErrorKind.LAUNCHER):
     """The local Neo4j server could not be resolved, configured, started or stopped."""
 
 
-class DataFileError(GraphError):
+class DataFileError(InvalidInputError):
     """An input file is missing, unreadable or malformed; names the file and, when known, the line."""
 
     def __init__(self, path: Path | str, reason: str, line: int | None = None) -> None:
@@ -26,3 +24,20 @@ class DataFileError(GraphError):
         self.reason = reason
         where = f"{self.path}, line {line}" if line is not None else str(self.path)
         super().__init__(f"{where}: {reason}")
+
+
+class UnknownNodeError(NotFoundError):
+    """A user, item or session id does not exist in the graph."""
+
+    def __init__(self, label: str, node_id: str) -> None:
+        self.label = label
+        self.node_id = node_id
+        super().__init__(f"{label} {node_id!r} does not exist.")
+
+
+class TurnConflictError(ConflictError):
+    """A turn id is reused in a different session than the one it was first recorded in."""
+
+
+class EmbeddingWriteError(ChatRecError, kind=ErrorKind.MODEL_MISMATCH):
+    """Embeddings could not be written: unknown label, shape mismatch or nodes missing from the graph."""

@@ -7,23 +7,12 @@ Relationships are paged by their source node: each page reads the relationships 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import LiteralString
 
 import numpy as np
 
+from core.arrays import NODE_LABELS, RELATIONSHIPS, EdgeArrays, GraphArrays
 from graph.db import GraphStore
-
-NODE_LABELS = ("User", "Item", "Genre", "Person")
-# Relationship type -> (source label, target label).
-RELATIONSHIPS: dict[str, tuple[str, str]] = {
-    "RATED": ("User", "Item"),
-    "IN_GENRE": ("Item", "Genre"),
-    "DIRECTED": ("Person", "Item"),
-    "ACTED_IN": ("Person", "Item"),
-    "WROTE": ("Person", "Item"),
-    "PREFERS": ("User", "Item"),  # only the liked items: the dialogue's (and past conversations') positives
-}
 
 _NODE_QUERIES: dict[str, LiteralString] = {
     "User": "MATCH (n:User) WHERE n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $page",
@@ -65,27 +54,6 @@ _EDGE_QUERIES: dict[str, LiteralString] = {
         UNWIND sources AS s OPTIONAL MATCH (s)-[:PREFERS {polarity: 'like'}]->(t:Item)
         RETURN last, collect(DISTINCT [s.id, t.id]) AS rows""",
 }
-
-
-@dataclass(frozen=True)
-class EdgeArrays:
-    """One relationship type: source and target node ids (`src[k]` -> `dst[k]`), plus RATED's rating and ts."""
-
-    src: np.ndarray
-    dst: np.ndarray
-    rating: np.ndarray | None = None
-    ts: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.src)
-
-
-@dataclass(frozen=True)
-class GraphArrays:
-    """The exported graph: node ids per label (sorted) and edges per relationship type."""
-
-    nodes: dict[str, np.ndarray]
-    edges: dict[str, EdgeArrays] = field(default_factory=dict)
 
 
 def export_node_ids(store: GraphStore, label: str, page_size: int = 50_000) -> np.ndarray:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from core.types import Constraints
 from graph.db import GraphStore
-from graph.recommend import SELECT_ITEMS, ItemFilter, ItemSummary, selection_params, summaries
+from graph.recommend import SELECT_ITEMS, ItemSummary, selection_params, summaries
 
 PATH_LABELS = ("User", "Item", "Person", "Genre")
 PATH_RELATIONSHIPS = ("RATED", "PREFERS", "FEEDBACK", "DIRECTED", "ACTED_IN", "WROTE", "IN_GENRE")
@@ -184,7 +185,7 @@ def select_explained_items(
     user_id: str,
     ranked_ids: list[str],
     k: int,
-    item_filter: ItemFilter,
+    constraints: Constraints,
     per_kind: int = PER_KIND,
 ) -> tuple[list[ItemSummary], dict[str, list[GraphPath]]]:
     """`graph.recommend.select_items` and `explanation_paths` of the items it keeps, in one read (a second one only
@@ -192,7 +193,7 @@ def select_explained_items(
     if not ranked_ids or k <= 0:
         return [], {}
     params = _path_params(user_id, per_kind)
-    query_params = {**params, **selection_params(ranked_ids, k, item_filter)}
+    query_params = {**params, **selection_params(ranked_ids, k, constraints)}
     [(items, rows)] = _read_rows(store, _SELECTED_WITH_PATHS, query_params)
     selected = summaries(items)
     found = _collect([item.id for item in selected], rows)

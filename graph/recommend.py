@@ -7,73 +7,14 @@ Scoring itself is not here (gnn/ ranks with embeddings); these functions only re
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from core.types import Constraints, FeedbackSignal, Polarity, PreferenceEdge, UserContext
 from graph.db import GraphStore
-from graph.errors import GraphError
+from graph.errors import UnknownNodeError
 
 ENTITY_LABELS = ("Item", "Person", "Genre", "User")
-
-
-class FeedbackSignal(StrEnum):
-    """What a user did with a recommended item."""
-
-    ACCEPT = "accept"
-    REJECT = "reject"
-
-
-class UnknownNodeError(GraphError):
-    """A user or item id does not exist in the graph."""
-
-    def __init__(self, label: str, node_id: str) -> None:
-        self.label = label
-        self.node_id = node_id
-        super().__init__(f"{label} {node_id!r} does not exist")
-
-
-@dataclass(frozen=True)
-class PreferenceEdge:
-    """A dialogue-derived `(User)-[:PREFERS]->(entity)` relationship."""
-
-    label: str
-    id: str
-    polarity: str
-    weight: float
-
-
-@dataclass(frozen=True)
-class UserContext:
-    """Everything the scorer needs to know about a user, read in one round trip."""
-
-    user_id: str
-    rated: frozenset[str] = frozenset()
-    feedback: dict[str, str] = field(default_factory=dict)  # item id -> 'accept' | 'reject'
-    preferences: tuple[PreferenceEdge, ...] = ()
-
-    @property
-    def seen(self) -> set[str]:
-        """Items never to recommend again: rated, given feedback on, or mentioned in the dialogue."""
-        mentioned = {p.id for p in self.preferences if p.label == "Item"}
-        return set(self.rated) | set(self.feedback) | mentioned
-
-
-@dataclass(frozen=True)
-class ItemFilter:
-    """Hard constraints on candidate items (genre ids are `Genre.id` values)."""
-
-    year_min: int | None = None
-    year_max: int | None = None
-    genres_required: tuple[str, ...] = ()
-    genres_excluded: tuple[str, ...] = ()
-
-    @property
-    def active(self) -> bool:
-        """Whether any constraint is set."""
-        return bool(
-            self.year_min is not None or self.year_max is not None or self.genres_required or self.genres_excluded
-        )
 
 
 @dataclass(frozen=True)
@@ -103,9 +44,9 @@ def _context(rows: list[dict[str, Any]]) -> UserContext | None:
     return UserContext(
         user_id=row["user_id"],
         rated=frozenset(row["rated"]),
-        feedback={f["id"]: f["signal"] for f in row["feedback"]},
+        feedback={f["id"]: FeedbackSignal(f["signal"]) for f in row["feedback"]},
         preferences=tuple(
-            PreferenceEdge(p["label"], p["id"], p["polarity"], float(p["weight"]))
+            PreferenceEdge(p["label"], p["id"], Polarity(p["polarity"]), float(p["weight"]))
             for p in row["preferences"]
             if p["label"] is not None and p["id"] is not None
         ),
@@ -139,15 +80,15 @@ WITH collect([i.id, coalesce(i.name, i.title, i.id), i.year, genres]) AS items
 """
 
 
-def selection_params(ranked_ids: list[str], k: int, item_filter: ItemFilter) -> dict[str, Any]:
+def selection_params(ranked_ids: list[str], k: int, constraints: Constraints) -> dict[str, Any]:
     """The parameters of SELECT_ITEMS."""
     return {
         "ids": ranked_ids,
         "k": k,
-        "year_min": item_filter.year_min,
-        "year_max": item_filter.year_max,
-        "required": list(item_filter.genres_required),
-        "excluded": list(item_filter.genres_excluded),
+        "year_min": constraints.year_min,
+        "year_max": constraints.year_max,
+        "required": list(constraints.genres_required),
+        "excluded": list(constraints.genres_excluded),
     }
 
 
@@ -156,11 +97,11 @@ def summaries(items: list[list[Any]]) -> list[ItemSummary]:
     return [ItemSummary(i, name, year, tuple(sorted(genres))) for i, name, year, genres in items]
 
 
-def select_items(store: GraphStore, ranked_ids: list[str], k: int, item_filter: ItemFilter) -> list[ItemSummary]:
-    """The first `k` of `ranked_ids` (best first) that exist and satisfy `item_filter`, with their details."""
+def select_items(store: GraphStore, ranked_ids: list[str], k: int, constraints: Constraints) -> list[ItemSummary]:
+    """The first `k` of `ranked_ids` (best first) that exist and satisfy `constraints`, with their details."""
     if not ranked_ids or k <= 0:
         return []
-    rows = store.read(SELECT_ITEMS + "RETURN items", **selection_params(ranked_ids, k, item_filter))
+    rows = store.read(SELECT_ITEMS + "RETURN items", **selection_params(ranked_ids, k, constraints))
     return summaries(rows[0]["items"])
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.errors import InvalidInputError
+from core.types import Constraints, Intent, Mention, Parse, Polarity
 from nlu.grounding import DESCRIPTOR, Grounder
 from nlu.intent import classify, not_seen, temporal_start, year_range
 from nlu.polarity import mention_polarities
 from nlu.text import tokenize
-from nlu.types import Constraints, Intent, Mention, Parse, Polarity
 
 MAX_CHARS = 20_000
 # A title, person or genre the user brings up with no sentiment cue is a weak like: in ReDial, 94.7 % of the movies
@@ -19,7 +20,7 @@ UNCUED_LIKE_FACTOR = 0.6
 _PRIOR_INTENTS = frozenset({Intent.RECOMMEND, Intent.PREFERENCE, Intent.CHITCHAT, Intent.ACCEPT})
 
 
-class UtteranceError(ValueError):
+class UtteranceError(InvalidInputError):
     """The utterance cannot be parsed (not text, or longer than `MAX_CHARS`)."""
 
 
@@ -34,12 +35,18 @@ class EmbeddedParser:
         self.min_confidence = min_confidence
         self.fuzzy = fuzzy
 
+    def warm_up(self) -> None:
+        """Load what the first parse would otherwise load (the sentence encoder)."""
+        self.grounder.warm_up()
+
     def parse(self, text: str) -> Parse:
         """Parse one utterance; the text is kept verbatim and never interpreted as anything but words."""
         if not isinstance(text, str):
-            raise UtteranceError(f"an utterance must be text, got {type(text).__name__}")
+            raise UtteranceError(f"Cannot parse the message: an utterance must be text, got {type(text).__name__}.")
         if len(text) > MAX_CHARS:
-            raise UtteranceError(f"an utterance may have at most {MAX_CHARS:,} characters, got {len(text):,}")
+            raise UtteranceError(
+                f"Cannot parse the message: an utterance may have at most {MAX_CHARS:,} characters, got {len(text):,}."
+            )
         tokens = tokenize(text)
         if not tokens:
             return Parse(text=text, intent=Intent.CHITCHAT, parser=self.name)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
+from core.types import GroundedEntity
 from graph.db import GraphStore
 from graph.importers.titles import display_title, split_year
 from graph.search import entity_catalog, fulltext_candidates
 from nlu.encoder import SentenceEncoder
 from nlu.lexicon import Entry, Lexicon, SpanMatch
 from nlu.text import Token, is_year, key, tokenize
-from nlu.types import GroundedEntity
 
 LABELS = {"item": "Item", "movie": "Item", "person": "Person", "genre": "Genre"}
 # What each genre is about, for mapping descriptive phrases ("something scary") by embedding similarity.
@@ -81,6 +81,15 @@ class Grounder:
             self._encoder = SentenceEncoder()
         return self._encoder
 
+    def warm_up(self) -> None:
+        """Load the sentence encoder and embed the genre descriptions now, not on the first lookup that needs them."""
+        self._genre_descriptions()
+
+    def _genre_descriptions(self) -> np.ndarray:
+        if self._genre_vectors is None:
+            self._genre_vectors = self.encoder.encode([GENRE_DESCRIPTIONS[g] for g in self._genre_ids])
+        return self._genre_vectors
+
     # ---- one span, any label (used by the LLM backends to validate their proposals) ----
     def ground(self, span: str, label: str | None = None, k: int = 5) -> list[GroundedEntity]:
         """Nodes that `span` names, best first; empty when nothing in the graph matches well enough."""
@@ -129,10 +138,8 @@ class Grounder:
         """Genres a descriptive phrase ("something scary", "makes me laugh") is about, by embedding similarity."""
         if not self._genre_ids or not phrase.strip():
             return []
-        if self._genre_vectors is None:
-            self._genre_vectors = self.encoder.encode([GENRE_DESCRIPTIONS[g] for g in self._genre_ids])
         vector = self.encoder.encode([f"a movie: {phrase.strip()[:200]}"])[0]
-        cosines = self._genre_vectors @ vector
+        cosines = self._genre_descriptions() @ vector
         order = np.argsort(-cosines)
         out = []
         for i in order[:3]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from nlu.types import Intent, Mention, Polarity
+from core.types import Intent, Mention, Polarity
 
 _EXPLAIN = re.compile(
     r"\b(why|how come|what makes you think|explain|reason)\b.*\b(recommend|suggest|pick|chose|choose|this|that|it)\b"

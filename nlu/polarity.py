@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from core.types import Polarity
 from nlu.text import Token
-from nlu.types import Polarity
 
 POSITIVE: dict[str, float] = {
     **dict.fromkeys(["like", "liked", "likes", "love", "loved", "loves", "loving", "enjoy", "enjoyed", "enjoys"], 1.0),

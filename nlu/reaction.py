@@ -17,10 +17,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from core.types import GroundedEntity, Intent, Mention, Parse, Polarity
 from nlu.lexicon import STOPWORDS
 from nlu.polarity import clauses, mention_polarities, score_tokens
 from nlu.text import Token, is_year, key, tokenize
-from nlu.types import GroundedEntity, Intent, Mention, Parse, Polarity
 
 SHORT_LIST = 3
 STATED_CONFIDENCE = 0.7  # the reaction carries a sentiment cue, an accept or a reject

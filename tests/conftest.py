@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT
 from graph.db import GraphStore
 from graph.schema import clear_database, ensure_schema
 from graph.server import LocalNeo4j
@@ -99,7 +99,7 @@ def data_dir() -> Path:
 @pytest.fixture
 def app_env(store: GraphStore, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Point the Settings (and so the CLI and the API) at the test server, with a clean database."""
-    from api.config import get_settings
+    from core.config import get_settings
 
     monkeypatch.setenv("CHATREC_NEO4J_URI", neo4j_connection.uri)
     monkeypatch.setenv("CHATREC_NEO4J_USER", neo4j_connection.user)

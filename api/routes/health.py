@@ -26,7 +26,7 @@ def ready(services: ServicesDep, response: Response) -> dict[str, str]:
     except GraphUnavailableError as exc:
         body["neo4j"] = str(exc)
     if services.recommender.model is None:
-        body["model"] = services.model_error or "not loaded"
+        body["model"] = services.recommender.model_error or "not loaded"
     if body["neo4j"] != "ok" or body["model"] != "loaded":
         body["status"] = "unavailable"
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

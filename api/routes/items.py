@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.errors import NotFoundError, ServiceUnavailableError
 from api.schemas import ID_PATTERN, SimilarItem
 from api.services.container import ServicesDep
+from core.errors import NotFoundError
+from core.types import Constraints
+from gnn.errors import ModelNotFoundError
 from graph.embeddings import similar_entities
-from graph.recommend import ItemFilter, item_details, select_items
+from graph.recommend import item_details, select_items
 
 router = APIRouter(prefix="/v1/items", tags=["items"])
 
@@ -37,7 +39,7 @@ def similar(item_id: ItemId, services: ServicesDep, k: Annotated[int, Query(ge=1
     if details is None:
         raise NotFoundError(f"Item {item_id!r} does not exist.")
     if model is None or item_id not in model.index.positions["Item"]:
-        raise ServiceUnavailableError(f"No embedding for item {item_id!r} yet: train a model.")
+        raise ModelNotFoundError(f"No embedding for item {item_id!r} yet: train a model.")
     vector = model.vectors("Item", [item_id])[0]
     hits, asked = [], k + 1
     while True:  # the index covers every embedded label: ask for more until k items are found
@@ -46,6 +48,6 @@ def similar(item_id: ItemId, services: ServicesDep, k: Annotated[int, Query(ge=1
         if len(hits) >= k or len(found) < asked or asked >= 1000:
             break
         asked *= 4
-    summaries = select_items(services.store, [h.id for h in hits], k, ItemFilter())
+    summaries = select_items(services.store, [h.id for h in hits], k, Constraints())
     names = {summary.id: summary.name for summary in summaries}
     return [SimilarItem(item_id=h.id, name=names.get(h.id, h.id), score=h.score) for h in hits]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.schemas import ID_PATTERN, RecommendationList
 from api.services.container import ServicesDep
-from graph.recommend import ItemFilter
+from core.types import Constraints
 
 router = APIRouter(prefix="/v1/users", tags=["recommendations"])
 
@@ -28,6 +28,6 @@ def recommendations(
 ) -> RecommendationList:
     """The `k` best items for the user (GNN embedding folded in with dialogue preferences and feedback), each
     with up to three explanation paths when `explain` is true."""
-    item_filter = ItemFilter(year_min, year_max, tuple(genre), tuple(exclude_genre))
-    ranked = services.recommender.recommend(user_id, k, item_filter, explain)
+    constraints = Constraints(year_min, year_max, tuple(genre), tuple(exclude_genre))
+    ranked = services.recommender.recommend(user_id, k, constraints, explain)
     return RecommendationList(user_id=user_id, strategy=ranked.strategy, recommendations=ranked.recommendations)

@@ -8,50 +8,48 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.config import Settings
 from api.deps import open_store
 from api.services.conversation import Conversation
 from api.services.recommender import Recommender, Reranker
 from api.services.training import TrainingJobs
+from core.config import Settings
+from core.types import Polarity, UserContext
 from gnn.errors import GNNError
 from gnn.model_store import TrainedModel, load
 from graph.db import GraphStore
 from graph.dialogue import user_preferences
 from graph.errors import GraphUnavailableError
-from graph.recommend import ItemSummary, UserContext, favourite_items
+from graph.recommend import ItemSummary, favourite_items
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
 from nlu.llm import LLMConfig, LLMConfigError, create_llm, create_parser
 from nlu.llm.rerank import rerank
-from nlu.types import Parser, Polarity
+from nlu.types import Parser
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Services:
-    """The process's graph store, recommender (with the read-only model) and training jobs."""
+    """The process's graph store, recommender (with the read-only model), conversations and training jobs."""
 
     settings: Settings
     store: GraphStore
     recommender: Recommender
     conversation: Conversation
     jobs: TrainingJobs
-    model_error: str | None = None
 
-    def warm(self) -> None:
-        """Build what the first requests would otherwise build (the parser's lexicon and sentence encoder, the
-        recommender's popularity and neighbours), so that no request pays for it; skipped while Neo4j is
+    def warm_up(self) -> None:
+        """Build what the first requests would otherwise build (the parser's name index and sentence encoder, the
+        recommender's popularity and conversation signals), so that no request pays for it; skipped while Neo4j is
         unreachable (built on first use then)."""
         try:
             self.store.verify()
         except GraphUnavailableError as exc:
             log.warning("Not warming up, Neo4j is unreachable: %s", exc)
             return
-        self.conversation.parser  # noqa: B018 - the property builds the parser once
-        if self.recommender.model is not None:
-            self.recommender.dialogue_prior()
-            self.recommender.neighbours()
+        self.conversation.warm_up()
+        self.recommender.warm_up()
 
     def close(self) -> None:
         """Release the driver and the job worker."""
@@ -83,9 +81,7 @@ def llm_config(settings: Settings) -> LLMConfig:
 def build_parser(settings: Settings, store: GraphStore) -> Parser:
     """The configured NLU parser: the embedded one, or an LLM-backed one that falls back to it."""
     grounder = Grounder(store)
-    embedded = EmbeddedParser(grounder)
-    embedded.parse("something scary with Tom Hanks")  # loads the lexicon and the sentence encoder (never the LLM)
-    return create_parser(llm_config(settings), embedded, grounder)
+    return create_parser(llm_config(settings), EmbeddedParser(grounder), grounder)
 
 
 def build_reranker(settings: Settings, store: GraphStore) -> Reranker | None:
@@ -108,20 +104,14 @@ def build_reranker(settings: Settings, store: GraphStore) -> Reranker | None:
 
 def build_services(settings: Settings) -> Services:
     """Open the driver and load the model once (the model directory is a read-only artifact); the parser (it
-    reads the graph's names) is built by `Services.warm` or on the first message."""
+    reads the graph's names) is built by `Services.warm_up` or on the first message. A finished training job's
+    model goes straight to the recommender."""
     store = open_store(settings)
     model, error = load_model(settings)
-    recommender = Recommender(store, model, build_reranker(settings, store))
+    recommender = Recommender(store, model, build_reranker(settings, store), model_error=error)
     conversation = Conversation(store, recommender, lambda: build_parser(settings, store))
-    jobs = TrainingJobs(store, settings.model_dir, lambda m: None)
-    services = Services(settings, store, recommender, conversation, jobs, error)
-
-    def publish(new_model: TrainedModel) -> None:
-        recommender.set_model(new_model)
-        services.model_error = None
-
-    services.jobs.on_model = publish
-    return services
+    jobs = TrainingJobs(store, settings.model_dir, on_model=recommender.set_model)
+    return Services(settings, store, recommender, conversation, jobs)
 
 
 def get_services(request: Request) -> Services:

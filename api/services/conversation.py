@@ -6,13 +6,8 @@ can refer to them)."""
 from __future__ import annotations
 
 import threading
-import time
-import uuid
 from collections.abc import Callable
 
-from neo4j.exceptions import ResultFailedError, TransientError
-
-from api.errors import NotFoundError
 from api.schemas import (
     ConstraintsOut,
     ExplainResponse,
@@ -25,15 +20,26 @@ from api.schemas import (
     TurnOut,
 )
 from api.services.recommender import Recommender
+from core.errors import NotFoundError
+from core.types import (
+    Constraints,
+    FeedbackSignal,
+    GroundedEntity,
+    Intent,
+    Mention,
+    Parse,
+    Polarity,
+    Role,
+    UserContext,
+)
 from graph.db import GraphStore
-from graph.dialogue import Role, TurnRef, create_session, get_session, last_offered, record_turn
-from graph.recommend import FeedbackSignal, ItemFilter, UserContext, record_feedback, session_context
+from graph.dialogue import TurnRef, create_session, get_session, last_offered, record_turn
+from graph.recommend import record_feedback, session_context
 from nlu.reaction import react
-from nlu.types import GroundedEntity, Intent, Mention, Parse, Parser, Polarity
+from nlu.types import Parser
 
 LISTING_INTENTS = (Intent.RECOMMEND, Intent.PREFERENCE)
 FEEDBACK_INTENTS = {Intent.ACCEPT: FeedbackSignal.ACCEPT, Intent.REJECT: FeedbackSignal.REJECT}
-RECORD_ATTEMPTS = 3
 
 
 class Conversation:
@@ -54,6 +60,10 @@ class Conversation:
                 if self._parser is None:
                     self._parser = self._parser_factory()
         return self._parser
+
+    def warm_up(self) -> None:
+        """Build the parser and load what its first parse needs."""
+        self.parser.warm_up()
 
     def start(self, user_id: str | None = None) -> SessionOut:
         """A new session for a known user, or for a fresh anonymous user (cold start)."""
@@ -114,7 +124,7 @@ class Conversation:
             self._answer_with_list(out, context, parse, k, explain, lead)
         elif parse.intent is Intent.EXPLAIN:
             targets = [e.node_id for e in items] or [e.node_id for e in offered[:1]]
-            vector, _ = self.recommender.user_vector(context)
+            vector = self.recommender.user_vector(context)
             found = self.recommender.explanations(context.user_id, targets, vector)
             out.explanations = [
                 ExplainResponse(user_id=context.user_id, item_id=item_id, explanations=paths)
@@ -156,14 +166,10 @@ class Conversation:
         self, out: MessageOut, context: UserContext, parse: Parse, k: int, explain: bool, lead: str
     ) -> None:
         constraints = parse.constraints
-        disliked_genres = {p.id for p in context.preferences if p.label == "Genre" and p.polarity == "dislike"}
-        item_filter = ItemFilter(
-            year_min=constraints.year_min,
-            year_max=constraints.year_max,
-            genres_required=constraints.genres_required,
-            genres_excluded=tuple(sorted(set(constraints.genres_excluded) | disliked_genres)),
-        )
-        ranked = self.recommender.recommend(context.user_id, k, item_filter, explain, context=context)
+        disliked_genres = {p.id for p in context.preferences if p.label == "Genre" and p.polarity is Polarity.DISLIKE}
+        excluded = tuple(sorted(set(constraints.genres_excluded) | disliked_genres))
+        asked = Constraints(constraints.year_min, constraints.year_max, constraints.genres_required, excluded)
+        ranked = self.recommender.recommend(context.user_id, k, asked, explain, context=context)
         out.strategy = ranked.strategy
         out.recommendations = ranked.recommendations
         if not ranked.recommendations:
@@ -192,16 +198,9 @@ class Conversation:
         self._record(session_id, reply, Role.ASSISTANT)
 
     def _record(self, session_id: str, parse: Parse, role: Role) -> TurnRef:
-        """Record a turn with an id chosen here, so that a failed attempt can be retried safely: `record_turn`
-        is idempotent per turn id (the retry returns the committed turn, or writes it if nothing was committed).
-        Covers the failures the driver does not retry itself (a deadlock surfacing as a failed result)."""
-        turn_id = uuid.uuid4().hex
-        for attempt in range(1, RECORD_ATTEMPTS):
-            try:
-                return record_turn(self.store, session_id, parse, turn_id=turn_id, role=role)
-            except (ResultFailedError, TransientError):
-                time.sleep(0.05 * attempt)
-        return record_turn(self.store, session_id, parse, turn_id=turn_id, role=role)
+        """Record a turn in one managed write transaction (the driver retries transient failures, deadlocks
+        included, as a whole: the turn is written once or not at all)."""
+        return record_turn(self.store, session_id, parse, role=role)
 
 
 def _listing(recommendations: list[Recommendation]) -> str:

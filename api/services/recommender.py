@@ -1,6 +1,6 @@
-"""Recommendations: the user's context from the graph (one read), scores from the in-memory item matrix of the
-trained model, then hard constraints, item details and (when asked for) explanation paths from the graph (one read;
-one more only for items explained by co-raters alone)."""
+"""Recommendations: the user's context from the graph (one read), scores from the served model (`gnn.scoring`),
+then the candidates that pass the hard constraints with their details and (when asked for) explanation paths from
+the graph (one read; one more only for items explained by co-raters alone)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from api.errors import NotFoundError
-from api.schemas import Explanation, Recommendation, Strategy
+from api.schemas import Explanation, Recommendation
 from api.services.explainer import PathScorer, rank_paths
-from gnn.foldin import fold_in, score_items
+from core.errors import NotFoundError
+from core.types import Constraints, Strategy, UserContext
 from gnn.model_store import TrainedModel
-from gnn.neighbours import ItemNeighbours
+from gnn.scoring import Scorer
+from gnn.scoring_config import ScoringConfig
 from graph.db import GraphStore
 from graph.paths import GraphPath, explanation_paths, select_explained_items
 from graph.recommend import (
-    ItemFilter,
     ItemSummary,
-    UserContext,
     co_liked_items,
     item_attributes,
     item_popularity,
@@ -37,29 +36,7 @@ log = logging.getLogger(__name__)
 Selection = tuple[list[ItemSummary], dict[str, list[GraphPath]]]
 # An optional reorderer of the candidates (the LLM rerank): context + candidates → candidate ids, best first.
 Reranker = Callable[[UserContext, list[ItemSummary]], list[str]]
-RERANK_POOL = 20
-
-# Fold-in weights: a dialogue 'like' pulls with its weight, a 'dislike' pushes; feedback counts like this.
-FEEDBACK_WEIGHTS = {"accept": 1.0, "reject": -0.5}
-# Share of the folded-in preferences next to a known user's own embedding: total / (total + PRIOR).
-PREFERENCE_PRIOR = 2.0
 MAX_PATHS = 3
-# Conversation (cold-start) scoring: a weighted sum of signals, each scaled so that the best item has 1 — the fold-in
-# score ("embedding", scaled to [-1, 1]), the conversational popularity prior ("prior", log(1 + users who liked the
-# item in a dialogue)), and `gnn.neighbours` evidence from the liked items, genres and people: items liked together in
-# past conversations ("co_liked") and shared genres / directors / actors / writers. Weights from a grid search on an
-# inner split of the ReDial training fold (`bench/eval_redial.py --tune`, bench/results/redial_tuning.json), never on
-# the evaluated fold; best there (ties counted against the gold): these weights, inner Recall@10 / @50 0.142 / 0.295
-# (the fold-in at 0.1: 0.144 / 0.290; at 0: 0.138 / 0.271). The fold-in is also the signal through which dislikes push.
-DIALOGUE_WEIGHTS: dict[str, float] = {
-    "embedding": 0.2,
-    "prior": 1.0,
-    "co_liked": 0.5,
-    "IN_GENRE": 1.0,
-    "DIRECTED": 0.5,
-    "ACTED_IN": 0.5,
-    "WROTE": 0.5,
-}
 
 
 @dataclass(frozen=True)
@@ -72,83 +49,56 @@ class Ranked:
 
 
 class Recommender:
-    """Scores with a read-only model held in memory; everything else lives in Neo4j (the process is stateless)."""
+    """Scores with a read-only model held in memory; everything else lives in Neo4j (the process is stateless).
+    The popularity ranking and the scorer's conversation signals are read from the graph once (`warm_up`, or the
+    first request) and again after a model swap."""
 
-    def __init__(self, store: GraphStore, model: TrainedModel | None, reranker: Reranker | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        model: TrainedModel | None,
+        reranker: Reranker | None = None,
+        model_error: str | None = None,
+    ) -> None:
         self.store = store
-        self.model = model
         self.reranker = reranker
-        self.scorer = PathScorer(model)
-        self._popular: list[str] | None = None
-        self.popular_rank: dict[str, int] = {}
-        self._dialogue_prior: np.ndarray | None = None
-        self._neighbours: ItemNeighbours | None = None
-        self._building = threading.RLock()  # the lazily read popularity and neighbours are read once
+        self._building = threading.RLock()
+        self.set_model(model, model_error)
+
+    def set_model(self, model: TrainedModel | None, error: str | None = None) -> None:
+        """Serve `model` (e.g. a training job's); what was read for the previous one is read again on next use.
+        `error` says why there is none."""
+        with self._building:
+            self.model = model
+            self.model_error = error if model is None else None
+            self.paths = PathScorer(model)
+            self._popular: list[str] | None = None
+            self._popular_rank: dict[str, int] = {}
+            self._scorer: Scorer | None = None
 
     @property
-    def popular(self) -> list[str]:
-        """Item ids by number of ratings and dialogue likes, read from the graph on first use (and again after a
-        model swap)."""
-        if self._popular is None:
-            self._read_popularity()
-        assert self._popular is not None
-        return self._popular
+    def scoring(self) -> ScoringConfig:
+        """The served model's scoring configuration (the defaults without a model)."""
+        return self.model.scoring if self.model is not None else ScoringConfig()
 
-    def dialogue_prior(self) -> np.ndarray:
-        """log(1 + dialogue likes) of every item scaled to [0, 1], in the served model's item order (re-read after a
-        model swap)."""
-        if self._dialogue_prior is None:
-            self._read_popularity()
-        assert self._dialogue_prior is not None
-        return self._dialogue_prior
-
-    def neighbours(self) -> ItemNeighbours:
-        """Co-likes and shared attributes over the served model's items, read from the graph on first use (once,
-        however many requests arrive together)."""
+    def warm_up(self) -> None:
+        """Read the popularity ranking and build the scorer now, so that no request pays for it."""
         with self._building:
-            if self._neighbours is None:
-                assert self.model is not None
-                ids = self.model.index.ids["Item"].tolist()
-                self._neighbours = ItemNeighbours(ids, co_liked_items(self.store), item_attributes(self.store))
-            return self._neighbours
-
-    def _read_popularity(self) -> None:
-        with self._building:
-            if self._popular is not None and (self.model is None or self._dialogue_prior is not None):
-                return  # another request read it meanwhile
+            if self._popular is not None:
+                return
             counts = item_popularity(self.store)
             self._popular = [item_id for item_id, _, _ in counts]
-            self.popular_rank = {item_id: rank for rank, item_id in enumerate(self._popular)}
+            self._popular_rank = {item_id: rank for rank, item_id in enumerate(self._popular)}
             if self.model is not None:
                 likes = {item_id: n for item_id, _, n in counts}
-                ids = self.model.index.ids["Item"].tolist()
-                prior = np.log1p(np.array([likes.get(i, 0) for i in ids], dtype=np.float32))
-                self._dialogue_prior = prior / max(float(prior.max()), 1e-9)
+                self._scorer = Scorer.from_graph_reads(
+                    self.model, likes, co_liked_items(self.store), item_attributes(self.store)
+                )
 
-    def dialogue_signals(self, context: UserContext, vector: np.ndarray) -> dict[str, np.ndarray]:
-        """The conversation scoring signals of every item (see `DIALOGUE_WEIGHTS`), in the model's item order."""
-        assert self.model is not None
-        embedding = score_items(self.model, vector)
-        liked = {p.id: max(p.weight, 0.05) for p in context.preferences if p.label == "Item" and p.polarity == "like"}
-        for item_id, signal in context.feedback.items():
-            if signal == "accept":
-                liked[item_id] = liked.get(item_id, 0.0) + FEEDBACK_WEIGHTS["accept"]
-        attributes = {
-            p.id: max(p.weight, 0.05) for p in context.preferences if p.label != "Item" and p.polarity == "like"
-        }
-        return {
-            "embedding": embedding / max(float(np.abs(embedding).max()), 1e-9),
-            "prior": self.dialogue_prior(),
-            **self.neighbours().evidence(liked, attributes),
-        }
-
-    def set_model(self, model: TrainedModel | None) -> None:
-        """Serve a new model (e.g. after a training job); popularity is re-read on next use."""
-        self.scorer = PathScorer(model)
-        self.model = model
-        self._popular = None
-        self._dialogue_prior = None
-        self._neighbours = None
+    def scorer(self) -> Scorer | None:
+        """The served model's scorer (None without a model)."""
+        self.warm_up()
+        return self._scorer
 
     def context(self, user_id: str) -> UserContext:
         """The user's graph context; raises NotFoundError for an unknown user."""
@@ -157,63 +107,38 @@ class Recommender:
             raise NotFoundError(f"User {user_id!r} does not exist.")
         return context
 
-    def user_vector(self, context: UserContext) -> tuple[np.ndarray | None, Strategy]:
-        """The user's embedding folded in with dialogue preferences and feedback, and the strategy it implies."""
-        if self.model is None:
-            return None, Strategy.POPULARITY
-        positions = self.model.index.positions
-        weights: dict[tuple[str, str], float] = {}
-        for pref in context.preferences:
-            sign = {"like": 1.0, "dislike": -1.0}.get(pref.polarity, 0.0)
-            if sign and pref.id in positions.get(pref.label, {}):
-                weights[(pref.label, pref.id)] = sign * max(pref.weight, 0.05)
-        for item_id, signal in context.feedback.items():
-            if item_id in positions["Item"] and signal in FEEDBACK_WEIGHTS:
-                weights[("Item", item_id)] = weights.get(("Item", item_id), 0.0) + FEEDBACK_WEIGHTS[signal]
-        weights = {key: w for key, w in weights.items() if w != 0.0}
-        # Only users the model learned from ratings have a meaningful own embedding.
-        known = bool(context.rated) and context.user_id in positions["User"]
-        if not known and not weights:
-            return None, Strategy.POPULARITY
-        total = sum(abs(w) for w in weights.values())
-        vector = fold_in(
-            self.model,
-            weights,
-            user_id=context.user_id if known else None,
-            preference_share=total / (total + PREFERENCE_PRIOR),
-        )
-        return vector, Strategy.EMBEDDING if known else Strategy.DIALOGUE
+    def user_vector(self, context: UserContext) -> np.ndarray | None:
+        """The user's vector (embedding folded in with preferences and feedback), None when the model has none."""
+        scorer = self.scorer()
+        return scorer.user_vector(context)[0] if scorer is not None else None
 
     def recommend(
         self,
         user_id: str,
         k: int = 10,
-        item_filter: ItemFilter | None = None,
+        constraints: Constraints | None = None,
         explain: bool = True,
         context: UserContext | None = None,
     ) -> Ranked:
-        """The `k` best items the user has not rated, given feedback on or mentioned, that pass `item_filter`."""
+        """The `k` best items the user has not rated, given feedback on or mentioned, that pass `constraints`."""
         context = context or self.context(user_id)
-        item_filter = item_filter or ItemFilter()
-        vector, strategy = self.user_vector(context)
-        seen = context.seen
-        pool = max(k, RERANK_POOL) if self.reranker else k
+        constraints = constraints or Constraints()
+        scorer = self.scorer()
+        scores = scorer.score(context) if scorer is not None else None
+        pool = max(k, self.scoring.rerank_pool) if self.reranker else k
         explain_for = user_id if explain else None
-        if vector is not None and self.model is not None:
-            if strategy is Strategy.DIALOGUE:
-                signals = self.dialogue_signals(context, vector)
-                scores = sum(DIALOGUE_WEIGHTS[name] * values for name, values in signals.items())
-            else:
-                scores = score_items(self.model, vector)
-            seen_rows = [self.model.index.positions["Item"][i] for i in seen if i in self.model.index.positions["Item"]]
-            scores[seen_rows] = -np.inf
-            items, paths = self._select(self.model.index.ids["Item"], scores, pool, item_filter, explain_for)
+        if scores is not None and self.model is not None:
+            items, paths = self._select(self.model.index.ids["Item"], scores.values, pool, constraints, explain_for)
             rows = self.model.index.positions["Item"]
-            score_of = {item.id: float(scores[rows[item.id]]) for item in items}
+            score_of = {item.id: float(scores.values[rows[item.id]]) for item in items}
+            strategy, vector = scores.strategy, scores.vector
         else:
-            ranked = [item_id for item_id in self.popular if item_id not in seen]
-            items, paths = self._select_ids(ranked, pool, item_filter, explain_for)
-            score_of = {item.id: 1.0 / (self.popular_rank[item.id] + 1) for item in items}
+            seen = context.seen
+            assert self._popular is not None
+            ranked = [item_id for item_id in self._popular if item_id not in seen]
+            items, paths = self._select_ids(ranked, pool, constraints, explain_for)
+            score_of = {item.id: 1.0 / (self._popular_rank[item.id] + 1) for item in items}
+            strategy, vector = Strategy.POPULARITY, None
         items = self._reranked(context, items)[:k]
         recommendations = [
             Recommendation(
@@ -223,7 +148,7 @@ class Recommender:
         ]
         if explain:
             explained = rank_paths(
-                self.scorer, vector, {r.item_id: paths[r.item_id] for r in recommendations}, MAX_PATHS
+                self.paths, vector, {r.item_id: paths[r.item_id] for r in recommendations}, MAX_PATHS
             )
             for recommendation in recommendations:
                 recommendation.explanations = explained[recommendation.item_id]
@@ -245,41 +170,42 @@ class Recommender:
         self, user_id: str, item_ids: list[str], user_vector: np.ndarray | None, limit: int = MAX_PATHS
     ) -> dict[str, list[Explanation]]:
         """The best `limit` real paths from the user to each item (one graph read for all items)."""
-        return rank_paths(self.scorer, user_vector, explanation_paths(self.store, user_id, item_ids), limit)
+        return rank_paths(self.paths, user_vector, explanation_paths(self.store, user_id, item_ids), limit)
 
     def explain(self, user_id: str, item_id: str) -> list[Explanation]:
         """Why `item_id` suits `user_id`; raises NotFoundError for an unknown user or item."""
         context = self.context(user_id)
         if not items_exist(self.store, [item_id]):
             raise NotFoundError(f"Item {item_id!r} does not exist.")
-        vector, _ = self.user_vector(context)
-        return self.explanations(user_id, [item_id], vector)[item_id]
+        return self.explanations(user_id, [item_id], self.user_vector(context))[item_id]
 
     def _select(
-        self, ids: np.ndarray, scores: np.ndarray, k: int, item_filter: ItemFilter, explain_for: str | None
+        self, ids: np.ndarray, scores: np.ndarray, k: int, constraints: Constraints, explain_for: str | None
     ) -> Selection:
         """Top candidates in memory, then the graph filters them; widen the candidate set when too few pass."""
         finite = int(np.isfinite(scores).sum())
-        size = min(finite, max(4 * k, 50) if not item_filter.active else max(20 * k, 500))
+        size = min(finite, self.scoring.pool(k, constraints.active))
         while True:
             top = np.argpartition(-scores, size - 1)[:size] if 0 < size < len(scores) else np.arange(len(scores))
             top = top[np.argsort(-scores[top], kind="stable")]
             top = top[np.isfinite(scores[top])]
-            selection = self._read_selection(ids[top].tolist(), k, item_filter, explain_for)
+            selection = self._read_selection(ids[top].tolist(), k, constraints, explain_for)
             if len(selection[0]) >= k or size >= finite:
                 return selection
-            size = min(finite, size * 8)
+            size = min(finite, size * self.scoring.pool_growth)
 
-    def _select_ids(self, ranked: list[str], k: int, item_filter: ItemFilter, explain_for: str | None) -> Selection:
-        size = max(4 * k, 50) if not item_filter.active else max(20 * k, 500)
+    def _select_ids(self, ranked: list[str], k: int, constraints: Constraints, explain_for: str | None) -> Selection:
+        size = self.scoring.pool(k, constraints.active)
         while True:
-            selection = self._read_selection(ranked[:size], k, item_filter, explain_for)
+            selection = self._read_selection(ranked[:size], k, constraints, explain_for)
             if len(selection[0]) >= k or size >= len(ranked):
                 return selection
-            size *= 8
+            size *= self.scoring.pool_growth
 
-    def _read_selection(self, ranked: list[str], k: int, item_filter: ItemFilter, explain_for: str | None) -> Selection:
+    def _read_selection(
+        self, ranked: list[str], k: int, constraints: Constraints, explain_for: str | None
+    ) -> Selection:
         """The first `k` of `ranked` that pass the filter, with explanation paths from `explain_for` (one read)."""
         if explain_for is None:
-            return select_items(self.store, ranked, k, item_filter), {}
-        return select_explained_items(self.store, explain_for, ranked, k, item_filter)
+            return select_items(self.store, ranked, k, constraints), {}
+        return select_explained_items(self.store, explain_for, ranked, k, constraints)

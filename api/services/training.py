@@ -1,6 +1,7 @@
-"""Background training jobs: one at a time in a worker thread; the new checkpoint replaces the served one
-atomically (trained into a staging folder, then renamed), its embeddings are written back to Neo4j, and the
-service switches to it. Job records live in this process (a replica restart forgets them, not the model)."""
+"""Training, for `chatrec train` and `POST /v1/admin/train` alike: `train_and_publish` exports the graph, trains
+into a staging folder, writes the embeddings back to Neo4j and swaps the new checkpoint in atomically (rename).
+`TrainingJobs` runs it in the background, one job at a time, and hands each new model to the service. Job records
+live in this process (a replica restart forgets them, not the model)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,45 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from api.errors import NotFoundError
-from gnn.model_store import TrainedModel, load, write_back
+from core.errors import NotFoundError
+from core.progress import Progress, no_progress
+from gnn.model_store import TrainedModel, load, load_scoring
 from gnn.train import TrainConfig, train
 from graph.db import GraphStore
+from graph.embeddings import write_back
+from graph.export import export_graph
+
+
+def train_and_publish(
+    store: GraphStore,
+    config: TrainConfig,
+    model_dir: Path,
+    progress: Progress = no_progress,
+    write_embeddings: bool = True,
+) -> tuple[dict[str, Any], TrainedModel]:
+    """Train on the current graph and make the result the model in `model_dir`: trained into a staging folder
+    beside it, written back to Neo4j (embeddings + vector index) unless `write_embeddings` is off, then renamed into
+    place, so that a failure at any step leaves the previous model as it was. The scoring configuration of the
+    previous model carries over. Returns the training metrics and the published model."""
+    staging = model_dir.with_name(f".{model_dir.name}-{uuid.uuid4().hex}")
+    try:
+        scoring = load_scoring(model_dir) if model_dir.is_dir() else None
+        metrics = train(export_graph(store), config, staging, progress, scoring)
+        if write_embeddings:
+            write_back(store, load(staging).blocks())
+        _swap(staging, model_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return metrics, load(model_dir)
+
+
+def _swap(staging: Path, model_dir: Path) -> None:
+    old = model_dir.with_name(f".{model_dir.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if model_dir.exists():
+        model_dir.rename(old)
+    staging.rename(model_dir)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @dataclass
@@ -68,25 +104,12 @@ class TrainingJobs:
 
     def _run(self, job: Job, config: TrainConfig) -> None:
         job.status, job.started = "running", time.time()
-        staging = self.model_dir.with_name(f".{self.model_dir.name}-{job.job_id}")
         try:
-            metrics = train(self.store, config, staging)
-            model = load(staging)
-            write_back(self.store, model)
-            self._swap(staging)
-            self.on_model(load(self.model_dir))
+            metrics, model = train_and_publish(self.store, config, self.model_dir)
+            self.on_model(model)
             job.metrics = {k: v for k, v in metrics.items() if k != "history"}
             job.status = "succeeded"
         except Exception as exc:  # a failed job reports its error; the served model stays as it was
             job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
             job.finished = time.time()
-            shutil.rmtree(staging, ignore_errors=True)
-
-    def _swap(self, staging: Path) -> None:
-        old = self.model_dir.with_name(f".{self.model_dir.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.model_dir.exists():
-            self.model_dir.rename(old)
-        staging.rename(self.model_dir)
-        shutil.rmtree(old, ignore_errors=True)

@@ -1,24 +1,12 @@
-"""Batched UNWIND writes with one transaction per batch and a rich progress bar."""
+"""Batched UNWIND writes with one transaction per batch, reporting progress."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any, LiteralString
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+from core.progress import Progress, no_progress
 from graph.db import GraphStore
-
-
-def import_progress(disable: bool = False) -> Progress:
-    """The progress bar every importer reports to."""
-    return Progress(
-        TextColumn("[bold]{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        disable=disable,
-    )
 
 
 def chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -32,15 +20,16 @@ def write_batches(
     query: LiteralString,
     rows: Sequence[dict[str, Any]],
     batch_size: int,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
     description: str = "",
 ) -> None:
     """Run `UNWIND $rows AS row …` once per batch, each batch in its own write transaction.
 
     A failure leaves whole batches only; the queries MERGE on ids, so running the import again resumes it.
     """
-    task = progress.add_task(description, total=len(rows)) if progress is not None else None
+    done = 0
+    progress(description, done, len(rows))
     for batch in chunks(rows, batch_size):
         store.write_tx(lambda tx, batch=batch: tx.run(query, rows=list(batch)).consume())
-        if progress is not None and task is not None:
-            progress.advance(task, len(batch))
+        done += len(batch)
+        progress(description, done, len(rows))

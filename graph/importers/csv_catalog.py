@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rich.progress import Progress
-
+from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.errors import DataFileError
 from graph.importers.batches import write_batches
@@ -51,7 +50,7 @@ def import_csv_catalog(
     directory: Path,
     batch_size: int = 10_000,
     encoding: str = "utf-8",
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> dict[str, int]:
     """Validate, check that every referenced user and item exists (in the files or the graph), then MERGE."""
     rows = read_csv_catalog(directory, encoding)

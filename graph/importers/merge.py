@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from rich.progress import Progress
-
+from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.importers.batches import write_batches
 
 
-def link_catalogs(store: GraphStore, batch_size: int = 1_000, progress: Progress | None = None) -> dict[str, int]:
+def link_catalogs(store: GraphStore, batch_size: int = 1_000, progress: Progress = no_progress) -> dict[str, int]:
     """Fold each ReDial movie into the MovieLens movie with the same title key; idempotent.
 
     The ReDial node's relationships move to the MovieLens node, which takes its `redial_id`, name and plot

@@ -7,8 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rich.progress import Progress
-
+from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.errors import DataFileError
 from graph.importers.batches import write_batches
@@ -46,7 +45,7 @@ def import_movielens(
     directory: Path,
     batch_size: int = 10_000,
     encoding: str = "latin-1",
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> dict[str, int]:
     """Validate the whole directory first, then MERGE users, movies, genres and ratings in batches."""
     data = read_movielens(directory, encoding)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, LiteralString
 
-from rich.progress import Progress
-
+from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.errors import DataFileError
 from graph.importers.batches import write_batches
@@ -75,7 +74,7 @@ def import_redial(
     store: GraphStore,
     directory: Path,
     batch_size: int = 10_000,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> dict[str, int]:
     """Validate the catalog first, then MERGE movies, genres, people and their relationships in batches."""
     rows = read_redial(directory)

@@ -11,8 +11,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from rich.progress import Progress
-
+from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.errors import DataFileError
 from graph.importers.batches import write_batches
@@ -68,7 +67,7 @@ def import_redial_dialogues(
     folds: int = 2,
     holdout_fold: int | Collection[int] | None = None,
     batch_size: int = 10_000,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> dict[str, int]:
     """MERGE the seekers and their preferences (movies missing from the catalog are skipped); idempotent."""
     rows = read_dialogue_preferences(path, folds, holdout_fold)

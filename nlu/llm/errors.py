@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from core.errors import ErrorKind, UnavailableError
 
-class LLMError(Exception):
+
+class LLMError(UnavailableError):
     """Base class of every LLM backend error."""
 
 
-class LLMConfigError(LLMError):
+class LLMConfigError(LLMError, kind=ErrorKind.INVALID):
     """The backend is unknown or misconfigured (no model, bad base URL)."""
 
 

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import importlib
-
 from nlu.llm.base import LLMConfig, LLMInterface
 from nlu.llm.errors import LLMConfigError
 from nlu.llm.parser import LLMParser, SpanGrounder
 from nlu.types import Parser
 
-# One module per provider, imported only when configured (its client package is optional).
-PROVIDERS: dict[str, str] = {"openai": "nlu.llm.openai_compatible:OpenAICompatibleLLM"}
 EMBEDDED = "embedded"
+BACKENDS = ("openai",)
 
 
 def create_llm(config: LLMConfig) -> LLMInterface:
-    """The LLM client of the configured provider. Raises LLMConfigError (LLMDependencyError: package missing)."""
-    if config.backend not in PROVIDERS:
-        raise LLMConfigError(f"Unknown LLM backend {config.backend!r}; expected one of {sorted(PROVIDERS)}.")
-    module_name, class_name = PROVIDERS[config.backend].split(":")
-    provider: type[LLMInterface] = getattr(importlib.import_module(module_name), class_name)
-    return provider(config)
+    """The LLM client of the configured provider, constructed directly (its module, and so its optional client
+    package, is imported only here). Raises LLMConfigError (LLMDependencyError: package missing)."""
+    if config.backend == "openai":
+        from nlu.llm.openai_compatible import OpenAICompatibleLLM
+
+        return OpenAICompatibleLLM(config)
+    raise LLMConfigError(f"Unknown LLM backend {config.backend!r}; expected one of {list(BACKENDS)}.")
 
 
 def create_parser(config: LLMConfig, embedded: Parser, grounder: SpanGrounder) -> Parser:

@@ -12,10 +12,11 @@ from typing import Protocol
 from pydantic import ValidationError
 from rapidfuzz import fuzz
 
+from core.types import Constraints, GroundedEntity, Mention, Parse
 from nlu.llm.base import LLMInterface
 from nlu.llm.errors import LLMError
 from nlu.llm.proposal import SCHEMA_NAME, SYSTEM_PROMPT, Proposal, ProposedConstraints, proposal_schema
-from nlu.types import Constraints, GroundedEntity, Mention, Parse, Parser
+from nlu.types import Parser
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,10 @@ class LLMParser:
     def name(self) -> str:
         """The value of `Parse.parser` for parses this backend produced itself."""
         return self.llm.provider
+
+    def warm_up(self) -> None:
+        """Warm the fallback parser (the LLM itself is never called to warm up)."""
+        self.fallback.warm_up()
 
     def parse(self, text: str) -> Parse:
         """Parse one utterance with the LLM; on any LLM failure, with the embedded parser (`parser` says which)."""

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nlu.types import Intent, Polarity
+from core.types import Intent, Polarity
 
 SCHEMA_NAME = "chatrec_parse"
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from api.config import get_settings
-from gnn.model_store import load, write_back
-from gnn.train import TrainConfig, train
+from api.services.training import train_and_publish
+from core.config import get_settings
+from gnn.train import TrainConfig
 from graph.db import GraphStore
 from graph.schema import clear_database, ensure_schema
 from tests.conftest import Neo4jConnection
@@ -134,8 +134,7 @@ def planted(session_store: GraphStore, tmp_path_factory: pytest.TempPathFactory)
     ensure_schema(session_store)
     items_by_group, names = build_graph(session_store)
     model_dir = tmp_path_factory.mktemp("model") / "current"
-    train(session_store, FAST, model_dir)
-    write_back(session_store, load(model_dir))
+    train_and_publish(session_store, FAST, model_dir)  # trained, written back, published
     return Planted(items_by_group, names, model_dir)
 
 

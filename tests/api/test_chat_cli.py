@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.config import get_settings
+from core.config import get_settings
 from graph.db import GraphStore
 from tests.api.conftest import Planted
 
@@ -30,7 +30,7 @@ def test_chat_prints_recommendations_with_their_paths(
 
 def test_chat_with_an_unknown_user_exits_2(api_env: pytest.MonkeyPatch, planted: Planted) -> None:
     result = runner.invoke(app, ["chat", "--user", "ml:9999"], input="quit\n")
-    assert result.exit_code == 2 and "Unknown user 'ml:9999'" in result.output
+    assert result.exit_code == 2 and "User 'ml:9999' does not exist" in result.output
 
 
 def test_chat_without_neo4j_exits_3(api_env: pytest.MonkeyPatch) -> None:

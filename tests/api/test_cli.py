@@ -34,7 +34,7 @@ def test_missing_data_folder_exits_2_with_a_sentence(app_env: None, tmp_path: Pa
 
 
 def test_unreachable_neo4j_exits_3(app_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.config import get_settings
+    from core.config import get_settings
 
     monkeypatch.setenv("CHATREC_NEO4J_URI", "bolt://127.0.0.1:1")
     get_settings.cache_clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.config import get_settings
+from core.config import get_settings
 
 
 def test_live_and_ready_without_a_model(app_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.config import get_settings
 from api.main import create_app
+from core.config import get_settings
 from nlu.llm import LLMConfigError
 from tests.api.conftest import Planted
 from tests.llm_server import MODEL, ScriptedServer, Step

@@ -37,10 +37,11 @@ def test_the_shared_worker_socket_turns_nagle_off_on_every_connection() -> None:
     assert flags and flags[0] != 0
 
 
-def test_startup_builds_the_parser_and_neighbours_and_freezes_them_out_of_the_gc(client: TestClient) -> None:
+def test_startup_builds_the_parser_and_scorer_and_freezes_them_out_of_the_gc(client: TestClient) -> None:
     services = client.app.state.services  # type: ignore[attr-defined]
     assert services.conversation._parser is not None
-    assert services.recommender._neighbours is not None
+    assert services.conversation._parser.grounder._genre_vectors is not None  # the sentence encoder ran
+    assert services.recommender._scorer is not None
     assert gc.get_freeze_count() > 100_000
 
 

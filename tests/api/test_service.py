@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from api.config import get_settings
 from api.main import create_app
+from core.config import get_settings
 from tests.api.conftest import Planted
 
 KEY = "test-key-123"

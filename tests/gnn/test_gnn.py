@@ -1,4 +1,4 @@
-"""The GNN package against a real Neo4j: export, HeteroData, write-back, training, fold-in and typed errors."""
+"""The GNN package against a real Neo4j: export, write-back, training, fold-in, scoring config and typed errors."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from gnn.data import build_kg_data, to_hetero_data
+from gnn.data import build_kg_data
 from gnn.errors import CheckpointMismatchError, EmptyGraphError, ModelNotFoundError
-from gnn.foldin import fold_in, recommend, score_items
-from gnn.model_store import load, write_back
+from gnn.foldin import fold_in, score_items
+from gnn.model_store import load
+from gnn.scoring_config import ScoringConfig
 from gnn.train import TrainConfig, train
 from graph.db import GraphStore
-from graph.embeddings import read_embeddings, similar_entities, write_embeddings
+from graph.embeddings import similar_entities, write_back, write_embeddings
 from graph.export import export_graph
 from graph.schema import clear_database
 
@@ -61,34 +62,31 @@ def planted_graph(store: GraphStore) -> None:
     )
 
 
-def test_export_hetero_and_write_back_round_trip(store: GraphStore) -> None:
+def test_export_and_write_back_round_trip(store: GraphStore) -> None:
     planted_graph(store)
     arrays = export_graph(store, node_page_size=15, edge_page_size=12)  # small pages: several cursor steps
-    hetero = to_hetero_data(arrays)
-    assert hetero["Item"].node_ids == sorted(f"i{g}-{k:02d}" for g in range(GROUPS) for k in range(ITEMS_PER_GROUP))
-    assert hetero["User"].num_nodes == GROUPS * USERS_PER_GROUP
+    items = sorted(f"i{g}-{k:02d}" for g in range(GROUPS) for k in range(ITEMS_PER_GROUP))
+    assert arrays.nodes["Item"].tolist() == items
+    assert len(arrays.nodes["User"]) == GROUPS * USERS_PER_GROUP
     expected = {
         (r["u"], r["i"]): (r["rating"], r["ts"])
         for r in store.read(
             "MATCH (u:User)-[r:RATED]->(i:Item) RETURN u.id AS u, i.id AS i, r.rating AS rating, r.ts AS ts"
         )
     }
-    rated = hetero["User", "RATED", "Item"]
-    users, items = hetero["User"].node_ids, hetero["Item"].node_ids
+    rated = arrays.edges["RATED"]
     exported = {
-        (users[a], items[b]): (rating, ts)
-        for (a, b), rating, ts in zip(
-            rated.edge_index.T.tolist(), rated.rating.tolist(), rated.ts.tolist(), strict=True
-        )
+        (u, i): (rating, ts)
+        for u, i, rating, ts in zip(rated.src, rated.dst, rated.rating.tolist(), rated.ts.tolist(), strict=True)
     }
     assert exported == expected
-    assert hetero["Person", "DIRECTED", "Item"].edge_index.shape[1] == GROUPS * ITEMS_PER_GROUP
+    assert len(arrays.edges["DIRECTED"]) == GROUPS * ITEMS_PER_GROUP
 
     vectors = np.random.default_rng(1).normal(size=(len(items), 8))
-    assert write_embeddings(store, "Item", items, vectors) == len(items)
-    read_ids, read_vectors = read_embeddings(store, "Item", page_size=30)
-    assert read_ids.tolist() == items
-    assert np.array_equal(read_vectors, vectors)
+    assert write_embeddings(store, "Item", items, vectors, batch_size=30) == len(items)
+    stored = store.read("MATCH (n:Item:Entity) RETURN n.id AS id, n.embedding AS embedding ORDER BY n.id")
+    assert [row["id"] for row in stored] == items
+    assert np.array_equal(np.array([row["embedding"] for row in stored]), vectors)
 
 
 def test_liked_dialogue_preferences_are_interactions_and_dislikes_are_not(store: GraphStore) -> None:
@@ -113,9 +111,10 @@ def test_liked_dialogue_preferences_are_interactions_and_dislikes_are_not(store:
 
 def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_path: Path) -> None:
     planted_graph(store)
-    metrics = train(store, FAST, tmp_path / "model")
+    metrics = train(export_graph(store), FAST, tmp_path / "model")
     assert metrics["best_epoch"] > 0
-    for name in ("config.json", "weights.pt", "id_maps.json", "embeddings.npy", "metrics.json", "training.png"):
+    files = ("config.json", "weights.pt", "id_maps.json", "embeddings.npy", "metrics.json", "scoring.json")
+    for name in (*files, "training.png"):
         assert (tmp_path / "model" / name).is_file()
     model = load(tmp_path / "model", export_graph(store))
 
@@ -124,8 +123,10 @@ def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_
         rated[row["u"]] = row["items"]
     precision = []
     for user, seen in rated.items():
-        top = recommend(model, fold_in(model, {}, user_id=user), k=5, exclude=seen)
-        precision.append(np.mean([item.split("-")[0][1:] == user.split("-")[0][1:] for item, _ in top]))
+        scores = score_items(model, fold_in(model, {}, user_id=user))
+        scores[model.index.local("Item", seen)] = -np.inf
+        top = model.index.ids["Item"][np.argsort(-scores, kind="stable")[:5]]
+        precision.append(np.mean([item.split("-")[0][1:] == user.split("-")[0][1:] for item in top]))
     assert np.mean(precision) >= 0.8  # random: 6 of 66 unseen items are in the user's group, about 0.09
 
     scores = score_items(model, fold_in(model, {("Person", "p2"): 1.0}))
@@ -144,7 +145,7 @@ def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_
     assert after[group].min() > after[others].max()
     assert (after[group] - after[others].mean()).mean() > (before[group] - before[others].mean()).mean()
 
-    assert write_back(store, model)["Item"] == GROUPS * ITEMS_PER_GROUP
+    assert write_back(store, model.blocks())["Item"] == GROUPS * ITEMS_PER_GROUP
     # Group 1's users, items, genre and director end up close together (near-ties among them, so no exact rank
     # is asserted): the vector index's nearest neighbours of one of its items all come from group 1.
     hits = similar_entities(store, model.vectors("Item", ["i1-03"])[0], k=10)
@@ -162,21 +163,27 @@ def test_training_is_deterministic_on_cpu(store: GraphStore, tmp_path: Path) -> 
 
 def test_empty_and_edgeless_graphs_raise(store: GraphStore, tmp_path: Path) -> None:
     with pytest.raises(EmptyGraphError, match="no User and no Item"):
-        train(store, FAST, tmp_path / "m")
+        train(export_graph(store), FAST, tmp_path / "m")
     store.write("CREATE (:User {id: 'u'}), (:Item {id: 'i'})")
     with pytest.raises(EmptyGraphError, match="no RATED"):
-        train(store, FAST, tmp_path / "m")
+        train(export_graph(store), FAST, tmp_path / "m")
 
 
 def test_missing_model_and_mismatching_checkpoint_raise(store: GraphStore, tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         load(tmp_path / "nowhere")
     planted_graph(store)
-    train(store, TrainConfig(**{**FAST.__dict__, "max_epochs": 2}), tmp_path / "m")
+    arrays, quick = export_graph(store), TrainConfig(**{**FAST.__dict__, "max_epochs": 2})
+    train(arrays, quick, tmp_path / "m")
     (tmp_path / "m" / "weights.pt").unlink()
     with pytest.raises(ModelNotFoundError, match=r"weights\.pt"):
         load(tmp_path / "m")
-    train(store, TrainConfig(**{**FAST.__dict__, "max_epochs": 2}), tmp_path / "m")
+    train(arrays, quick, tmp_path / "m")
+    (tmp_path / "m" / "scoring.json").write_text('{"dialogue_weights": {"prior": 1.0}}')
+    with pytest.raises(CheckpointMismatchError, match="scoring configuration"):
+        load(tmp_path / "m")
+    (tmp_path / "m" / "scoring.json").unlink()  # an older checkpoint without one scores with the defaults
+    assert load(tmp_path / "m").scoring == ScoringConfig()
     store.write("CREATE (:Item {id: 'new-item'})")
     with pytest.raises(CheckpointMismatchError, match="Item: 1 new"):
         load(tmp_path / "m", export_graph(store))

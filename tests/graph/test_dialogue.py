@@ -6,20 +6,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from core.errors import ErrorKind, UnknownEntityError
+from core.types import Constraints, GroundedEntity, Intent, Mention, Parse, Polarity, Role
 from graph.db import GraphStore
 from graph.dialogue import (
-    Role,
-    TurnConflictError,
-    UnknownEntityError,
-    UnknownSessionError,
-    UnknownUserError,
     create_session,
     get_session,
     record_turn,
     user_preferences,
 )
+from graph.errors import TurnConflictError, UnknownNodeError
 from graph.stats import total_counts
-from nlu.types import Constraints, GroundedEntity, Intent, Mention, Parse, Polarity
 
 FARGO = GroundedEntity("Item", "ml:1", "Fargo (1996)")
 JAWS = GroundedEntity("Item", "ml:2", "Jaws (1975)")
@@ -74,13 +71,14 @@ def test_create_session_is_idempotent_with_an_explicit_id(catalog: GraphStore) -
 
 
 def test_unknown_ids_raise_typed_errors(catalog: GraphStore) -> None:
-    with pytest.raises(UnknownUserError, match="nobody"):
+    with pytest.raises(UnknownNodeError, match="User 'nobody'") as unknown_user:
         create_session(catalog, "nobody")
-    with pytest.raises(UnknownSessionError, match="no-such-session"):
+    assert unknown_user.value.kind is ErrorKind.NOT_FOUND
+    with pytest.raises(UnknownNodeError, match="Session 'no-such-session'"):
         record_turn(catalog, "no-such-session", parse("hi", intent=Intent.CHITCHAT))
-    with pytest.raises(UnknownSessionError):
+    with pytest.raises(UnknownNodeError, match="Session"):
         get_session(catalog, "no-such-session")
-    with pytest.raises(UnknownUserError):
+    with pytest.raises(UnknownNodeError, match="User"):
         user_preferences(catalog, "nobody")
     assert count(catalog, "MATCH (n:Session|Turn) RETURN count(n) AS n") == 0
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from core.types import Constraints
 from graph.db import GraphStore
 from graph.paths import explanation_paths, select_explained_items
-from graph.recommend import ItemFilter, select_items
+from graph.recommend import select_items
 
 
 def _plant(store: GraphStore) -> None:
@@ -28,7 +29,7 @@ def _plant(store: GraphStore) -> None:
 def test_one_read_selects_like_select_items_and_explains_what_it_kept(store: GraphStore) -> None:
     _plant(store)
     ranked = ["missing", "alien", "lebowski", "heat"]
-    no_scifi = ItemFilter(genres_excluded=("scifi",))
+    no_scifi = Constraints(genres_excluded=("scifi",))
     items, paths = select_explained_items(store, "u", ranked, 2, no_scifi)
     assert items == select_items(store, ranked, 2, no_scifi)
     assert [item.id for item in items] == ["lebowski", "heat"]
@@ -42,5 +43,5 @@ def test_one_read_selects_like_select_items_and_explains_what_it_kept(store: Gra
 
 def test_nothing_selected_explains_nothing(store: GraphStore) -> None:
     _plant(store)
-    assert select_explained_items(store, "u", ["missing"], 3, ItemFilter()) == ([], {})
-    assert select_explained_items(store, "nobody", ["heat"], 3, ItemFilter())[1] == {"heat": []}
+    assert select_explained_items(store, "u", ["missing"], 3, Constraints()) == ([], {})
+    assert select_explained_items(store, "nobody", ["heat"], 3, Constraints())[1] == {"heat": []}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.types import Intent, Polarity
 from graph.stats import total_counts
 from nlu.embedded import UtteranceError
-from nlu.types import Intent, Polarity
 
 
 def _by_text(parse_result):

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from core.types import Intent, Polarity
 from graph.db import GraphStore
 from graph.stats import total_counts
 from nlu.embedded import EmbeddedParser
@@ -29,7 +30,6 @@ from nlu.llm import (
     create_parser,
 )
 from nlu.llm.proposal import proposal_schema
-from nlu.types import Intent, Polarity
 from tests.llm_server import API_KEY, MODEL, ScriptedServer, Step
 
 

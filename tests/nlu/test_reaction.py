@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.types import GroundedEntity, Intent, Polarity
 from nlu.embedded import EmbeddedParser
 from nlu.reaction import react
-from nlu.types import GroundedEntity, Intent, Polarity
 
 JAWS = GroundedEntity("Item", "ml:2", "Jaws (1975)")
 MATRIX = GroundedEntity("Item", "ml:6", "The Matrix (1999)")

@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
 from rich.console import Console
 
-from api.config import get_settings
-from api.errors import APIError
+from api.cli.common import console, report
 from api.schemas import Explanation, MessageOut
 from api.services.container import build_services
-from graph.dialogue import DialogueError
-from graph.errors import GraphError, GraphUnavailableError
+from core.config import get_settings
+from core.errors import ChatRecError, ErrorKind
 
 QUIT = {"quit", "exit", "bye", ":q"}
 
 
+def register(app: typer.Typer) -> None:
+    """Add `chatrec chat` to `app`."""
+    app.command("chat")(chat)
+
+
+def chat(
+    user: Annotated[str | None, typer.Option(help="Chat as this user (default: a fresh anonymous one).")] = None,
+    k: Annotated[int, typer.Option(min=1, max=50, help="Recommendations per answer.")] = 5,
+) -> None:
+    """Talk to the recommender in the terminal (the API's code path); prints each list with its graph paths."""
+    raise typer.Exit(run_chat(console, user, k))
+
+
 def run_chat(console: Console, user_id: str | None, k: int) -> int:
-    """Run the chat until EOF or `quit`; returns the exit code: 0, 2 unknown user, 3 Neo4j unreachable."""
+    """Run the chat until EOF or `quit`; returns the exit code: 0, or the code of the error that ended it
+    (`core.errors.EXIT_CODE`: 2 unknown user, 3 Neo4j unreachable)."""
     services = build_services(get_settings())
     try:
         try:
             services.store.verify()
             session = services.conversation.start(user_id)
-        except GraphUnavailableError as exc:
-            console.print(f"[red]Error:[/red] {exc}", soft_wrap=True)
-            return 3
-        except DialogueError as exc:
-            console.print(f"[red]Error:[/red] {exc}", soft_wrap=True)
-            return 2
+        except ChatRecError as exc:
+            return report(exc)
         console.print(f"Session {session.session_id} as user {session.user_id}. Type 'quit' to leave.", soft_wrap=True)
         while True:
             try:
@@ -39,10 +51,10 @@ def run_chat(console: Console, user_id: str | None, k: int) -> int:
                 continue
             try:
                 answer = services.conversation.message(session.session_id, text, k)
-            except (APIError, GraphError, ValueError) as exc:
-                console.print(f"[red]Error:[/red] {getattr(exc, 'message', exc)}", soft_wrap=True)
-                if isinstance(exc, GraphUnavailableError):
-                    return 3
+            except ChatRecError as exc:
+                code = report(exc)
+                if exc.kind is ErrorKind.UNAVAILABLE:
+                    return code
                 continue
             print_answer(console, answer)
     finally:

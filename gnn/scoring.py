@@ -1,0 +1,110 @@
+"""The scoring model of a list: the user's vector (the GNN embedding folded in with dialogue preferences and
+feedback) and the conversation signals, weighted as the served model's `ScoringConfig` says; arrays in, arrays
+out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.types import FeedbackSignal, Polarity, Strategy, UserContext
+from gnn.foldin import fold_in, score_items
+from gnn.model_store import TrainedModel
+from gnn.neighbours import ItemNeighbours
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every item's score in the model's item order (excluded items at -inf), the strategy and the user's vector."""
+
+    values: np.ndarray
+    strategy: Strategy
+    vector: np.ndarray
+
+
+class Scorer:
+    """Scores the served model's items for a user context; the conversation prior and neighbours come as arrays
+    built from graph reads."""
+
+    def __init__(self, model: TrainedModel, dialogue_likes: Mapping[str, int], neighbours: ItemNeighbours) -> None:
+        self.model = model
+        self.config = model.scoring
+        self.neighbours = neighbours
+        ids = model.index.ids["Item"].tolist()
+        prior = np.log1p(np.array([dialogue_likes.get(i, 0) for i in ids], dtype=np.float32))
+        self.dialogue_prior = prior / max(float(prior.max()) if len(prior) else 0.0, 1e-9)
+
+    @classmethod
+    def from_graph_reads(
+        cls,
+        model: TrainedModel,
+        dialogue_likes: Mapping[str, int],
+        co_liked: Sequence[tuple[str, str, int]],
+        attributes: Sequence[tuple[str, str, str]],
+    ) -> Scorer:
+        """A scorer over the model's items from the rows graph/ reads (likes per item, co-likes, attributes)."""
+        neighbours = ItemNeighbours(model.index.ids["Item"].tolist(), co_liked, attributes)
+        return cls(model, dialogue_likes, neighbours)
+
+    def user_vector(self, context: UserContext) -> tuple[np.ndarray | None, Strategy]:
+        """The user's embedding folded in with dialogue preferences and feedback, and the strategy it implies
+        (None and POPULARITY when nothing about the user is known to the model)."""
+        config, positions = self.config, self.model.index.positions
+        weights: dict[tuple[str, str], float] = {}
+        for pref in context.preferences:
+            sign = {Polarity.LIKE: 1.0, Polarity.DISLIKE: -1.0}.get(pref.polarity, 0.0)
+            if sign and pref.id in positions.get(pref.label, {}):
+                weights[(pref.label, pref.id)] = sign * max(pref.weight, config.weight_floor)
+        for item_id, signal in context.feedback.items():
+            if item_id in positions["Item"]:
+                weights[("Item", item_id)] = weights.get(("Item", item_id), 0.0) + config.feedback_weight(signal)
+        weights = {key: w for key, w in weights.items() if w != 0.0}
+        # Only users the model learned from ratings have a meaningful own embedding.
+        known = bool(context.rated) and context.user_id in positions["User"]
+        if not known and not weights:
+            return None, Strategy.POPULARITY
+        total = sum(abs(w) for w in weights.values())
+        vector = fold_in(
+            self.model,
+            weights,
+            user_id=context.user_id if known else None,
+            preference_share=total / (total + config.preference_prior),
+        )
+        return vector, Strategy.EMBEDDING if known else Strategy.DIALOGUE
+
+    def dialogue_signals(self, context: UserContext, vector: np.ndarray) -> dict[str, np.ndarray]:
+        """The conversation signals of every item (see `ScoringConfig`), in the model's item order."""
+        floor = self.config.weight_floor
+        embedding = score_items(self.model, vector)
+        liked = {
+            p.id: max(p.weight, floor) for p in context.preferences if p.label == "Item" and p.polarity is Polarity.LIKE
+        }
+        for item_id, signal in context.feedback.items():
+            if signal is FeedbackSignal.ACCEPT:
+                liked[item_id] = liked.get(item_id, 0.0) + self.config.accept_weight
+        attributes = {
+            p.id: max(p.weight, floor) for p in context.preferences if p.label != "Item" and p.polarity is Polarity.LIKE
+        }
+        return {
+            "embedding": embedding / max(float(np.abs(embedding).max()), 1e-9),
+            "prior": self.dialogue_prior,
+            **self.neighbours.evidence(liked, attributes),
+        }
+
+    def score(self, context: UserContext) -> Scores | None:
+        """Every item's score for the user, the items they have seen at -inf; None when the model knows nothing of
+        the user (the caller ranks by popularity)."""
+        vector, strategy = self.user_vector(context)
+        if vector is None:
+            return None
+        if strategy is Strategy.DIALOGUE:
+            weights = self.config.dialogue_weights
+            signals = self.dialogue_signals(context, vector)
+            values = sum(weights[name] * signal for name, signal in signals.items())
+        else:
+            values = score_items(self.model, vector)
+        rows = self.model.index.positions["Item"]
+        values[[rows[i] for i in context.seen if i in rows]] = -np.inf
+        return Scores(values, strategy, vector)

@@ -1,0 +1,67 @@
+"""Every knob of scoring a list, as one frozen, validated `ScoringConfig` that the model directory carries
+(`scoring.json`, written with the checkpoint; the defaults below when it is absent)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.types import FeedbackSignal
+from gnn.neighbours import SIGNALS
+
+CONVERSATION_SIGNALS = ("embedding", "prior", *SIGNALS)
+
+
+class ScoringConfig(BaseModel):
+    """How a list is scored. The conversation (cold-start) score is a weighted sum of signals, each scaled so that
+    the best item has 1: the fold-in score ("embedding", scaled to [-1, 1]), the conversational popularity prior
+    ("prior", log(1 + users who liked the item in a dialogue)), and `gnn.neighbours` evidence from the liked items,
+    genres and people: items liked together in past conversations ("co_liked") and shared genres / directors /
+    actors / writers. The default weights come from a grid search on an inner split of the ReDial training fold
+    (`bench/eval_redial.py --tune`, bench/results/redial_tuning.json), never on the evaluated fold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Fold-in: a dialogue 'like' pulls with its weight (at least `weight_floor`), a 'dislike' pushes; feedback too.
+    accept_weight: float = Field(1.0, ge=0)
+    reject_weight: float = Field(-0.5, le=0)
+    weight_floor: float = Field(0.05, gt=0, le=1)
+    # Share of the folded-in preferences next to a known user's own embedding: total / (total + prior).
+    preference_prior: float = Field(2.0, gt=0)
+    dialogue_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "embedding": 0.2,
+            "prior": 1.0,
+            "co_liked": 0.5,
+            "IN_GENRE": 1.0,
+            "DIRECTED": 0.5,
+            "ACTED_IN": 0.5,
+            "WROTE": 0.5,
+        }
+    )
+    # Candidates read from the graph for a list of k: max(per_k * k, min); with hard constraints the filtered
+    # sizes; widened `pool_growth` times while too few pass. The LLM rerank reorders at least `rerank_pool`.
+    pool_min: int = Field(50, ge=1)
+    pool_per_k: int = Field(4, ge=1)
+    filtered_pool_min: int = Field(500, ge=1)
+    filtered_pool_per_k: int = Field(20, ge=1)
+    pool_growth: int = Field(8, ge=2)
+    rerank_pool: int = Field(20, ge=2)
+
+    @field_validator("dialogue_weights")
+    @classmethod
+    def _every_signal_weighted(cls, weights: dict[str, float]) -> dict[str, float]:
+        if set(weights) != set(CONVERSATION_SIGNALS):
+            raise ValueError(f"dialogue_weights needs exactly the signals {list(CONVERSATION_SIGNALS)}")
+        if any(w < 0 for w in weights.values()):
+            raise ValueError("dialogue_weights must not be negative")
+        return weights
+
+    def feedback_weight(self, signal: FeedbackSignal) -> float:
+        """How an accepted or rejected item counts in the fold-in."""
+        return self.accept_weight if signal is FeedbackSignal.ACCEPT else self.reject_weight
+
+    def pool(self, k: int, constrained: bool) -> int:
+        """How many candidates to read first for a list of `k`."""
+        if constrained:
+            return max(self.filtered_pool_per_k * k, self.filtered_pool_min)
+        return max(self.pool_per_k * k, self.pool_min)
