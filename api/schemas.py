@@ -99,6 +99,7 @@ class MentionOut(BaseModel):
     name: str
     polarity: str
     confidence: float
+    seen: str = Field("unknown", description="Whether the user has seen the item: yes, no or unknown.")
 
 
 class ConstraintsOut(BaseModel):

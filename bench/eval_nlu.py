@@ -12,7 +12,9 @@ of the movie's mentions in the seeker's messages, each parsed as the service par
 (less those the seeker brought up before) in its latest messages that named any
 ("I loved that one", "haven't seen it, I'll check it out"); no prediction counts as wrong. Dialogues are split in two
 folds by conversation id (SHA-256, as the dialogue importer does): fold 0 was looked at while writing the rules,
-fold 1 is reported as `heldout`; the top-level figures are over all 1,000 dialogues.
+fold 1 is reported as `heldout`; the top-level figures are over all 1,000 dialogues. Seen-status: the same for every
+movie with a seen (1) / not seen (0) answer, the prediction being the last known `seen` of its mentions in the
+seeker's messages.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 import typer
+from linking import prf
 
 from api.deps import open_store
 from api.progress import RichProgress
 from core.config import get_settings
 from core.progress import Progress
-from core.types import GroundedEntity, Polarity
+from core.types import GroundedEntity, Polarity, Seen
 from graph.importers.movielens import genre_id
 from graph.importers.redial_dialogues import conversation_fold
 from graph.search import items_by_redial_id
@@ -82,13 +85,6 @@ def gold_of(message: dict[str, Any], maps: dict[str, Any], items: dict[str, str]
         elif kind == "person" and name in maps["entity2id"]:
             gold.add(("person", f"redial:{maps['entity2id'][name]}"))
     return gold
-
-
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    """Micro precision, recall, F1."""
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
 
 
 def evaluate(
@@ -143,25 +139,43 @@ def evaluate(
 def polarity_verdicts(
     dialogue: dict[str, Any], parsed: list[tuple[dict[str, Any], Any]], seeker: Any, items: dict[str, str]
 ) -> list[str]:
-    """'correct' / 'wrong' / 'undecided' for every movie with a liked / disliked answer, plus its gold class."""
+    """Polarity ('correct' / 'wrong' / 'undecided' for every movie with a liked / disliked answer, plus its gold
+    class) and seen-status (the same with the prefix 'seen_', for every movie with a seen / not seen answer)."""
+    liked = answer_verdicts(dialogue, parsed, seeker, items, "liked", {1: Polarity.LIKE, 0: Polarity.DISLIKE}, "")
+    seen = answer_verdicts(dialogue, parsed, seeker, items, "seen", {1: Seen.YES, 0: Seen.NO}, "seen_")
+    return liked + seen
+
+
+def answer_verdicts(
+    dialogue: dict[str, Any],
+    parsed: list[tuple[dict[str, Any], Any]],
+    seeker: Any,
+    items: dict[str, str],
+    question: str,
+    gold_of_answer: dict[int, Polarity | Seen],
+    prefix: str,
+) -> list[str]:
+    """For every movie the workers answered `question` about (the seeker's own answer wins), the verdict on the last
+    known value (`Polarity` or `Seen`, by the gold's type) of its mentions in the seeker's messages."""
     answers: dict[str, int] = {}
     for source in (dialogue.get("respondentQuestions") or {}, dialogue.get("initiatorQuestions") or {}):
-        answers.update({m: a["liked"] for m, a in source.items() if isinstance(a, dict) and a.get("liked") in (0, 1)})
+        answers.update({m: a[question] for m, a in source.items() if isinstance(a, dict) and a.get(question) in (0, 1)})
     verdicts = []
-    for rid, liked in answers.items():
+    for rid, answer in answers.items():
         node = items.get(str(rid))
         if node is None:
             continue
-        gold = Polarity.LIKE if liked == 1 else Polarity.DISLIKE
+        gold = gold_of_answer[answer]
+        field, unknown = ("seen", Seen.UNKNOWN) if isinstance(gold, Seen) else ("polarity", Polarity.NEUTRAL)
         said = [
-            m.polarity
+            getattr(m, field)
             for message, result in parsed
             if message.get("senderWorkerId") == seeker
             for m in result.mentions
-            if m.entity.node_id == node and m.polarity is not Polarity.NEUTRAL
+            if m.entity.node_id == node and getattr(m, field) is not unknown
         ]
         verdict = "undecided" if not said else ("correct" if said[-1] is gold else "wrong")
-        verdicts += [verdict, f"gold_{gold.value}"]
+        verdicts += [f"{prefix}{verdict}", f"{prefix}gold_{gold.value}"]
     return verdicts
 
 
@@ -188,6 +202,21 @@ def summarize(counts: Counter, polarity: Counter) -> dict[str, Any]:
         "polarity_coverage": round(decided / answered, 4) if answered else 0.0,
         "polarity_majority_baseline": round(majority / answered, 4) if answered else 0.0,
         "polarity_movies": answered,
+        **seen_summary(polarity),
+    }
+
+
+def seen_summary(polarity: Counter) -> dict[str, Any]:
+    """Seen-status figures: accuracy (no prediction counts as wrong), on the decided ones, coverage, baseline."""
+    answered = polarity["seen_correct"] + polarity["seen_wrong"] + polarity["seen_undecided"]
+    decided = polarity["seen_correct"] + polarity["seen_wrong"]
+    majority = max(polarity["seen_gold_yes"], polarity["seen_gold_no"])
+    return {
+        "seen_accuracy": round(polarity["seen_correct"] / answered, 4) if answered else 0.0,
+        "seen_accuracy_decided": round(polarity["seen_correct"] / decided, 4) if decided else 0.0,
+        "seen_coverage": round(decided / answered, 4) if answered else 0.0,
+        "seen_majority_baseline": round(majority / answered, 4) if answered else 0.0,
+        "seen_movies": answered,
     }
 
 

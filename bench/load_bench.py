@@ -1,25 +1,26 @@
-"""Load benchmark of the HTTP API: recommendations and dialogue turns at N concurrent clients.
+"""Load benchmark of the HTTP API: recommendations and dialogue turns at N concurrent Locust users.
 
-An asyncio + httpx load generator (bounded in time) against a running API (`--url`), or one this script starts
-(`chatrec serve` with the current CHATREC_* settings, i.e. your Neo4j, model and workers). Each client has its own
-keep-alive connection (as each Locust user has its own session) and loops: request, wait a think time drawn
-uniformly from [0.5, 1.5] x `--think-s` (like Locust's `between`), repeat.
-`--think-s 0` gives a closed loop (every client fires again at once: a saturation test).
+Locust used as a library (headless, one process, each phase stopped by a timer) against a running API on this machine
+(`--url`), or one this script starts (`chatrec serve` with the current CHATREC_* settings, i.e. your Neo4j, model and
+workers). Each user is a `FastHttpUser` with its own keep-alive connection and loops: request, wait a think time drawn
+uniformly from [0.5, 1.5] x `--think-s` (Locust's `between`), repeat. `--think-s 0` gives a closed loop (every user
+fires again at once: a saturation test).
 
 Phase 1: `GET /v1/users/{random MovieLens user}/recommendations?k=10&explain=true` (with `--unexplained`, the
 same with `explain=false` too).
-Phase 2: every client opens a session (`POST /v1/sessions`) and sends utterances in turn
+Phase 2: every user opens a session (`POST /v1/sessions`) and sends utterances in turn
 (`POST /v1/sessions/{id}/messages`).
 
+Percentiles come from the exact response time of every request (Locust's `request` event), not from Locust's rounded
+histogram; a request that fails (HTTP >= 400 or a connection error) counts as an error and is not timed.
 Writes bench/results/load.json (`recommendations_p50_ms`, `recommendations_p99_ms`, `rps`, `turn_p50_ms`,
 `turn_p99_ms`, plus the settings and the closed-loop figures when `--saturation` is given) and load.png.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import gc
+import itertools
 import json
 import os
 import random
@@ -27,19 +28,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit
 
-import httpx
+import gevent
 import numpy as np
+import typer
+from locust import FastHttpUser, between, task
+from locust.env import Environment
+from locust.exception import StopUser
 from rich.progress import Progress
-
-from core.config import get_settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
+USERS = [f"ml:{n}" for n in range(1, 944)]
 UTTERANCES = [
     "I loved Fargo and The Big Lebowski",
     "something with Tom Hanks please",
@@ -50,18 +55,31 @@ UTTERANCES = [
     "I really enjoyed The Matrix and Alien",
     "any good thrillers?",
 ]
+TIMEOUT_S = 30.0  # per request; a phase ends at most this long after its timer
 
 
 @dataclass
 class Phase:
-    """Latencies (seconds) and errors of one phase."""
+    """Exact latencies (ms) and errors of the requests named `name` in one phase."""
 
+    name: str
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def record(self, name: str, response_time: float, response: Any, exception: BaseException | None, **_: Any) -> None:
+        """Listener of Locust's `request` event."""
+        if name != self.name:
+            return
+        if exception is None:
+            self.latencies.append(response_time)
+            return
+        status = getattr(response, "status_code", 0)
+        key = f"HTTP {status}" if status else type(exception).__name__
+        self.errors[key] = self.errors.get(key, 0) + 1
+
     def summary(self) -> dict[str, Any]:
-        values = np.array(self.latencies) * 1000
+        values = np.array(self.latencies)
         pct = (lambda q: round(float(np.percentile(values, q)), 2)) if len(values) else (lambda q: None)
         return {
             "requests": len(values),
@@ -74,25 +92,55 @@ class Phase:
         }
 
 
-async def _think(rng: random.Random, think_s: float) -> None:
-    if think_s > 0:
-        await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
+class Client(FastHttpUser):
+    """A simulated user with one keep-alive connection; a phase sets the class attributes on a subclass."""
+
+    abstract = True
+    concurrency = 1
+    network_timeout = connection_timeout = TIMEOUT_S
+    seed = 0
+    think_s = 0.0
+    deadline = 0.0
+    headers: ClassVar[dict[str, str]] = {}
+    numbers: Iterator[int] = itertools.count()
+
+    def on_start(self) -> None:
+        """Start after a random delay: Locust spawns a whole batch of users at once, and 50 first requests together
+        measured 400-500 ms at p99 on the API (20-40 ms on a stub server)."""
+        self.rng = random.Random(self.seed * 1000 + next(self.numbers))
+        gevent.sleep(self.rng.uniform(0, max(self.think_s, 0.05)))
 
 
-async def _timed(phase: Phase, call: Any) -> httpx.Response | None:
-    started = time.perf_counter()
-    try:
-        response = await call
-    except httpx.HTTPError as exc:
-        phase.errors[type(exc).__name__] = phase.errors.get(type(exc).__name__, 0) + 1
-        return None
-    elapsed = time.perf_counter() - started
-    if response.status_code >= 400:
-        key = f"HTTP {response.status_code}"
-        phase.errors[key] = phase.errors.get(key, 0) + 1
-        return response
-    phase.latencies.append(elapsed)
-    return response
+class Recommendations(Client):
+    abstract = True
+    explain = "true"
+
+    @task
+    def recommend(self) -> None:
+        user = self.rng.choice(USERS)
+        self.client.get(f"/v1/users/{user}/recommendations?k=10&explain={self.explain}", name="recommendations")
+
+
+class Turns(Client):
+    abstract = True
+
+    def on_start(self) -> None:
+        """Open a session (not timed), retrying until the phase is over."""
+        super().on_start()
+        self.session_id = None
+        while self.session_id is None and time.perf_counter() < self.deadline:
+            created = self.client.post("/v1/sessions", json={}, headers=self.headers, name="session")
+            if created.status_code == 201:
+                self.session_id = created.json()["session_id"]
+        self.turn = self.rng.randrange(len(UTTERANCES))
+
+    @task
+    def message(self) -> None:
+        if self.session_id is None:
+            raise StopUser
+        body = {"text": UTTERANCES[self.turn % len(UTTERANCES)], "k": 10}
+        self.client.post(f"/v1/sessions/{self.session_id}/messages", json=body, headers=self.headers, name="turn")
+        self.turn += 1
 
 
 @contextmanager
@@ -107,100 +155,49 @@ def _no_collector_pauses() -> Iterator[None]:
         gc.enable()
 
 
-async def recommendations_phase(
-    clients: list[httpx.AsyncClient],
-    seconds: float,
-    think_s: float,
-    users: list[str],
-    seed: int,
-    explain: bool = True,
-) -> Phase:
-    """Each client requests recommendations for random users until the time is up."""
-    phase = Phase()
-    stop = time.perf_counter() + seconds
-
-    async def worker(index: int) -> None:
-        rng = random.Random(seed * 1000 + index)
-        await asyncio.sleep(rng.uniform(0, max(think_s, 0.05)))  # spread the starts
-        while time.perf_counter() < stop:
-            user = rng.choice(users)
-            params = {"k": 10, "explain": str(explain).lower()}
-            await _timed(phase, clients[index].get(f"/v1/users/{user}/recommendations", params=params))
-            await _think(rng, think_s)
-
+def run_phase(url: str, kind: type[Client], clients: int, seconds: float, think_s: float, **attrs: Any) -> Phase:
+    """`clients` users of `kind`, each starting within max(think, 0.05) s, stopped `seconds` after the start; requests
+    in flight then finish (at most TIMEOUT_S)."""
+    phase = Phase("recommendations" if kind is Recommendations else "turn")
+    attrs |= {"wait_time": between(0.5 * think_s, 1.5 * think_s), "think_s": think_s, "numbers": itertools.count()}
+    user = type(kind.__name__, (kind,), {"abstract": False, "deadline": time.perf_counter() + seconds, **attrs})
+    environment = Environment(user_classes=[user], host=url, stop_timeout=TIMEOUT_S + 1)
+    environment.events.request.add_listener(phase.record)
+    runner = environment.create_local_runner()
     with _no_collector_pauses():
         started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(len(clients))))
+        runner.start(clients, spawn_rate=min(clients, 100))
+        gevent.spawn_later(seconds, runner.quit)
+        runner.greenlet.join()
         phase.seconds = time.perf_counter() - started
     return phase
 
 
-async def turns_phase(
-    clients: list[httpx.AsyncClient], seconds: float, think_s: float, headers: dict[str, str], seed: int
-) -> Phase:
-    """Each client opens a session and sends utterances until the time is up."""
-    phase = Phase()
-    stop = time.perf_counter() + seconds
-
-    async def worker(index: int) -> None:
-        rng = random.Random(seed * 1000 + index)
-        await asyncio.sleep(rng.uniform(0, max(think_s, 0.05)))
-        client = clients[index]
-        created = None
-        while created is None or created.status_code != 201:
-            if time.perf_counter() > stop:
-                return
-            created = await _timed(Phase(), client.post("/v1/sessions", json={}, headers=headers))
-        session_id = created.json()["session_id"]
-        turn = rng.randrange(len(UTTERANCES))
-        while time.perf_counter() < stop:
-            body = {"text": UTTERANCES[turn % len(UTTERANCES)], "k": 10}
-            await _timed(phase, client.post(f"/v1/sessions/{session_id}/messages", json=body, headers=headers))
-            turn += 1
-            await _think(rng, think_s)
-
-    with _no_collector_pauses():
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(len(clients))))
-        phase.seconds = time.perf_counter() - started
-    return phase
-
-
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+def measure(url: str, options: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
     """Warm up, then both phases at the configured think time (and closed-loop when asked)."""
-    headers = {"X-API-Key": os.environ["CHATREC_API_KEY"]} if os.environ.get("CHATREC_API_KEY") else {}
-    users = [f"ml:{n}" for n in range(1, 944)]
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)  # one connection per client
-    async with AsyncExitStack() as stack:
-        clients = [
-            await stack.enter_async_context(httpx.AsyncClient(base_url=args.url, timeout=30.0, limits=limits))
-            for _ in range(args.clients)
-        ]
-        ready = await clients[0].get("/health/ready")
-        if ready.status_code != 200:
-            sys.exit(f"The API at {args.url} is not ready: {ready.text}")
-        result: dict[str, Any] = {}
-        runs = [("", args.think_s)] + ([("saturation_", 0.0)] if args.saturation else [])
-        with Progress() as progress:
-            task = progress.add_task("warm-up", total=None)
-            await recommendations_phase(clients[:4], args.warmup_s, 0.0, users, 99)
-            await turns_phase(clients[:4], args.warmup_s, 0.0, headers, 99)
-            for prefix, think in runs:
-                seconds = args.seconds if think > 0 else args.saturation_seconds
-                progress.update(task, description=f"{prefix or 'main '}recommendations ({seconds:.0f} s)")
-                recs = await recommendations_phase(clients, seconds, think, users, args.seed)
-                progress.update(task, description=f"{prefix or 'main '}turns ({seconds:.0f} s)")
-                turns = await turns_phase(clients, seconds, think, headers, args.seed)
-                result[f"{prefix}recommendations"] = recs.summary()
-                result[f"{prefix}turns"] = turns.summary()
-                if args.unexplained and not prefix:
-                    progress.update(task, description=f"recommendations without explanations ({seconds:.0f} s)")
-                    plain = await recommendations_phase(clients, seconds, think, users, args.seed, False)
-                    result["unexplained_recommendations"] = plain.summary()
-                result[f"{prefix}latencies_ms"] = {
-                    "recommendations": [round(x * 1000, 2) for x in recs.latencies],
-                    "turns": [round(x * 1000, 2) for x in turns.latencies],
-                }
+    clients, seed = options["clients"], options["seed"]
+    result: dict[str, Any] = {}
+    runs = [("", options["think_s"])] + ([("saturation_", 0.0)] if options["saturation"] else [])
+    with Progress() as progress:
+        step = progress.add_task("warm-up", total=None)
+        run_phase(url, Recommendations, 4, options["warmup_s"], 0.0, seed=99)
+        run_phase(url, Turns, 4, options["warmup_s"], 0.0, seed=99, headers=headers)
+        for prefix, think in runs:
+            seconds = options["seconds"] if think > 0 else options["saturation_seconds"]
+            progress.update(step, description=f"{prefix or 'main '}recommendations ({seconds:.0f} s)")
+            recs = run_phase(url, Recommendations, clients, seconds, think, seed=seed)
+            progress.update(step, description=f"{prefix or 'main '}turns ({seconds:.0f} s)")
+            turns = run_phase(url, Turns, clients, seconds, think, seed=seed, headers=headers)
+            result[f"{prefix}recommendations"] = recs.summary()
+            result[f"{prefix}turns"] = turns.summary()
+            if options["unexplained"] and not prefix:
+                progress.update(step, description=f"recommendations without explanations ({seconds:.0f} s)")
+                plain = run_phase(url, Recommendations, clients, seconds, think, seed=seed, explain="false")
+                result["unexplained_recommendations"] = plain.summary()
+            result[f"{prefix}latencies_ms"] = {
+                "recommendations": [round(x, 2) for x in recs.latencies],
+                "turns": [round(x, 2) for x in turns.latencies],
+            }
     return result
 
 
@@ -213,10 +210,7 @@ def plot(result: dict[str, Any], target: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for prefix, style in (("", "-"), ("saturation_", ":")):
-        latencies = result.get(f"{prefix}latencies_ms")
-        if not latencies:
-            continue
-        for name, values in latencies.items():
+        for name, values in (result.get(f"{prefix}latencies_ms") or {}).items():
             if values:
                 xs = np.sort(values)
                 label = f"{name} ({'closed loop' if prefix else 'with think time'})"
@@ -232,19 +226,28 @@ def plot(result: dict[str, Any], target: Path) -> None:
     fig.savefig(target, dpi=120)
 
 
-def serve(port: int, workers: int) -> subprocess.Popen:
+def not_ready(url: str) -> str | None:
+    """Why `url`/health/ready does not answer 200, or None when it does."""
+    import urllib.request  # after Locust's gevent monkey-patching (it imports ssl)
+
+    try:
+        with urllib.request.urlopen(f"{url}/health/ready", timeout=2) as response:
+            return None if response.status == 200 else f"HTTP {response.status}"
+    except OSError as exc:
+        return str(exc)
+
+
+def serve(port: int, workers: int | None) -> subprocess.Popen:
     """Start `chatrec serve` on `port` with the current environment (access log off); wait until /health/ready
     answers 200."""
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)] if workers else []
     env = {**os.environ, "CHATREC_API_ACCESS_LOG": "false"}
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
+        if not_ready(f"http://127.0.0.1:{port}") is None:
+            return process
         if process.poll() is not None:
             sys.exit(f"uvicorn exited with code {process.returncode}")
         time.sleep(1)
@@ -252,30 +255,49 @@ def serve(port: int, workers: int) -> subprocess.Popen:
     sys.exit("uvicorn did not become ready within 180 s")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=None, help="Base URL of a running API (default: start one, see --serve).")
-    parser.add_argument("--port", type=int, default=8765, help="Port of the API this script starts.")
-    parser.add_argument(
-        "--workers", type=int, default=None, help="Worker processes of the API this script starts (default: settings)."
-    )
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60.0, help="Duration of each phase.")
-    parser.add_argument("--warmup-s", type=float, default=10.0)
-    parser.add_argument("--think-s", type=float, default=1.0, help="Mean think time between a client's requests.")
-    parser.add_argument("--saturation", action="store_true", help="Also run both phases closed-loop (no think).")
-    parser.add_argument("--saturation-seconds", type=float, default=30.0, help="Duration of each closed-loop phase.")
-    parser.add_argument("--unexplained", action="store_true", help="Also time lists without explanations.")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
-    process = None
-    args.workers = args.workers or get_settings().api_workers
-    if args.url is None:
-        process = serve(args.port, args.workers)
-        args.url = f"http://127.0.0.1:{args.port}"
+def _settings() -> Any | None:
+    """The product's settings, or None where `core.config` is not importable (e.g. a bare checkout of bench/)."""
     try:
-        measured = asyncio.run(run(args))
+        from core.config import get_settings
+    except ImportError:
+        return None
+    return get_settings()
+
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None)
+
+
+@app.command(help=__doc__)
+def main(
+    url: Annotated[str | None, typer.Option(help="Base URL of a running API on 127.0.0.1 (default: start one)")] = None,
+    port: Annotated[int, typer.Option(help="Port of the API this script starts.")] = 8765,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes of the API this script starts (default: settings).")
+    ] = None,
+    clients: Annotated[int, typer.Option(help="Concurrent simulated users.")] = 50,
+    seconds: Annotated[float, typer.Option(help="Duration of each phase.")] = 60.0,
+    warmup_s: Annotated[float, typer.Option(help="Duration of each warm-up phase (4 users, closed loop).")] = 10.0,
+    think_s: Annotated[float, typer.Option(help="Mean think time between a user's requests.")] = 1.0,
+    saturation: Annotated[bool, typer.Option("--saturation", help="Also run both phases closed-loop.")] = False,
+    saturation_seconds: Annotated[float, typer.Option(help="Duration of each closed-loop phase.")] = 30.0,
+    unexplained: Annotated[bool, typer.Option("--unexplained", help="Also time lists without explanations.")] = False,
+    seed: int = 7,
+    out: Annotated[Path, typer.Option(help="Folder for load.json and load.png.")] = RESULTS,
+) -> None:
+    settings = _settings()
+    workers = workers or (settings.api_workers if settings else None)
+    key = settings.api_key.get_secret_value() if settings and settings.api_key else os.environ.get("CHATREC_API_KEY")
+    headers = {"X-API-Key": key} if key else {}
+    if url is not None and urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+        sys.exit(f"{url}: this benchmark only targets an API on 127.0.0.1")
+    options = {"clients": clients, "seconds": seconds, "warmup_s": warmup_s, "think_s": think_s, "seed": seed}
+    options |= {"saturation": saturation, "saturation_seconds": saturation_seconds, "unexplained": unexplained}
+    process = serve(port, workers) if url is None else None
+    url = (url or f"http://127.0.0.1:{port}").rstrip("/")
+    try:
+        if reason := not_ready(url):
+            sys.exit(f"The API at {url} is not ready: {reason}")
+        measured = measure(url, options, headers)
     finally:
         if process is not None:
             process.terminate()
@@ -291,21 +313,21 @@ def main() -> None:
         "rps": recs["rps"],
         "turn_p50_ms": turns["p50_ms"],
         "turn_p99_ms": turns["p99_ms"],
-        "clients": args.clients,
-        "seconds_per_phase": args.seconds,
-        "think_s": args.think_s,
-        "uvicorn_workers": args.workers if process is not None else None,
+        "clients": clients,
+        "seconds_per_phase": seconds,
+        "think_s": think_s,
+        "uvicorn_workers": workers if process is not None else None,
         "machine": f"{os.cpu_count()} CPU cores shared by the API, Neo4j and the load generator",
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         **measured,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    plot(result, args.out / "load.png")
-    (args.out / "load.json").write_text(json.dumps(result, indent=2))
+    out.mkdir(parents=True, exist_ok=True)
+    plot(result, out / "load.png")
+    (out / "load.json").write_text(json.dumps(result, indent=2))
     summary = {k: v for k, v in result.items() if not k.endswith("latencies_ms")}
     print(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -26,6 +26,14 @@ class Polarity(StrEnum):
     NEUTRAL = "neutral"
 
 
+class Seen(StrEnum):
+    """Whether the user has seen a mentioned item, as far as their words say."""
+
+    YES = "yes"  # "I loved X", "I saw X", "seen it already"
+    NO = "no"  # "haven't seen X", "have you seen X?", "is X any good?"
+    UNKNOWN = "unknown"
+
+
 class Role(StrEnum):
     """Who spoke a turn. Only the user's turns change the user's preferences."""
 
@@ -69,6 +77,7 @@ class Mention:
     polarity: Polarity
     confidence: float  # 0..1
     alternatives: tuple[GroundedEntity, ...] = ()  # other plausible nodes for an ambiguous span
+    seen: Seen = Seen.UNKNOWN  # for items: whether the user has seen it
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,7 @@ class PreferenceEdge:
     id: str
     polarity: Polarity
     weight: float
+    seen: Seen = Seen.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,7 @@ class UserContext:
 
     @property
     def seen(self) -> set[str]:
-        """Items never to recommend again: rated, given feedback on, or mentioned in the dialogue."""
-        mentioned = {p.id for p in self.preferences if p.label == "Item"}
+        """Items never to recommend again: rated, given feedback on, or mentioned in the dialogue, except those the
+        user said they have not seen ("have you seen X?": X may be the answer)."""
+        mentioned = {p.id for p in self.preferences if p.label == "Item" and p.seen is not Seen.NO}
         return set(self.rated) | set(self.feedback) | mentioned

@@ -2,8 +2,8 @@
 revisable preferences.
 
     (User)-[:HAS_SESSION]->(Session {id, started, turn_count})-[:HAS_TURN]->(Turn {id, seq, role, text, intent, ts, …})
-    (Turn)-[:MENTIONS {polarity, confidence, text, start, end, position}]->(Item | Person | Genre)
-    (User)-[:PREFERS {polarity, weight, mentions, source: 'dialogue', updated, turn}]->(Item | Person | Genre)
+    (Turn)-[:MENTIONS {polarity, confidence, seen, text, start, end, position}]->(Item | Person | Genre)
+    (User)-[:PREFERS {polarity, weight, mentions, seen, source: 'dialogue', updated, turn}]->(Item | Person | Genre)
 
 A turn is written in one transaction (turn, mentions and preference updates commit together or not at all),
 retrying with the same turn id returns the turn already written, and concurrent turns to one session get distinct,
@@ -20,7 +20,7 @@ from typing import Any, LiteralString
 from neo4j import ManagedTransaction
 
 from core.errors import InvalidInputError, UnknownEntityError
-from core.types import Constraints, GroundedEntity, Intent, Parse, Polarity, Role
+from core.types import Constraints, GroundedEntity, Intent, Parse, Polarity, Role, Seen
 from graph.db import GraphStore
 from graph.errors import TurnConflictError, UnknownNodeError
 
@@ -76,8 +76,8 @@ WITH u, t, missing
 CALL (t) {
     UNWIND $mentions.LABEL AS row
     MATCH (e:LABEL {id: row.node_id})
-    CREATE (t)-[:MENTIONS {polarity: row.polarity, confidence: row.confidence, text: row.text, start: row.start,
-                           end: row.end, position: row.position}]->(e)
+    CREATE (t)-[:MENTIONS {polarity: row.polarity, confidence: row.confidence, seen: row.seen, text: row.text,
+                           start: row.start, end: row.end, position: row.position}]->(e)
 }
 """
     )
@@ -90,13 +90,17 @@ CALL (u) {
     // The user is write-locked (_LOCK_SESSION), so no other transaction creates this PREFERS meanwhile: a plain
     // CREATE is safe, and unlike MERGE it never upgrades a shared lock on the (popular) entity, which deadlocked
     // concurrent turns mentioning the same nodes.
+    // A neutral row only says whether the item was seen ("seen it already"): it changes no polarity or weight.
     FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END |
-        CREATE (u)-[:PREFERS {source: 'dialogue', polarity: row.polarity, weight: row.confidence, mentions: 1,
-                              updated: $props.ts, turn: $props.id}]->(e))
-    WITH old, row, old.polarity = row.polarity AS agrees WHERE old IS NOT NULL
-    SET old.weight = CASE WHEN agrees THEN 1.0 - (1.0 - old.weight) * (1.0 - row.confidence) ELSE row.confidence END,
-        old.mentions = CASE WHEN agrees THEN old.mentions + 1 ELSE 1 END,
-        old.polarity = row.polarity,
+        CREATE (u)-[:PREFERS {source: 'dialogue', polarity: row.polarity, weight: row.initial_weight,
+                              mentions: row.initial_mentions, seen: row.seen, updated: $props.ts,
+                              turn: $props.id}]->(e))
+    WITH old, row, old.polarity = row.polarity AS agrees, row.polarity = 'neutral' AS seen_only WHERE old IS NOT NULL
+    SET old.weight = CASE WHEN seen_only THEN old.weight
+                          WHEN agrees THEN 1.0 - (1.0 - old.weight) * (1.0 - row.confidence) ELSE row.confidence END,
+        old.mentions = CASE WHEN seen_only THEN old.mentions WHEN agrees THEN old.mentions + 1 ELSE 1 END,
+        old.polarity = CASE WHEN seen_only THEN old.polarity ELSE row.polarity END,
+        old.seen = CASE WHEN row.seen = 'unknown' THEN coalesce(old.seen, 'unknown') ELSE row.seen END,
         old.updated = $props.ts,
         old.turn = $props.id
 }
@@ -137,6 +141,7 @@ class RecordedMention:
     name: str
     polarity: Polarity
     confidence: float
+    seen: Seen = Seen.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -277,7 +282,7 @@ def get_session(store: GraphStore, session_id: str) -> SessionState:
         OPTIONAL MATCH (t)-[m:MENTIONS]->(e)
         WITH u, s, t, m, e ORDER BY t.seq, m.position
         WITH u, s, t, collect(CASE WHEN m IS NOT NULL THEN {
-            text: m.text, start: m.start, end: m.end, polarity: m.polarity, confidence: m.confidence,
+            text: m.text, start: m.start, end: m.end, polarity: m.polarity, confidence: m.confidence, seen: m.seen,
             label: [label IN labels(e) WHERE label IN $labels][0], node_id: e.id, name: e.name} END) AS mentions
         ORDER BY t.seq
         RETURN u.id AS user_id, s.started AS started,
@@ -351,6 +356,7 @@ def _mentions_by_label(parse: Parse) -> dict[str, list[dict[str, Any]]]:
                 "node_id": mention.entity.node_id,
                 "polarity": Polarity(mention.polarity).value,
                 "confidence": float(mention.confidence),
+                "seen": Seen(mention.seen).value,
                 "text": mention.text,
                 "start": mention.start,
                 "end": mention.end,
@@ -361,16 +367,22 @@ def _mentions_by_label(parse: Parse) -> dict[str, list[dict[str, Any]]]:
 
 
 def _preference_updates(parse: Parse) -> dict[str, list[dict[str, Any]]]:
-    """The last non-neutral mention of each entity in the turn, grouped by label."""
+    """The last non-neutral mention of each entity in the turn, grouped by label; an item mentioned only neutrally
+    but with a known seen-status gives a row that records just that."""
     last: dict[tuple[str, str], dict[str, Any]] = {}
     for mention in parse.mentions:
-        if Polarity(mention.polarity) == Polarity.NEUTRAL:
-            continue
         key = (_checked_label(mention.entity.label), mention.entity.node_id)
+        polarity, seen = Polarity(mention.polarity), Seen(mention.seen)
+        if polarity is Polarity.NEUTRAL and (seen is Seen.UNKNOWN or key in last):
+            continue
+        earlier = last.get(key)
         last[key] = {
             "node_id": mention.entity.node_id,
-            "polarity": Polarity(mention.polarity).value,
+            "polarity": polarity.value,
             "confidence": min(max(float(mention.confidence), 0.0), 1.0),
+            "initial_weight": 0.0 if polarity is Polarity.NEUTRAL else min(max(float(mention.confidence), 0.0), 1.0),
+            "initial_mentions": 0 if polarity is Polarity.NEUTRAL else 1,
+            "seen": seen.value if seen is not Seen.UNKNOWN or earlier is None else earlier["seen"],
         }
     grouped: dict[str, list[dict[str, Any]]] = {}
     for (label, _), row in last.items():
@@ -434,6 +446,7 @@ def _turn_from_row(row: dict[str, Any]) -> RecordedTurn:
                 name=m["name"] or m["node_id"],
                 polarity=Polarity(m["polarity"]),
                 confidence=m["confidence"],
+                seen=Seen(m.get("seen") or "unknown"),
             )
             for m in row["mentions"]
         ),

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from core.types import Constraints, FeedbackSignal, Polarity, PreferenceEdge, UserContext
+from core.types import Constraints, FeedbackSignal, Polarity, PreferenceEdge, Seen, UserContext
 from graph.db import GraphStore
 from graph.errors import UnknownNodeError
 
@@ -33,7 +33,8 @@ RETURN u.id AS user_id,
        COLLECT { MATCH (u)-[f:FEEDBACK]->(i:Item) RETURN {id: i.id, signal: f.signal} } AS feedback,
        COLLECT { MATCH (u)-[p:PREFERS]->(e)
                  RETURN {label: [l IN labels(e) WHERE l IN $labels][0], id: e.id,
-                         polarity: p.polarity, weight: coalesce(p.weight, 1.0)} } AS preferences
+                         polarity: p.polarity, weight: coalesce(p.weight, 1.0),
+                         seen: coalesce(p.seen, 'unknown')} } AS preferences
 """
 
 
@@ -46,7 +47,7 @@ def _context(rows: list[dict[str, Any]]) -> UserContext | None:
         rated=frozenset(row["rated"]),
         feedback={f["id"]: FeedbackSignal(f["signal"]) for f in row["feedback"]},
         preferences=tuple(
-            PreferenceEdge(p["label"], p["id"], Polarity(p["polarity"]), float(p["weight"]))
+            PreferenceEdge(p["label"], p["id"], Polarity(p["polarity"]), float(p["weight"]), Seen(p["seen"]))
             for p in row["preferences"]
             if p["label"] is not None and p["id"] is not None
         ),
@@ -95,6 +96,22 @@ def selection_params(ranked_ids: list[str], k: int, constraints: Constraints) ->
 def summaries(items: list[list[Any]]) -> list[ItemSummary]:
     """SELECT_ITEMS' `items` as ItemSummary objects."""
     return [ItemSummary(i, name, year, tuple(sorted(genres))) for i, name, year, genres in items]
+
+
+def any_item_matches(store: GraphStore, constraints: Constraints) -> bool:
+    """Whether any item passes `constraints` (a filter that leaves nothing is answered at once, not by a scan of
+    the catalog in growing candidate pools)."""
+    rows = store.read(
+        """
+        MATCH (i:Item)
+        WHERE ($year_min IS NULL OR i.year >= $year_min) AND ($year_max IS NULL OR i.year <= $year_max)
+          AND all(g IN $required WHERE EXISTS { (i)-[:IN_GENRE]->(:Genre {id: g}) })
+          AND none(g IN $excluded WHERE EXISTS { (i)-[:IN_GENRE]->(:Genre {id: g}) })
+        RETURN i.id AS id LIMIT 1
+        """,
+        **{k: v for k, v in selection_params([], 1, constraints).items() if k not in ("ids", "k")},
+    )
+    return bool(rows)
 
 
 def select_items(store: GraphStore, ranked_ids: list[str], k: int, constraints: Constraints) -> list[ItemSummary]:

@@ -13,24 +13,27 @@ _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Lucene operators that a bare word would otherwise become.
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
+DIALOGUE_WEIGHT = 10  # a like said in a conversation counts as this many ratings for an item's popularity
 
 
 def entity_catalog(store: GraphStore) -> list[dict[str, Any]]:
     """Every Item, Person and Genre as `{label, id, name, aliases, year, popularity}`.
 
-    Popularity: relationships from users (ratings, dialogue preferences, feedback) for items; linked items for
-    people and genres.
+    Popularity: for items, the users who rated it plus `DIALOGUE_WEIGHT` times those who talked about liking it
+    (conversations say which of two films of one name people mean today); linked items for people and genres.
     """
     return store.read(
         """
         MATCH (n:Item|Person|Genre)
         WITH n, CASE WHEN n:Item THEN 'Item' WHEN n:Person THEN 'Person' ELSE 'Genre' END AS label
         RETURN label, n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases, n.year AS year,
-               CASE label WHEN 'Item' THEN COUNT { (n)<--(:User) }
+               CASE label WHEN 'Item' THEN COUNT { (n)<-[:RATED|FEEDBACK]-(:User) }
+                                           + $dialogue_weight * COUNT { (n)<-[:PREFERS {polarity: 'like'}]-(:User) }
                           WHEN 'Person' THEN COUNT { (n)-->(:Item) }
                           ELSE COUNT { (n)<-[:IN_GENRE]-(:Item) } END AS popularity
         ORDER BY label, id
-        """
+        """,
+        dialogue_weight=DIALOGUE_WEIGHT,
     )
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.errors import InvalidInputError
-from core.types import Constraints, Intent, Mention, Parse, Polarity
+from core.types import Constraints, Intent, Mention, Parse, Polarity, Seen
 from nlu.grounding import DESCRIPTOR, Grounder
-from nlu.intent import classify, not_seen, temporal_start, year_range
-from nlu.polarity import mention_polarities
-from nlu.text import tokenize
+from nlu.intent import classify, not_seen, relative_range, temporal_start, year_range
+from nlu.polarity import clauses, mention_polarities
+from nlu.seen import clause_seen
+from nlu.text import Token, tokenize
 
 MAX_CHARS = 20_000
+MAX_MENTIONS = 40
 # A title, person or genre the user brings up with no sentiment cue is a weak like: in ReDial, 94.7 % of the movies
 # a seeker mentions and later rates were liked (bench/results/nlu.json, `polarity_majority_baseline`). The prior's
 # confidence factor keeps such likes weaker than stated ones; explaining and rejecting turns get no prior.
@@ -57,6 +59,7 @@ class EmbeddedParser:
         ends = {t.end: i + 1 for i, t in enumerate(tokens)}
         spans = [(starts[c.start], _last_token(ends, c.end)) for c in candidates]
         polarities = mention_polarities(text, tokens, spans)
+        numbers = clauses(text, tokens)
         mentions = tuple(
             Mention(
                 text=text[c.start : c.end],
@@ -66,19 +69,49 @@ class EmbeddedParser:
                 polarity=polarity,
                 confidence=round(c.confidence, 4),
                 alternatives=c.entities[1:4],
+                seen=clause_seen(_clause_text(text, tokens, numbers, first), polarity is not Polarity.NEUTRAL)
+                if c.entities[0].label == "Item"
+                else Seen.UNKNOWN,
             )
-            for c, (polarity, _) in zip(candidates, polarities, strict=True)
+            for c, (polarity, _), (first, _) in zip(candidates, polarities, spans, strict=True)
         )
+        if len(mentions) > MAX_MENTIONS:  # a wall of text keeps its best few dozen mentions, in order
+            mentions = tuple(
+                sorted(sorted(mentions, key=lambda m: -m.confidence)[:MAX_MENTIONS], key=lambda m: m.start)
+            )
         if not any(m.entity.label == "Genre" for m in mentions):
             mentions += self._described_genres(text)
         intent = classify(text, mentions)
-        asked = _constraints(text, intent, mentions)
+        asked = self._constraints(text, intent, mentions)
         if intent is Intent.CHITCHAT and (asked.year_min or asked.year_max or asked.not_seen):
             intent = Intent.RECOMMEND  # "movies from the 1980s", "something I haven't seen"
         if intent in _PRIOR_INTENTS and any(m.polarity is Polarity.NEUTRAL for m in mentions):
             mentions = tuple(_uncued_like(m) for m in mentions)
             intent = Intent.PREFERENCE if intent is Intent.CHITCHAT else intent
-        return Parse(text=text, intent=intent, mentions=mentions, constraints=_constraints(text, intent, mentions))
+        return Parse(text=text, intent=intent, mentions=mentions, constraints=self._constraints(text, intent, mentions))
+
+    def _constraints(self, text: str, intent: Intent, mentions: tuple[Mention, ...]) -> Constraints:
+        """The filters asked for; "newer" or "older" compare with the years of the items named."""
+        chars = list(text)
+        for m in mentions:
+            chars[m.start : m.end] = " " * (m.end - m.start)
+        outside = "".join(chars)
+        years = [y for m in mentions if m.entity.label == "Item" and (y := self.grounder.year_of(m.entity.node_id))]
+        year_min, year_max = relative_range(outside, years)
+        if year_min is None and year_max is None:
+            year_min, year_max = year_range(outside, self.grounder.newest_year)
+        genres = [m for m in mentions if m.entity.label == "Genre"]
+        excluded = tuple(dict.fromkeys(m.entity.node_id for m in genres if m.polarity is Polarity.DISLIKE))
+        required = tuple(
+            dict.fromkeys(
+                m.entity.node_id
+                for m in genres
+                if intent is Intent.RECOMMEND
+                and m.polarity is not Polarity.DISLIKE
+                and m.entity.node_id not in excluded
+            )
+        )
+        return Constraints(year_min, year_max, required, excluded, not_seen(outside))
 
     def _described_genres(self, text: str) -> tuple[Mention, ...]:
         """A genre for a descriptive phrase ("something scary", "makes me laugh") that names none."""
@@ -99,6 +132,11 @@ class EmbeddedParser:
         return (Mention(text[start:end], start, end, best, Polarity.LIKE, round(best.score, 4), tuple(genres[1:])),)
 
 
+def _clause_text(text: str, tokens: list[Token], numbers: list[int], index: int) -> str:
+    members = [t for t, n in zip(tokens, numbers, strict=True) if n == numbers[index]]
+    return text[members[0].start : members[-1].end]
+
+
 def _uncued_like(mention: Mention) -> Mention:
     if mention.polarity is not Polarity.NEUTRAL:
         return mention
@@ -109,21 +147,3 @@ def _last_token(ends: dict[int, int], end: int) -> int:
     while end not in ends and end > 0:
         end -= 1  # a span that closes a bracket after its last word ("(1980)")
     return ends[end]
-
-
-def _constraints(text: str, intent: Intent, mentions: tuple[Mention, ...]) -> Constraints:
-    chars = list(text)
-    for m in mentions:
-        chars[m.start : m.end] = " " * (m.end - m.start)
-    outside = "".join(chars)
-    year_min, year_max = year_range(outside)
-    genres = [m for m in mentions if m.entity.label == "Genre"]
-    excluded = tuple(dict.fromkeys(m.entity.node_id for m in genres if m.polarity is Polarity.DISLIKE))
-    required = tuple(
-        dict.fromkeys(
-            m.entity.node_id
-            for m in genres
-            if intent is Intent.RECOMMEND and m.polarity is not Polarity.DISLIKE and m.entity.node_id not in excluded
-        )
-    )
-    return Constraints(year_min, year_max, required, excluded, not_seen(outside))

@@ -5,7 +5,7 @@ sentence-embedding similarity and popularity; descriptive phrases map to genres 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -18,6 +18,10 @@ from nlu.encoder import SentenceEncoder
 from nlu.lexicon import Entry, Lexicon, SpanMatch
 from nlu.text import Token, is_year, key, tokenize
 
+MIN_EVERYDAY_PRIOR = 0.3  # popularity prior a film named by one everyday word needs to be read as a title
+MIN_TYPO_WORD = 5  # a word is read as a typo of a name only from this length on
+MAX_CORRECTIONS = 20  # name words tried in place of a word that may hold a typo
+FULL_NAME_BONUS = 0.3  # how much a node whose full name the words are is preferred to one they only shorten
 LABELS = {"item": "Item", "movie": "Item", "person": "Person", "genre": "Genre"}
 # What each genre is about, for mapping descriptive phrases ("something scary") by embedding similarity.
 GENRE_DESCRIPTIONS: dict[str, str] = {
@@ -73,6 +77,7 @@ class Grounder:
         self._genre_ids = [g for g in GENRE_DESCRIPTIONS if g in self.lexicon.genres]
         self._genre_vectors: np.ndarray | None = None
         self._by_id = {e.node_id: e for e in self.lexicon.entries}
+        self.newest_year = max((e.year for e in self.lexicon.entries if e.year), default=None)
 
     @property
     def encoder(self) -> SentenceEncoder:
@@ -80,6 +85,11 @@ class Grounder:
         if self._encoder is None:
             self._encoder = SentenceEncoder()
         return self._encoder
+
+    def year_of(self, node_id: str) -> int | None:
+        """The release year of a named node, when the catalog gives one."""
+        entry = self._by_id.get(node_id)
+        return entry.year if entry else None
 
     def warm_up(self) -> None:
         """Load the sentence encoder and embed the genre descriptions now, not on the first lookup that needs them."""
@@ -97,8 +107,8 @@ class Grounder:
         span_key = key(span)
         if not span_key:
             return []
-        exact = self.lexicon.keys.get(span_key) or self.lexicon.keys.get(_toggle_article(span_key)) or []
-        ranked = self._rank_exact([i for i in exact if wanted in (None, self.lexicon.entries[i].label)], span)
+        exact = self.lexicon.lookup(span_key)[0] or self.lexicon.lookup(_toggle_article(span_key))[0]
+        ranked = self._rank_exact([i for i in exact if wanted in (None, self.lexicon.entries[i].label)], span, span_key)
         if ranked:
             return ranked[:k]
         inside = [e for c in self.find(span, fuzzy=False) for e in c.entities if wanted in (None, e.label)]
@@ -111,10 +121,16 @@ class Grounder:
             return self.describe_genres(span)[:k]
         return []
 
-    def _rank_exact(self, indices: list[int], context: str) -> list[GroundedEntity]:
-        entries = [self.lexicon.entries[i] for i in indices]
-        order = sorted(entries, key=lambda e: -_preference(e, context))
-        return [_grounded(e, round(0.9 + 0.1 * e.prior, 4)) for e in order]
+    def _rank_exact(self, indices: list[int], context: str, name_key: str | None = None) -> list[GroundedEntity]:
+        """Nodes sharing a name, best first: a full name before a shortened one unless the shortened is much more
+        popular ("the lord of the rings" is the trilogy, not the 1978 cartoon), then by `_preference`."""
+
+        def rank(i: int) -> float:
+            full = name_key is None or self.lexicon.is_full_name(name_key, i)
+            return _preference(self.lexicon.entries[i], context) + (FULL_NAME_BONUS if full else 0.0)
+
+        order = sorted(indices, key=lambda i: -rank(i))
+        return [_grounded(self.lexicon.entries[i], round(0.9 + 0.1 * self.lexicon.entries[i].prior, 4)) for i in order]
 
     def _rank_fuzzy(self, span: str, span_key: str, wanted: str | None) -> list[GroundedEntity]:
         rows = [r for r in fulltext_candidates(self.store, span, limit=20) if wanted in (None, r["label"])]
@@ -153,32 +169,133 @@ class Grounder:
     def find(self, text: str, tokens: list[Token] | None = None, fuzzy: bool = True) -> list[Candidate]:
         """Grounded spans of `text`: lexicon matches, then full-text fallback around unknown words."""
         tokens = tokenize(text) if tokens is None else tokens
-        found: list[Candidate] = []
+        matches = self.lexicon.find(tokens)
+        if fuzzy:
+            matches = self._typo_matches(tokens, matches)
         covered = [False] * len(tokens)
-        for match in self.lexicon.find(tokens):
-            candidate = self._from_match(text, tokens, match)
+        for match in matches:
+            covered[match.first : match.last] = [True] * (match.last - match.first)
+        found: list[Candidate] = []
+        accepted: list[SpanMatch] = []
+        named = {i for m in matches if self._names_on_its_own(tokens, m) for i in range(m.first, m.last)}
+        for match in sorted(matches, key=lambda m: m.first):
+            listed = any(_listed_together(text, tokens, other, match) for other in accepted)
+            candidate = self._from_match(text, tokens, match, listed, named)
             if candidate is not None:
                 found.append(candidate)
-                covered[match.first : match.last] = [True] * (match.last - match.first)
+                accepted.append(match)
+            else:
+                covered[match.first : match.last] = [False] * (match.last - match.first)
         if fuzzy:
             found.extend(self._fuzzy_spans(text, tokens, covered))
         return sorted(found, key=lambda c: c.start)
 
-    def _from_match(self, text: str, tokens: list[Token], match: SpanMatch) -> Candidate | None:
+    def _talked_about(self, entries: list[Entry]) -> bool:
+        """Whether one of `entries` is popular enough to be read from everyday words (any, in a catalog without
+        ratings or conversations yet)."""
+        return not self.lexicon.has_usage or max(e.prior for e in entries) >= MIN_EVERYDAY_PRIOR
+
+    def _names_on_its_own(self, tokens: list[Token], match: SpanMatch) -> bool:
+        """A match that is a name whatever stands around it: with its year, or with a word no dictionary has."""
+        return match.with_year or any(not self.lexicon.is_common(t.norm) for t in tokens[match.first : match.last])
+
+    @staticmethod
+    def _surname_confidence(common: bool, capitalised: bool, before: set[str], after: str) -> float:
+        """A person named by their surname alone: a surname that is also an everyday word ("king", "story") needs
+        a word that introduces a person ("by", "with", "starring") or, capitalised, one that follows a name
+        ("a Murray fan", "a Tatum movie"); any other needs to be capitalised or introduced."""
+        introduced = bool(before & _PERSON_CUES_BEFORE)
+        if common:  # "with chase", "a Murray fan"; never "more story" or "from England"
+            return 0.6 if before & _ROLE_CUES_BEFORE or (capitalised and after == "fan") else 0.0
+        return 0.85 if capitalised else 0.6 if introduced or before & _STRONG_CUES_BEFORE else 0.5
+
+    def _typo_matches(self, tokens: list[Token], matches: list[SpanMatch]) -> list[SpanMatch]:
+        """`matches` with names that have one typo in one word ("the matirx", "jim carey"): for each word of 4+
+        letters that is not everyday English as it is, or that only a single-word or shortened name covers, the
+        name words one edit away are tried in its place, best first; a correction counts when it completes a name
+        over that word that is longer than what covered it (and it replaces the matches inside it)."""
+        owner = {i: m for m in matches for i in range(m.first, m.last)}
+        for i, token in enumerate(tokens):
+            current = owner.get(i)
+            if current is not None and current.last - current.first > 1 and not current.derived:
+                continue
+            everyday = self.lexicon.is_common(token.norm)
+            corrections = (
+                self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS] if len(token.norm) >= MIN_TYPO_WORD else []
+            )
+            if everyday:  # only into a word of a name, with its neighbour ("jim carey"), never "the whole" → "the hole"
+                corrections = [
+                    c for c in corrections if not self.lexicon.is_common(c) and self._continues_a_name(tokens, i, c)
+                ]
+            best: SpanMatch | None = None
+            for correction in corrections:
+                first, last = max(0, i - 4), min(len(tokens), i + 5)
+                window = [replace(t, norm=correction) if j == i else t for j, t in enumerate(tokens[first:last], first)]
+                for m in self.lexicon.find(window):
+                    hit = replace(m, first=m.first + first, last=m.last + first, typo=True)
+                    longer = best is None or hit.last - hit.first > best.last - best.first
+                    if hit.first <= i < hit.last and longer and self._replaces(hit, owner, current):
+                        best = hit  # the longest name a correction completes; among equals, the most used word
+            if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best)):
+                inside = {owner[j] for j in range(best.first, best.last) if j in owner}
+                matches = [m for m in matches if m not in inside] + [best]
+                owner.update(dict.fromkeys(range(best.first, best.last), best))
+        return matches
+
+    def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch) -> bool:
+        """A word is corrected into a one-word name only when written as a name inside a sentence ("I loved
+        Titanc"), long enough, not everyday English, and naming something people talk about; never "haha"."""
+        token = tokens[i]
+        inside = i > 0 and not re.search(r"[.!?]\s*$", tokens[i - 1].norm)
+        popular = self._talked_about([self.lexicon.entries[j] for j in hit.entries])
+        long_enough = len(token.norm) >= MIN_TYPO_WORD + 1
+        return token.capitalised and inside and long_enough and popular and not self.lexicon.is_common(token.norm)
+
+    def _continues_a_name(self, tokens: list[Token], i: int, word: str) -> bool:
+        """Whether `word` in place of token `i` makes a two-word start of a name with the token before or after."""
+        prefixes = self.lexicon.prefixes
+        before = i > 0 and f"{tokens[i - 1].norm} {word}" in prefixes
+        return before or (i + 1 < len(tokens) and f"{word} {tokens[i + 1].norm}" in prefixes)
+
+    @staticmethod
+    def _replaces(hit: SpanMatch, owner: dict[int, SpanMatch], current: SpanMatch | None) -> bool:
+        """A corrected match may stand where only matches it wholly contains stood, and must be longer than the
+        match it corrects."""
+        for j in range(hit.first, hit.last):
+            other = owner.get(j)
+            if other is not None and not (hit.first <= other.first and other.last <= hit.last):
+                return False
+        return current is None or hit.last - hit.first > current.last - current.first
+
+    def _from_match(
+        self, text: str, tokens: list[Token], match: SpanMatch, listed: bool = False, named: set[int] | None = None
+    ) -> Candidate | None:
         span = tokens[match.first : match.last]
-        entries = [self.lexicon.entries[i] for i in match.entries]
-        confidence = self._confidence(text, tokens, match, entries)
+        if match.last - match.first == 1 and any(self.lexicon.entries[i].label == "Genre" for i in match.entries):
+            match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label == "Genre"))
+        entries = [self.lexicon.entries[i] for i in match.entries]  # "romance" is the genre, not Romance (1920)
+        confidence = self._confidence(text, tokens, match, entries, listed, named or set())
         if confidence <= 0:
             return None
-        ranked = self._rank_exact(list(match.entries), text)
+        ranked = self._rank_exact(list(match.entries), text, match.key)
         end = span[-1].end
         if match.with_year and text[end : end + 1] == ")":
             end += 1
         return Candidate(span[0].start, end, tuple(ranked), confidence)
 
-    def _confidence(self, text: str, tokens: list[Token], match: SpanMatch, entries: list[Entry]) -> float:
-        """How sure a lexicon match is a mention: titles written with their year are near certain; names made of
-        everyday words must look like names (capitalised), single everyday words are never enough."""
+    def _confidence(
+        self,
+        text: str,
+        tokens: list[Token],
+        match: SpanMatch,
+        entries: list[Entry],
+        listed: bool = False,
+        named: set[int] | frozenset[int] = frozenset(),
+    ) -> float:
+        """How sure a lexicon match is a mention. Titles written with their year are near certain; names made of
+        everyday words must look like names (capitalised) or stand where a title stands: the whole message ("the
+        godfather"), after a verb of watching or liking ("loved frozen"), in a list with another title ("jaws and
+        alien"), before "movie"; a person's bare surname after "by", "with", "more" ("anything by nolan")."""
         labels = {e.label for e in entries}
         if labels == {"Genre"}:
             return 0.9
@@ -189,26 +306,64 @@ class Grounder:
         common = [self.lexicon.is_common(t.norm) for t in words]
         capitalised = [t.capitalised for t in words]
         sentence_start = match.first == 0 or text[: span[0].start].rstrip()[-1:] in {".", "!", "?", ""}
+        sentence = max(
+            (i + 1 for i in range(match.first) if _ENDS_SENTENCE.search(text[tokens[i].end : tokens[i + 1].start])),
+            default=0,
+        )
+        before = {t.norm for t in tokens[max(sentence, match.first - 3) : match.first]}  # in this sentence only
+        adjacent = tokens[match.first - 1].norm if match.first > sentence else ""
+        follows = match.last < len(tokens) and not text[span[-1].end : tokens[match.last].start].strip()
+        after = tokens[match.last].norm if follows else ""  # "alien movie", not "about life, movies like"
+        outside = [(i, t) for i, t in enumerate(tokens) if not match.first <= i < match.last]
+        whole = all(t.norm in _BARE_FILLERS or i in named for i, t in outside)  # only titles: "jaws and alien"
+        cued = bool(before & _TITLE_CUES_BEFORE) or after in _TITLE_CUES_AFTER or listed
+        strongly_cued = adjacent in _STRONG_CUES_BEFORE or after in _TITLE_CUES_AFTER or listed  # "loved frozen"
+        person_cued = labels == {"Person"} and bool(before & _PERSON_CUES_BEFORE)
+        cued = cued or person_cued
+        scale = 0.95 if match.typo else 1.0
         if len(words) == 1:
             word = words[0].norm
-            if not capitalised[0] or len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
+            if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
                 return 0.0
-            if common[0]:
-                return 0.0 if sentence_start else 0.7
-            return 0.6 if sentence_start else 0.85
+            if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
+                return 0.0  # "loved jaws": the verb is not the film "Loved"
+            if match.derived and labels == {"Person"}:
+                return scale * self._surname_confidence(common[0], capitalised[0], before, after)
+            if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
+                return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
+            # A lone everyday word is a title only for a film people talk about ("frozen", not "Fun (1994)").
+            known = self._talked_about(entries) or not common[0]
+            if capitalised[0]:
+                if common[0]:
+                    about_movies = any(t.norm in _TITLE_CUES_AFTER for t in tokens)  # "Inception and other … movies"
+                    if not known or (sentence_start and not (whole or cued or about_movies)):
+                        return 0.0
+                    return scale * 0.7
+                return scale * (0.6 if sentence_start and not whole else 0.85)
+            if whole and known:
+                return scale * 0.75
+            if strongly_cued and known:
+                return scale * 0.6
+            return scale * (0.5 if not common[0] and len(word) >= 6 else 0.0)
         if all(common):
             title_case = all(capitalised[1:]) and (capitalised[0] or sentence_start)
             if all(t.norm in self.lexicon.stopwords for t in words):
                 return 0.0
+            known = self._talked_about(entries)
+            if whole and known:
+                return scale * 0.8
             if title_case or labels != {"Item"}:
-                return 0.8 if title_case else 0.55
+                return scale * (0.8 if title_case else 0.55)
             # Everyday words in lower case ("thanks for the help", "date night") are a title only where the
-            # sentence talks about one: "loved the matrix", "seen it and the notebook", "old school movies" (names
-            # of people are typed in lower case too often to ask that of them).
-            before = {t.norm for t in tokens[max(0, match.first - 3) : match.first]}
-            after = tokens[match.last].norm if match.last < len(tokens) else ""
-            return 0.55 if before & _TITLE_CUES_BEFORE or after in _TITLE_CUES_AFTER else 0.45
-        return 0.9
+            # sentence talks about one: "loved the matrix", "seen it and the notebook", "old school movies", "what
+            # about upstream color", "taxi driver is another good one" (names of people are typed in lower case
+            # too often to ask that of them).
+            leads = all(t.norm in _BARE_FILLERS | _INTERJECTIONS for t in tokens[: match.first])
+            talked_about = bool(before & _MULTI_CUES_BEFORE) or (
+                after in _MULTI_CUES_AFTER and (sentence_start or leads)
+            )
+            return scale * (0.55 if (cued or talked_about) and known else 0.45)
+        return scale * 0.9
 
     def _fuzzy_spans(self, text: str, tokens: list[Token], covered: list[bool]) -> list[Candidate]:
         """Full-text lookups around words the lexicon does not know (typos: "Forest Gump", "horroe")."""
@@ -261,11 +416,34 @@ _FUNCTION_WORDS_TEXT = """a an the and or but of to in on at for with from by as
     your he she
     him her we us they them be was were are am do did not no so up out all one what who why how when where there here"""
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
-_TITLE_CUES_TEXT = """seen saw watched watch watching see love loved like liked enjoyed enjoy hated hate and or
-    recommend try"""
+_TITLE_CUES_TEXT = """seen saw watched watch watching see love loved loves like liked enjoyed enjoy hated hate and or
+    recommend try adore adored than"""
 _TITLE_CUES_BEFORE = frozenset(_TITLE_CUES_TEXT.split())
+_STRONG_CUES_BEFORE = _TITLE_CUES_BEFORE - {"and", "or"}  # what a lone everyday word needs to be a title
+_MULTI_CUES_TEXT = "about is was thought think hear heard favorite favourite favorites suggest check than"
+_MULTI_CUES_BEFORE = _TITLE_CUES_BEFORE | frozenset(_MULTI_CUES_TEXT.split())
+_MULTI_CUES_AFTER = frozenset({"is", "was", "has", "had", "sounds", "looks"})  # "baby driver is good"
+_ENDS_SENTENCE = re.compile(r"[.!?;]")
+_WATCH_VERBS_TEXT = "seen saw watched watch watching loved hated enjoyed liked love"
+_WATCH_VERBS = frozenset(_WATCH_VERBS_TEXT.split())
+_ROLE_CUES_BEFORE = frozenset({"by", "with", "starring", "director", "actor", "actress"})
+_PERSON_CUES_AFTER = frozenset({"is", "was", "movie", "movies", "film", "films", "fan"})  # "pitt is hilarious"
+_INTERJECTIONS = frozenset({"oh", "ohh", "ah", "yes", "yeah", "no", "nah", "hmm", "well", "ok", "okay", "wow", "lol"})
+_PERSON_CUES_BEFORE = frozenset({"by", "with", "starring", "more", "director", "actor", "actress", "from"})
+# Words a message may hold besides a bare title and still be just that title ("the godfather", "what about jaws?").
+_BARE_FILLERS_TEXT = "what about how and or nor maybe hmm ok okay oh um well also movie film please lol"
+_BARE_FILLERS = frozenset(_BARE_FILLERS_TEXT.split())
 _TITLE_CUES_AFTER = frozenset({"movie", "movies", "film", "films", "series", "franchise", "trilogy", "sequel"})
 _NO_ENTRY = Entry("", "", "", None, 0)
+
+
+def _listed_together(text: str, tokens: list[Token], earlier: SpanMatch, match: SpanMatch) -> bool:
+    """`match` follows `earlier` in a list: "jaws and alien", "the matrix, inception or memento"."""
+    between = tokens[earlier.last : match.first]
+    if len(between) == 1:
+        return between[0].norm in {"and", "or", "nor"}
+    gap = text[tokens[earlier.last - 1].end : tokens[match.first].start]
+    return not between and gap.strip() == ","
 
 
 def _preference(entry: Entry, context: str) -> float:

@@ -55,8 +55,26 @@ _NOT_SEEN = re.compile(
 )
 
 
-def year_range(text: str) -> tuple[int | None, int | None]:
-    """`(year_min, year_max)` from decades ("the 90s", "1980s", "the eighties") and explicit ranges."""
+_NEWER_THAN = re.compile(r"\b(newer|more recent|later|after)\b", re.IGNORECASE)
+_OLDER_THAN = re.compile(r"\b(older|earlier|before)\b", re.IGNORECASE)
+RECENT_YEARS = 4  # "recent", "the last few years": the catalog's newest year and the few before it
+
+
+def relative_range(text: str, anchor_years: list[int]) -> tuple[int | None, int | None]:
+    """`(year_min, year_max)` relative to the years of the items the utterance names: "something like Pulp Fiction
+    but newer" → after 1994, "older than Inception" → before 2010; (None, None) without an anchor or a comparison."""
+    if not anchor_years:
+        return None, None
+    if _NEWER_THAN.search(text):
+        return max(anchor_years) + 1, None
+    if _OLDER_THAN.search(text):
+        return None, min(anchor_years) - 1
+    return None, None
+
+
+def year_range(text: str, newest: int | None = None) -> tuple[int | None, int | None]:
+    """`(year_min, year_max)` from decades ("the 90s", "1980s", "the eighties") and explicit ranges; "recent" means
+    the last few years of the catalog (`newest`: its newest year; this year when not known)."""
     if match := _BETWEEN.search(text):
         low, high = sorted((int(match.group(1)), int(match.group(2))))
         return low, high
@@ -71,7 +89,7 @@ def year_range(text: str) -> tuple[int | None, int | None]:
     low = int(m.group(1)) if (m := _AFTER.search(text)) else None
     high = int(m.group(1)) - 1 if (m := _BEFORE.search(text)) else None
     if low is None and high is None and _RECENT.search(text):
-        low = date.today().year - 5
+        low = (newest or date.today().year) - RECENT_YEARS
     return low, high
 
 

@@ -1,13 +1,18 @@
 """The in-memory name index: every movie title (with and without year), person name, genre name and genre
-inflection, loaded once from the graph; finds candidate spans in an utterance in one left-to-right pass."""
+inflection, loaded once from the graph, plus the shorter ways people write them (a title without its leading
+article or after its colon or sequel number, a person's distinctive surname); finds candidate spans in an utterance
+in one left-to-right pass, and proposes the name words an unknown word is one typo away from."""
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 from graph.importers.titles import display_title, split_year
 from nlu.text import Token, is_year, key
@@ -62,7 +67,10 @@ GENRE_ALIASES: dict[str, str] = {
     "musical films": "musical",
 }
 # Genre names too common as plain words to be read as a genre on their own ("a short wait", "the news").
-GENRE_NAME_BLOCKLIST = {"short", "news", "game show", "talk show", "reality tv"}
+GENRE_NAME_BLOCKLIST = {
+    *("short", "news", "game show", "talk show", "reality tv"),
+    *("film", "films", "movie", "movies", "love", "play", "fiction", "book", "books", "story", "series"),
+}
 _STOPWORDS_TEXT = """a an the and or but of to in on at for with from by as is it its it's this that these
     those be been was were
     are am i im me my we our you your he she him her his they them their what which who whom when where why how
@@ -92,13 +100,27 @@ class Entry:
 
 @dataclass(frozen=True)
 class SpanMatch:
-    """A run of tokens [first, last) whose text is a name key, and the entries it names."""
+    """A run of tokens [first, last) whose text is a name key, and the entries it names; `derived` when the key is
+    only a shortened form (no article, short title, surname) of the entries' names."""
 
     first: int
     last: int
     key: str
     entries: tuple[int, ...]
     with_year: bool
+    derived: bool = False
+    typo: bool = False  # found after correcting one word by one edit
+
+
+# The parts people drop from a title: a leading article, everything from a colon, a dash, a sequel number or
+# " and the " on ("Harry Potter and the Goblet of Fire" -> "harry potter", "Toy Story 3" -> "toy story").
+_ARTICLE = re.compile(r"^(the|a|an) ")
+_SHORT = re.compile(r" (?:[2-9]|ii|iii|iv|v|vi|vii|part \w+|episode \w+|chapter \w+|and the .*)( .*)?$")
+_SUBTITLE = re.compile(r":|\s[-\u2013]\s")
+MIN_SURNAME_LINKS = 8  # a surname that is also an everyday word ("story") names only someone with this many films
+SURNAME_DOMINANCE = 3  # a surname names a person who has this many times the links of anyone else who bears it
+MIN_TYPO_LENGTH = 4
+MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that key only for a film this popular
 
 
 def _vocabulary() -> frozenset[str]:
@@ -116,6 +138,7 @@ class Lexicon:
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         self.entries: list[Entry] = []
         self.keys: dict[str, list[int]] = defaultdict(list)
+        self.derived: dict[str, list[int]] = defaultdict(list)
         self.stopwords = STOPWORDS
         self.common = _vocabulary() | STOPWORDS
         genre_rows: dict[str, int] = {}
@@ -135,8 +158,70 @@ class Lexicon:
                 self.keys[key(alias)].append(genre_rows[genre])
         for blocked in GENRE_NAME_BLOCKLIST:
             self.keys.pop(blocked, None)
-        self.prefixes = {" ".join(k.split()[:n]) for k in self.keys for n in range(1, len(k.split()) + 1)}
+        self._add_derived_keys(rows)
+        every_key = [*self.keys, *self.derived]
+        self.prefixes = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()) + 1)}
         self.genres = {self.entries[i].node_id: i for i in genre_rows.values()}
+        # A catalog nobody has rated or talked about yet (a fresh own catalog) gives no popularity to go by.
+        self.has_usage = any(e.popularity > 0 for e in self.entries if e.label == "Item")
+        self._typo_index(every_key)
+
+    def _add_derived_keys(self, rows: list[dict[str, Any]]) -> None:
+        """Shortened keys of titles and people's distinctive surnames, unless a full name already has that key."""
+        derived: dict[str, set[int]] = defaultdict(set)
+        by_surname: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for index, entry in enumerate(self.entries):
+            if entry.label == "Item":
+                raw = split_year(display_title(entry.name))[0]
+                title, head = key(raw), key(_SUBTITLE.split(raw)[0])
+                bare = _ARTICLE.sub("", title)
+                for short in {head, _ARTICLE.sub("", head), bare, _SHORT.sub("", title), _SHORT.sub("", bare)}:
+                    remainder = _ARTICLE.sub("", short).split()
+                    significant = [w for w in remainder if w not in STOPWORDS]
+                    if len(remainder) == 1 and remainder[0] in self.common and entry.popularity < MIN_SHORT_POPULARITY:
+                        continue  # "the last" is no name of an obscure "The Last: Naruto the Movie"
+                    cut_short = short not in (head, bare) and len(_ARTICLE.sub("", short).split()) < 2
+                    if short and short != title and significant and not cut_short:
+                        derived[short].add(index)  # never "the fast" for The Fast and the Furious
+            elif entry.label == "Person" and len(words := key(entry.name).split()) >= 2:
+                by_surname[words[-1]].append((entry.popularity, index))
+        for surname, people in by_surname.items():
+            people.sort(reverse=True)
+            dominant = len(people) == 1 or people[0][0] >= SURNAME_DOMINANCE * max(people[1][0], 1)
+            known = people[0][0] >= (MIN_SURNAME_LINKS if surname in self.common else 1)
+            if len(surname) >= 4 and surname not in self.stopwords and dominant and known:
+                derived[surname].add(people[0][1])
+        for derived_key, indices in derived.items():
+            self.derived[derived_key] = sorted(set(indices) - set(self.keys.get(derived_key, ())))
+
+    def _typo_index(self, keys: list[str]) -> None:
+        """Every word of 4+ letters of a name, by each form of it with one letter deleted (and itself)."""
+        self.name_words: Counter[str] = Counter(w for k in keys for w in k.split() if len(w) >= MIN_TYPO_LENGTH)
+        self._deletes: dict[str, set[str]] = defaultdict(set)
+        for word in self.name_words:
+            for variant in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+                self._deletes[variant].add(word)
+
+    def corrections(self, norm: str) -> list[str]:
+        """The name words one edit (substitution, insertion, deletion, transposition) away from `norm`, the most
+        used in names first; empty for short words."""
+        if len(norm) < MIN_TYPO_LENGTH or not norm.isalpha():
+            return []
+        found = set(self._deletes.get(norm, ()))
+        for i in range(len(norm)):
+            found |= self._deletes.get(norm[:i] + norm[i + 1 :], set())
+        close = [w for w in found if w != norm and DamerauLevenshtein.distance(w, norm) == 1]
+        return sorted(close, key=lambda w: (-self.name_words[w], w))
+
+    def lookup(self, name_key: str) -> tuple[list[int], bool]:
+        """The entries a key names (those it is the full name of first, then those it shortens: "the lord of the
+        rings" is a 1978 film and short for three others), and whether it is only a shortened key."""
+        exact, shortened = self.keys.get(name_key, []), self.derived.get(name_key, [])
+        return [*exact, *shortened], not exact
+
+    def is_full_name(self, name_key: str, index: int) -> bool:
+        """Whether `name_key` is a full name (not only a shortened one) of entry `index`."""
+        return index in self.keys.get(name_key, ())
 
     @staticmethod
     def _keys_of(entry: Entry, aliases: list[str]) -> set[str]:
@@ -165,13 +250,14 @@ class Lexicon:
                 text = norms[j] if j == i else f"{text} {norms[j]}"
                 if text not in self.prefixes:
                     break
-                if text in self.keys:
+                if text in self.keys or text in self.derived:
                     best = (j + 1, text)
             if best is None:
                 i += 1
                 continue
             last, name_key = best
-            found.append(SpanMatch(i, last, name_key, tuple(self.keys[name_key]), is_year(norms[last - 1])))
+            entries, derived = self.lookup(name_key)
+            found.append(SpanMatch(i, last, name_key, tuple(entries), is_year(norms[last - 1]), derived))
             i = last
         return found
 

@@ -17,14 +17,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from core.types import GroundedEntity, Intent, Mention, Parse, Polarity
+from core.types import GroundedEntity, Intent, Mention, Parse, Polarity, Seen
 from nlu.lexicon import STOPWORDS
 from nlu.polarity import clauses, mention_polarities, score_tokens
+from nlu.seen import clause_seen
 from nlu.text import Token, is_year, key, tokenize
 
 SHORT_LIST = 3
 STATED_CONFIDENCE = 0.7  # the reaction carries a sentiment cue, an accept or a reject
 INTEREST_CONFIDENCE = 0.4  # engagement without sentiment: "haven't seen it, what's it about?", "thanks!"
+_SEEN_ALREADY = re.compile(
+    r"\b(already (seen|watched|saw)|(seen|watched|saw) (it|that|this|them|those)( one| ones)? (already|before)"
+    r"|(i'?ve|i have|we'?ve) (already )?(seen|watched) (it|that|this|them|those))\b",
+    re.IGNORECASE,
+)
 _SINGULAR = frozenset({"it", "its", "thats", "one"})
 _OFFER_NOUNS = frozenset(
     ["suggestions", "recommendations", "recommends", "recs", "picks", "options", "choices", "ideas", "titles", "ones"]
@@ -94,12 +100,21 @@ def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
         scope = lead
         targets = rest if short else rest[:1]
         start, end = lead[0].start, lead[-1].end
-    verdict = _verdict(parse, scope)
-    if verdict is None:
-        return replace(parse, mentions=mentions)
-    polarity, confidence = verdict
-    added = tuple(Mention(parse.text[start:end], start, end, entity, polarity, confidence) for entity in targets)
+    said = parse.text[scope[0].start : scope[-1].end].replace("\u2019", "'")
     intent = Intent.PREFERENCE if parse.intent is Intent.CHITCHAT else parse.intent
+    if _SEEN_ALREADY.search(said) and score_tokens(scope) >= 0:
+        # "seen it already, something else": never offered again, but no dislike; the turn asks for another list.
+        polarity, confidence, intent = Polarity.NEUTRAL, STATED_CONFIDENCE, Intent.RECOMMEND
+    else:
+        verdict = _verdict(parse, scope)
+        if verdict is None:
+            return replace(parse, mentions=mentions)
+        polarity, confidence = verdict
+    # An offered item's seen-status is kept only when it is "seen": one not seen yet is still not offered again.
+    seen = Seen.YES if clause_seen(said, stated=score_tokens(scope) != 0) is Seen.YES else Seen.UNKNOWN
+    added = tuple(
+        Mention(parse.text[start:end], start, end, entity, polarity, confidence, seen=seen) for entity in targets
+    )
     return replace(parse, intent=intent, mentions=mentions + added)
 
 
@@ -171,6 +186,8 @@ def _is_anaphor(tokens: list[Token], numbers: list[int], i: int) -> bool:
         return i > 0 and tokens[i - 1].norm in _DEMONSTRATIVE | {"the", "other", "first", "last", "second"}
     if norm == "any":
         return following == "of"  # "haven't seen any of them"
+    if norm == "all" and i > 0 and tokens[i - 1].norm == "at":
+        return False  # "not into horror at all": an intensifier, not the offered items
     if norm in _OFFER_NOUNS:
         return i > 0 and tokens[i - 1].norm in {"the", "your", "these", "those", "all", "both", "great", "good"}
     if norm in _SINGULAR or norm in _PLURAL:

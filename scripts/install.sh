@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sourced by scripts/up.sh and scripts/test.sh: a virtualenv (CHATREC_VENV, default .venv) with the project
-# installed (editable) and its test extras, then activated. Reusing a virtualenv keeps the large wheels (torch)
-# installed between runs: .ci/run keeps one under ~/.cache/chatrec. Also installs OpenJDK 17 and Maven if missing.
+# installed (editable) with its test and benchmark extras, then activated. Reusing a virtualenv keeps the large
+# wheels (torch) installed between runs: .ci/run keeps one under ~/.cache/chatrec. Also installs OpenJDK 17 and Maven if missing.
 set -euo pipefail
 PYTHON="${PYTHON:-python3}"
 VENV="${CHATREC_VENV:-.venv}"
@@ -11,7 +11,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 source "$VENV/bin/activate"
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e '.[test]'
+python -m pip install --quiet -e '.[test,bench]'
 if ! command -v mvn >/dev/null 2>&1 || [[ ! -x "${CHATREC_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}/bin/java" ]]; then
   if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
     apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null

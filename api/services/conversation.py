@@ -95,6 +95,7 @@ class Conversation:
                             name=m.name,
                             polarity=str(m.polarity),
                             confidence=m.confidence,
+                            seen=str(m.seen),
                         )
                         for m in t.mentions
                     ],
@@ -226,6 +227,7 @@ def _parse_out(parse: Parse) -> ParseOut:
                 name=m.entity.name,
                 polarity=str(m.polarity),
                 confidence=m.confidence,
+                seen=str(m.seen),
             )
             for m in parse.mentions
         ],

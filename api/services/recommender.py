@@ -22,6 +22,7 @@ from graph.db import GraphStore
 from graph.paths import GraphPath, explanation_paths, select_explained_items
 from graph.recommend import (
     ItemSummary,
+    any_item_matches,
     co_liked_items,
     item_attributes,
     item_popularity,
@@ -125,6 +126,10 @@ class Recommender:
         constraints = constraints or Constraints()
         scorer = self.scorer()
         scores = scorer.score(context) if scorer is not None else None
+        if constraints.active and not any_item_matches(self.store, constraints):
+            # Nothing can pass: say so now rather than read the whole catalog in growing candidate pools.
+            strategy = scores.strategy if scores is not None else Strategy.POPULARITY
+            return Ranked(strategy, [], scores.vector if scores is not None else None)
         pool = max(k, self.scoring.rerank_pool) if self.reranker else k
         explain_for = user_id if explain else None
         if scores is not None and self.model is not None:

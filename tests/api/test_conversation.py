@@ -105,3 +105,35 @@ def test_session_errors(client: TestClient) -> None:
     answer = say(client, session_id, hostile)
     turns = client.get(f"/v1/sessions/{session_id}").json()["turns"]
     assert turns[0]["text"] == hostile and answer["turn"] == 1
+
+
+def test_seen_it_already_is_never_offered_again_but_is_no_dislike(
+    client: TestClient, planted: Planted, session_store: GraphStore
+) -> None:
+    session_id = client.post("/v1/sessions", json={}).json()["session_id"]
+    first = say(client, session_id, "I loved Fargo")
+    top = first["recommendations"][0]["item_id"]
+    again = say(client, session_id, "seen it already, something else")
+    assert again["parse"]["intent"] == "recommend"
+    assert [(m["node_id"], m["polarity"], m["seen"]) for m in again["parse"]["mentions"]] == [(top, "neutral", "yes")]
+    assert top not in [r["item_id"] for r in again["recommendations"]] and len(again["recommendations"]) == 5
+    user_id = first["user_id"]
+    stored = session_store.read(
+        "MATCH (:User {id: $u})-[p:PREFERS]->(i:Item {id: $i}) RETURN p.polarity AS polarity, p.seen AS seen, "
+        "COUNT { (:User {id: $u})-[:FEEDBACK]->() } AS feedback",
+        u=user_id,
+        i=top,
+    )
+    assert stored == [{"polarity": "neutral", "seen": "yes", "feedback": 0}]
+
+
+def test_a_film_the_user_has_not_seen_may_be_recommended_and_an_empty_filter_answers_at_once(
+    client: TestClient, planted: Planted
+) -> None:
+    session_id = client.post("/v1/sessions", json={}).json()["session_id"]
+    fargo = planted.items_by_group["crime"][0]
+    asked = say(client, session_id, "I haven't seen Fargo, is it good? I like crime movies", k=20)
+    assert [(m["node_id"], m["seen"]) for m in asked["parse"]["mentions"] if m["label"] == "Item"] == [(fargo, "no")]
+    assert fargo in [r["item_id"] for r in asked["recommendations"]]
+    nothing = say(client, session_id, "something from the 2090s")
+    assert nothing["recommendations"] == [] and "Nothing in the catalog fits" in nothing["reply"]

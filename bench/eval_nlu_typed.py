@@ -1,0 +1,220 @@
+"""NLU benchmark of how people type: entity linking on ReDial messages whose movie and person mentions are rewritten
+the ways people write them, one rendering at a time.
+
+Usage (Neo4j running with the full demo graph, e.g. `chatrec import demo`; CHATREC_* settings pick the server):
+    nice python bench/eval_nlu_typed.py [--out bench/results/nlu_typed.json] [--limit N]
+
+Protocol (issue 18, GUIDE protocol 3): every message of `valid_data.jsonl` with an `@id` placeholder is rendered
+once per rendering, every placeholder written from its catalog title (`id2info.json`), deterministically (a seed per
+message):
+- `canonical`: "Title (Year)", as ReDial's processed text writes it;
+- `no_year`: "Title"; `lower`: "title"; `no_article`: "title" with a leading "the / a / an" dropped ("matrix");
+- `short`: the part before ":" / " - " / a sequel number / " and the " ("harry potter", "toy story"), lower case;
+- `typo`: "Title" with one edit (substitution, deletion, insertion or transposition) inside a word of 4+ letters,
+  for titles of 6+ letters (shorter ones stay as typed).
+Gold = the placeholder's movie; predicted = the Item mentions of the parse; micro P/R/F1 over the messages.
+People: in the messages whose `entity` list names a person whose full name is in the text and whose surname is
+distinctive (that person has at least 3 times the films of anyone else with that surname in the catalog), the name is
+replaced by the surname (`surname`), in lower case (`surname_lower`), with one typo (`surname_typo`); gold = that
+person, predicted = the Person mentions. `mentions_changed` counts the placeholders (or names) a rendering altered.
+Both folds of the conversation split are reported together and apart (`by_fold`; fold 0 was looked at while tuning).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+import typer
+from linking import prf
+
+from api.deps import open_store
+from api.progress import RichProgress
+from core.config import get_settings
+from graph.importers.redial_dialogues import conversation_fold
+from graph.importers.titles import split_year
+from graph.search import items_by_redial_id
+from nlu.embedded import EmbeddedParser
+from nlu.grounding import Grounder
+
+MOVIE_RENDERINGS = ("canonical", "no_year", "lower", "no_article", "short", "typo")
+PERSON_RENDERINGS = ("surname", "surname_lower", "surname_typo")
+_AT = re.compile(r"@(\d+)")
+_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+_SHORT = re.compile(r"\s*(?::|\s-\s|\s(?:[2-9]|ii|iii|iv|v|vi)\b|\sand the\s).*$", re.IGNORECASE)
+
+
+def _rng(*parts: object) -> random.Random:
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def typo(text: str, rng: random.Random) -> str:
+    """`text` with one edit inside one of its words of 4+ letters (never the first letter)."""
+    words = [m for m in re.finditer(r"[A-Za-z]{4,}", text)]
+    if len(re.sub(r"[^A-Za-z]", "", text)) < 6 or not words:
+        return text
+    word = rng.choice(words)
+    w, i = word.group(), rng.randrange(1, len(word.group()))
+    edit = rng.choice(("substitute", "delete", "insert", "transpose"))
+    letter = rng.choice("abcdefghijklmnopqrstuvwxyz".replace(w[i].lower(), ""))
+    if edit == "substitute":
+        w = w[:i] + letter + w[i + 1 :]
+    elif edit == "delete":
+        w = w[:i] + w[i + 1 :]
+    elif edit == "insert":
+        w = w[:i] + letter + w[i:]
+    elif i < len(w) - 1:
+        w = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+    else:
+        w = w[:i] + letter + w[i + 1 :]
+    return text[: word.start()] + w + text[word.end() :]
+
+
+def render_title(name: str, rendering: str, rng: random.Random) -> str:
+    """A catalog title ("The Matrix (1999)") written as `rendering` says."""
+    name = " ".join(unquote(name).split())
+    title, year = split_year(name)
+    if rendering == "canonical":
+        return f"{title} ({year})" if year else title
+    if rendering == "no_year":
+        return title
+    if rendering == "lower":
+        return title.lower()
+    if rendering == "no_article":
+        return _ARTICLE.sub("", title).lower()
+    if rendering == "short":
+        return (_SHORT.sub("", title) or title).lower()
+    return typo(title, rng)
+
+
+def rewrite(text: str, titles: dict[str, str], rendering: str, rng: random.Random) -> str:
+    """`text` with every known `@id` placeholder written as `rendering` says."""
+    return _AT.sub(
+        lambda m: render_title(titles[m.group(1)], rendering, rng) if m.group(1) in titles else m.group(0), text
+    )
+
+
+def distinctive_surnames(id2info: dict[str, Any]) -> dict[str, str]:
+    """Full name → surname, for the people who clearly own their surname in the catalog."""
+    films: Counter[str] = Counter()
+    for info in id2info.values():
+        for role in ("director", "writer", "star"):
+            films.update(set(info.get(role) or []))
+    by_surname: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for name, count in films.items():
+        if len(name.split()) >= 2:
+            by_surname[name.split()[-1].lower()].append((count, name))
+    owners = {}
+    for surname, people in by_surname.items():
+        people.sort(reverse=True)
+        if len(surname) >= 4 and (len(people) == 1 or people[0][0] >= 3 * people[1][0]):
+            owners[people[0][1]] = people[0][1].split()[-1]
+    return owners
+
+
+def score(counts: Counter[str]) -> dict[str, float]:
+    """Micro precision, recall, F1 from tp / fp / fn counts."""
+    return prf(counts["tp"], counts["fp"], counts["fn"])
+
+
+def main(
+    out: Annotated[Path, typer.Option(help="Results file.")] = Path("bench/results/nlu_typed.json"),
+    limit: Annotated[int | None, typer.Option(help="Only the first N dialogues (a quick look).")] = None,
+    errors: Annotated[Path | None, typer.Option(help="Also write up to 100 misses per rendering here.")] = None,
+) -> None:
+    """Render, parse, score; write JSON."""
+    settings = get_settings()
+    redial = settings.data_dir / "redial"
+    dialogues = [json.loads(line) for line in (redial / "valid_data.jsonl").read_text().splitlines() if line.strip()]
+    dialogues = dialogues[:limit] if limit else dialogues
+    id2info = json.loads((redial / "id2info.json").read_text())
+    entity2id = json.loads((redial / "entity2id.json").read_text())
+    entity2type = json.loads((redial / "entity2type.json").read_text())
+    surnames = distinctive_surnames(id2info)
+    counts: dict[str, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    misses: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    started = time.perf_counter()
+    with open_store(settings) as store, RichProgress() as progress:
+        store.verify()
+        node_of = items_by_redial_id(store, list(id2info))
+        parser = EmbeddedParser(Grounder(store))
+        parser.warm_up()
+
+        def tally(rendering: str, fold: int, text: str, gold: set[str], label: str) -> None:
+            predicted = {m.entity.node_id for m in parser.parse(text).mentions if m.entity.label == label}
+            tally_counts = counts[rendering][fold]
+            tally_counts["tp"] += len(predicted & gold)
+            tally_counts["fp"] += len(predicted - gold)
+            tally_counts["fn"] += len(gold - predicted)
+            if predicted != gold and len(misses[rendering]) < 100:
+                misses[rendering].append(
+                    {"text": text, "missed": sorted(gold - predicted), "extra": sorted(predicted - gold)}
+                )
+
+        for done, dialogue in enumerate(dialogues, 1):
+            fold = conversation_fold(str(dialogue["conversationId"]), 2)
+            titles = {**{k: v["name"] for k, v in id2info.items()}, **(dialogue.get("movieMentions") or {})}
+            for message in dialogue["messages"]:
+                text = message["text"]
+                placeholders = [m.group(1) for m in _AT.finditer(text) if m.group(1) in titles]
+                gold = {node_of[p] for p in placeholders if p in node_of}
+                if placeholders:
+                    for rendering in MOVIE_RENDERINGS:
+                        rng = _rng(dialogue["conversationId"], message.get("turn_id"), rendering)
+                        written = rewrite(text, titles, rendering, rng)
+                        counts[rendering][fold]["mentions_changed"] += sum(
+                            render_title(titles[p], rendering, rng) != render_title(titles[p], "canonical", rng)
+                            for p in placeholders
+                        )
+                        tally(rendering, fold, written, gold, "Item")
+                resolved = rewrite(text, titles, "canonical", _rng(0))
+                for name in message.get("entity") or []:
+                    if entity2type.get(name) != "person" or name not in surnames or name not in entity2id:
+                        continue
+                    found = re.search(re.escape(name), resolved, re.IGNORECASE)
+                    if found is None:
+                        continue
+                    person = {f"redial:{entity2id[name]}"}
+                    rng = _rng(dialogue["conversationId"], message.get("turn_id"), name)
+                    for rendering, written in (
+                        ("surname", surnames[name]),
+                        ("surname_lower", surnames[name].lower()),
+                        ("surname_typo", typo(surnames[name], rng) if len(surnames[name]) >= 6 else surnames[name]),
+                    ):
+                        counts[rendering][fold]["mentions_changed"] += 1
+                        changed = resolved[: found.start()] + written + resolved[found.end() :]
+                        tally(rendering, fold, changed, person, "Person")
+            progress("Typed ReDial dialogues", done, len(dialogues))
+    by_rendering, by_fold = {}, {}
+    for rendering in (*MOVIE_RENDERINGS, *PERSON_RENDERINGS):
+        total = counts[rendering][0] + counts[rendering][1]
+        by_rendering[rendering] = score(total) | {
+            "gold": total["tp"] + total["fn"],
+            "changed": total["mentions_changed"],
+        }
+        by_fold[rendering] = {f"fold{f}": score(counts[rendering][f])["f1"] for f in (0, 1)}
+    result = {
+        "by_rendering": by_rendering,
+        "by_fold_f1": by_fold,
+        "dialogues": len(dialogues),
+        "seconds": round(time.perf_counter() - started, 1),
+        "protocol": __doc__.split("Protocol")[1].strip(),
+    }
+    previous = json.loads(out.read_text()) if out.is_file() else {}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(previous | result, indent=2) + "\n")  # keeps other sections (e.g. opendialkg)
+    if errors:
+        errors.write_text(json.dumps(misses, indent=1) + "\n")
+    print(json.dumps({name: r["f1"] for name, r in by_rendering.items()}))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,157 @@
+"""How people type, against a real Neo4j: lower case, bare titles, missing articles, shortened titles, surnames,
+typos, lists, relative years; each row of issue 18's table that the graph can answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.types import GroundedEntity, Intent, Polarity
+from graph.db import GraphStore
+from nlu.embedded import EmbeddedParser
+from nlu.encoder import SentenceEncoder
+from nlu.grounding import Grounder
+from nlu.reaction import react
+
+# (id, title, year, genres, ratings, dialogue likes)
+MOVIES = [
+    ("m:godfather", "The Godfather (1972)", 1972, ["crime", "drama"], 40, 5),
+    ("m:godfather2", "The Godfather Part II (1974)", 1974, ["crime", "drama"], 20, 1),
+    ("m:jaws", "Jaws (1975)", 1975, ["horror", "thriller"], 30, 3),
+    ("m:rocky", "Rocky (1976)", 1976, ["drama"], 12, 2),
+    ("m:rocky4", "Rocky IV (1985)", 1985, ["drama"], 3, 0),
+    ("m:amelie", "Amélie (2001)", 2001, ["comedy", "romance"], 15, 2),
+    ("m:frozen", "Frozen (2013)", 2013, ["animation", "family"], 0, 6),
+    ("m:frozen2010", "Frozen (2010)", 2010, ["horror"], 1, 0),
+    ("m:matrix", "The Matrix (1999)", 1999, ["sci-fi", "action"], 42, 6),
+    ("m:inception", "Inception (2010)", 2010, ["sci-fi", "thriller"], 0, 8),
+    ("m:avatar", "Avatar (2009)", 2009, ["sci-fi"], 0, 5),
+    ("m:alien", "Alien (1979)", 1979, ["sci-fi", "horror"], 25, 3),
+    ("m:pulp", "Pulp Fiction (1994)", 1994, ["crime"], 45, 6),
+    ("m:lotr", "The Lord of the Rings: The Fellowship of the Ring (2001)", 2001, ["fantasy"], 0, 7),
+    ("m:lotr78", "The Lord of the Rings (1978)", 1978, ["animation", "fantasy"], 1, 0),
+    ("m:jungle94", "The Jungle Book (1994)", 1994, ["family"], 8, 0),
+    ("m:jungle16", "The Jungle Book (2016)", 2016, ["family", "fantasy"], 0, 4),
+    ("m:mask", "The Mask (1994)", 1994, ["comedy"], 20, 3),
+    ("m:help", "The Help (2011)", 2011, ["drama"], 2, 1),
+    ("m:dunkirk", "Dunkirk (2017)", 2017, ["war"], 0, 3),
+    *(
+        (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
+        for n, (title, year) in enumerate(
+            [
+                ("Memento", 2000),
+                ("Insomnia", 2002),
+                ("Batman Begins", 2005),
+                ("The Prestige", 2006),
+                ("The Dark Knight", 2008),
+                ("Interstellar", 2014),
+            ]
+        )
+    ),
+]
+PEOPLE = [
+    ("p:tarantino", "Quentin Tarantino", "DIRECTED", ["m:pulp"]),
+    ("p:nolan", "Christopher Nolan", "DIRECTED", ["m:inception", "m:dunkirk", *(f"m:nolan{n}" for n in range(6))]),
+    ("p:carrey", "Jim Carrey", "ACTED_IN", ["m:mask"]),
+    ("p:coppola", "Francis Ford Coppola", "DIRECTED", ["m:godfather", "m:godfather2"]),
+]
+
+
+@pytest.fixture(scope="module")
+def typed_parser(session_store: GraphStore) -> EmbeddedParser:
+    from graph.schema import clear_database, ensure_schema
+
+    clear_database(session_store)
+    ensure_schema(session_store)
+    session_store.write(
+        """
+        UNWIND $movies AS m
+        MERGE (i:Item:Movie {id: m.id}) SET i.name = m.name, i.title = m.name, i.year = m.year
+        WITH i, m
+        CALL (i, m) {
+            UNWIND m.genres AS g MERGE (genre:Genre {id: g}) SET genre.name = g MERGE (i)-[:IN_GENRE]->(genre)
+        }
+        CALL (i, m) {
+            UNWIND range(1, m.ratings) AS n MERGE (u:User {id: 'ml:' + n}) MERGE (u)-[:RATED {rating: 4}]->(i)
+        }
+        CALL (i, m) {
+            UNWIND range(1, m.likes) AS n MERGE (u:User {id: 'seeker:' + n})
+            MERGE (u)-[:PREFERS {polarity: 'like', source: 'redial'}]->(i)
+        }
+        """,
+        movies=[dict(zip(("id", "name", "year", "genres", "ratings", "likes"), m, strict=True)) for m in MOVIES],
+    )
+    for person_id, name, role, movies in PEOPLE:
+        session_store.write(
+            "MERGE (p:Person {id: $id}) SET p.name = $name WITH p UNWIND $movies AS m MATCH (i:Item {id: m}) "
+            "CALL (p, i) { WITH p, i WHERE $role = 'DIRECTED' MERGE (p)-[:DIRECTED]->(i) } "
+            "CALL (p, i) { WITH p, i WHERE $role = 'ACTED_IN' MERGE (p)-[:ACTED_IN]->(i) }",
+            id=person_id,
+            name=name,
+            role=role,
+            movies=movies,
+        )
+    session_store.write("CALL db.awaitIndexes(60)")
+    return EmbeddedParser(Grounder(session_store, SentenceEncoder()))
+
+
+def understood(parser: EmbeddedParser, text: str) -> list[tuple[str, Polarity]]:
+    return [(m.entity.node_id, m.polarity) for m in parser.parse(text).mentions]
+
+
+LIKE, DISLIKE = Polarity.LIKE, Polarity.DISLIKE
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the godfather", [("m:godfather", LIKE)]),
+        ("Jaws", [("m:jaws", LIKE)]),
+        ("Rocky", [("m:rocky", LIKE)]),
+        ("Amelie", [("m:amelie", LIKE)]),
+        ("my kids loved frozen", [("m:frozen", LIKE)]),
+        ("i loved the matrix and inception", [("m:matrix", LIKE), ("m:inception", LIKE)]),
+        ("honestly i hated avatar, way too long", [("m:avatar", DISLIKE)]),
+        ("more tarantino please", [("p:tarantino", LIKE)]),
+        ("Inception and other mind-bending movies", [("m:inception", LIKE)]),
+        ("anything by nolan?", [("p:nolan", LIKE)]),
+        ("loved jaws and alien", [("m:jaws", LIKE), ("m:alien", LIKE)]),
+        ("I loved The Jungle Book", [("m:jungle16", LIKE)]),  # the one people talk about, not the most rated
+        ("i loved the matirx", [("m:matrix", LIKE)]),  # one typo
+        ("what about matrix", [("m:matrix", LIKE)]),  # no article
+    ],
+)
+def test_what_people_type_is_understood(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
+
+
+def test_typos_and_short_titles(typed_parser: EmbeddedParser) -> None:
+    carrey = typed_parser.parse("any 90s comedies with jim carey?")
+    assert ("p:carrey", "Person") in {(m.entity.node_id, m.entity.label) for m in carrey.mentions}
+    assert (carrey.constraints.year_min, carrey.constraints.year_max) == (1990, 1999)
+    lotr = typed_parser.parse("something like lord of the rings")
+    assert lotr.mentions[0].entity.node_id == "m:lotr"  # the famous one, the 1978 film is an alternative
+    assert "m:lotr78" in {e.node_id for e in lotr.mentions[0].alternatives}
+    assert understood(typed_parser, "toy story") == []  # nothing of that name: nothing made up
+
+
+def test_everyday_words_stay_words(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "can you help me find something") == []
+    assert understood(typed_parser, "thanks for the help") == []
+    assert understood(typed_parser, "Have you seen The Help?") == [("m:help", LIKE)]
+
+
+def test_relative_years_follow_the_named_film(typed_parser: EmbeddedParser) -> None:
+    newer = typed_parser.parse("something like pulp fiction but newer")
+    assert newer.intent is Intent.RECOMMEND and [m.entity.node_id for m in newer.mentions] == ["m:pulp"]
+    assert (newer.constraints.year_min, newer.constraints.year_max) == (1995, None)
+    older = typed_parser.parse("older than inception")
+    assert older.constraints.year_max == 2009
+    recent = typed_parser.parse("something recent")  # the catalog's last years, not the calendar's
+    assert recent.constraints.year_min == 2017 - 4
+
+
+def test_at_all_is_an_intensifier_not_the_offer(typed_parser: EmbeddedParser) -> None:
+    offered = [GroundedEntity("Item", "m:jaws", "Jaws (1975)"), GroundedEntity("Item", "m:alien", "Alien (1979)")]
+    parse = react(typed_parser.parse("not into horror at all"), offered)
+    assert [(m.entity.node_id, m.polarity) for m in parse.mentions] == [("horror", DISLIKE)]
+    assert parse.constraints.genres_excluded == ("horror",)
