@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("CHATREC_LLM_API_KEY", "OPENAI_API_KEY"))
     llm_timeout_s: float = Field(10.0, gt=0)
     llm_max_retries: int = Field(2, ge=0, le=10)
+    # How the server is asked for JSON that follows a schema: OpenAI's `json_schema`, llama.cpp's `json_object` with a
+    # `schema`, Ollama's `format`, or `auto` (json_schema, and json_object once the server refuses it).
+    llm_structured_output: str = Field("auto", pattern="^(auto|json_schema|json_object|ollama)$")
+    llm_max_tokens: int = Field(512, ge=16, le=8192)  # an answer's length cap (small models never stop otherwise)
     llm_rerank: bool = False  # reorder the top 20 candidates with the LLM (needs llm_backend=openai)
 
     # HTTP API.

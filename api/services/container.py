@@ -75,6 +75,8 @@ def llm_config(settings: Settings) -> LLMConfig:
         api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
         timeout_s=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
+        structured_output=settings.llm_structured_output,
+        max_tokens=settings.llm_max_tokens,
     )
 
 

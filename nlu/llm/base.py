@@ -22,6 +22,8 @@ class LLMConfig:
     api_key: str | None = field(default=None, repr=False)
     timeout_s: float = 10.0
     max_retries: int = 2
+    structured_output: str = "auto"  # "auto" | "json_schema" | "json_object" | "ollama"
+    max_tokens: int = 512
 
 
 class LLMInterface(ABC):

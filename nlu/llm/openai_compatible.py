@@ -1,5 +1,6 @@
 """OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio, …) with JSON-schema
-structured output. The `openai` package is imported lazily: install it with `pip install 'chatrec[llm]'`."""
+structured output in each server's dialect. The `openai` package is imported lazily: install it with
+`pip install 'chatrec[llm]'`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from nlu.llm.errors import (
 
 # Local servers ignore the key, but the client refuses to start without one.
 _NO_KEY = "not-needed"
+AUTO_FIRST = "json_schema"  # what `auto` asks for first
 
 
 class OpenAICompatibleLLM(LLMInterface):
@@ -35,6 +37,9 @@ class OpenAICompatibleLLM(LLMInterface):
             raise LLMConfigError("The OpenAI-compatible backend needs a model name (CHATREC_LLM_MODEL).")
         self._openai = openai
         self.model = config.model
+        self.max_tokens = config.max_tokens
+        self._auto = config.structured_output == "auto"
+        self.dialect = AUTO_FIRST if self._auto else config.structured_output
         self.client = openai.OpenAI(
             base_url=config.base_url,
             api_key=config.api_key or _NO_KEY,
@@ -43,17 +48,28 @@ class OpenAICompatibleLLM(LLMInterface):
         )
 
     def invoke_json(self, system: str, user: str, schema: dict[str, Any], schema_name: str) -> dict[str, Any]:
-        """One chat completion with `response_format: json_schema` (strict); the answer's JSON object."""
+        """One chat completion asking for JSON that follows `schema` in the server's dialect, at most `max_tokens`
+        long; the answer's JSON object. With `auto`, a server that refuses OpenAI's `json_schema` (llama.cpp's
+        server answers HTTP 500) is asked again, and from then on, with `json_object` and the schema."""
+        try:
+            return self._complete(system, user, schema, schema_name, self.dialect)
+        except LLMUnavailableError as exc:
+            if self.dialect != AUTO_FIRST or not self._auto or not _refuses_the_format(exc):
+                raise
+            self.dialect = "json_object"
+            return self._complete(system, user, schema, schema_name, self.dialect)
+
+    def _complete(
+        self, system: str, user: str, schema: dict[str, Any], schema_name: str, dialect: str
+    ) -> dict[str, Any]:
         openai = self._openai
         try:
             response = self.client.chat.completions.create(
                 model=self.model,
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {"name": schema_name, "schema": schema, "strict": True},
-                },
                 temperature=0,
+                max_tokens=self.max_tokens,
+                **_structured_output(dialect, schema, schema_name),
             )
         except openai.APITimeoutError as exc:
             raise LLMTimeoutError(f"{self.client.base_url} did not answer within {self.client.timeout} s.") from exc
@@ -68,3 +84,23 @@ class OpenAICompatibleLLM(LLMInterface):
         if not getattr(response, "choices", None):
             raise LLMResponseError(f"{self.client.base_url} sent a response without choices.")
         return load_json_object(response.choices[0].message.content)
+
+
+def _structured_output(dialect: str, schema: dict[str, Any], schema_name: str) -> dict[str, Any]:
+    """The request fields that ask for schema-following JSON, as each kind of server spells them."""
+    if dialect == "json_object":  # llama.cpp (llama-cpp-python's server, llama-server)
+        return {"response_format": {"type": "json_object", "schema": schema}}
+    if dialect == "ollama":  # Ollama's own field, accepted on its OpenAI-compatible endpoint too
+        return {"extra_body": {"format": schema}}
+    return {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+        }
+    }
+
+
+def _refuses_the_format(exc: LLMUnavailableError) -> bool:
+    """Whether an HTTP error says the server does not take the `json_schema` response format."""
+    said = str(exc).lower()
+    return exc.status_code in (400, 422) or "response_format" in said or "json_schema" in said

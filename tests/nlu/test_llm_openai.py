@@ -281,3 +281,40 @@ def test_factory_and_configuration_errors(grounder: Grounder, monkeypatch: pytes
     monkeypatch.setitem(sys.modules, "openai", None)  # as if the package were not installed
     with pytest.raises(LLMDependencyError, match=r"pip install 'chatrec\[llm\]'"):
         create_llm(LLMConfig(backend="openai"))
+
+
+def test_every_request_caps_its_length(llm_server: ScriptedServer, grounder: Grounder) -> None:
+    llm_server.script(Step(answer("preference", [proposed("Jaws", "Item", "like", 0.8)])))
+    make_parser(llm_server, grounder).parse("Jaws")
+    assert llm_server.requests[0]["json"]["max_tokens"] == LLMConfig().max_tokens
+
+
+def test_a_server_that_refuses_json_schema_is_asked_in_json_object_from_then_on(
+    llm_server: ScriptedServer, grounder: Grounder
+) -> None:
+    refusal = b'{"error": {"message": "response_format.type: Input should be \'text\' or \'json_object\'"}}'
+    llm_server.script(
+        Step(status=500, body=refusal),  # llama-cpp-python's server: HTTP 500 for the json_schema type
+        Step(answer("preference", [proposed("Jaws", "Item", "like", 0.8)])),
+        Step(answer("preference", [proposed("Fargo", "Item", "like", 0.8)])),
+    )
+    parser = make_parser(llm_server, grounder)
+    first, second = parser.parse("I liked Jaws"), parser.parse("I liked Fargo")
+    assert (first.parser, second.parser) == ("openai-compatible", "openai-compatible")
+    assert [m.entity.node_id for m in first.mentions + second.mentions] == ["ml:234", "ml:100"]
+    formats = [r["json"]["response_format"] for r in llm_server.requests]
+    assert [f["type"] for f in formats] == ["json_schema", "json_object", "json_object"]
+    assert formats[1]["schema"] == proposal_schema()
+
+
+@pytest.mark.parametrize("dialect", ["json_object", "ollama"])
+def test_the_dialect_can_be_chosen(llm_server: ScriptedServer, grounder: Grounder, dialect: str) -> None:
+    llm_server.script(Step(answer("preference", [proposed("Jaws", "Item", "like", 0.8)])))
+    config = LLMConfig(backend="openai", model=MODEL, base_url=llm_server.base_url, structured_output=dialect)
+    parse = create_parser(config, EmbeddedParser(grounder), grounder).parse("Jaws")
+    assert parse.parser == "openai-compatible"
+    body = llm_server.requests[0]["json"]
+    if dialect == "ollama":
+        assert body["format"] == proposal_schema() and "response_format" not in body
+    else:
+        assert body["response_format"] == {"type": "json_object", "schema": proposal_schema()}
