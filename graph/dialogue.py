@@ -376,11 +376,12 @@ def _preference_updates(parse: Parse) -> dict[str, list[dict[str, Any]]]:
         if polarity is Polarity.NEUTRAL and (seen is Seen.UNKNOWN or key in last):
             continue
         earlier = last.get(key)
+        confidence = min(max(float(mention.confidence), 0.0), 1.0)
         last[key] = {
             "node_id": mention.entity.node_id,
             "polarity": polarity.value,
-            "confidence": min(max(float(mention.confidence), 0.0), 1.0),
-            "initial_weight": 0.0 if polarity is Polarity.NEUTRAL else min(max(float(mention.confidence), 0.0), 1.0),
+            "confidence": confidence,
+            "initial_weight": 0.0 if polarity is Polarity.NEUTRAL else confidence,
             "initial_mentions": 0 if polarity is Polarity.NEUTRAL else 1,
             "seen": seen.value if seen is not Seen.UNKNOWN or earlier is None else earlier["seen"],
         }

@@ -172,9 +172,6 @@ class Grounder:
         matches = self.lexicon.find(tokens)
         if fuzzy:
             matches = self._typo_matches(tokens, matches)
-        covered = [False] * len(tokens)
-        for match in matches:
-            covered[match.first : match.last] = [True] * (match.last - match.first)
         found: list[Candidate] = []
         accepted: list[SpanMatch] = []
         named = {i for m in matches if self._names_on_its_own(tokens, m) for i in range(m.first, m.last)}
@@ -184,9 +181,8 @@ class Grounder:
             if candidate is not None:
                 found.append(candidate)
                 accepted.append(match)
-            else:
-                covered[match.first : match.last] = [False] * (match.last - match.first)
         if fuzzy:
+            covered = [any(m.first <= i < m.last for m in accepted) for i in range(len(tokens))]
             found.extend(self._fuzzy_spans(text, tokens, covered))
         return sorted(found, key=lambda c: c.start)
 
@@ -202,8 +198,8 @@ class Grounder:
     @staticmethod
     def _surname_confidence(common: bool, capitalised: bool, before: set[str], after: str) -> float:
         """A person named by their surname alone: a surname that is also an everyday word ("king", "story") needs
-        a word that introduces a person ("by", "with", "starring") or, capitalised, one that follows a name
-        ("a Murray fan", "a Tatum movie"); any other needs to be capitalised or introduced."""
+        a word that introduces their work ("by", "with", "starring") or, capitalised, "fan" after it ("a Murray
+        fan"); any other is near certain capitalised, and otherwise stronger when introduced."""
         introduced = bool(before & _PERSON_CUES_BEFORE)
         if common:  # "with chase", "a Murray fan"; never "more story" or "from England"
             return 0.6 if before & _ROLE_CUES_BEFORE or (capitalised and after == "fan") else 0.0
@@ -243,10 +239,11 @@ class Grounder:
         return matches
 
     def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch) -> bool:
-        """A word is corrected into a one-word name only when written as a name inside a sentence ("I loved
-        Titanc"), long enough, not everyday English, and naming something people talk about; never "haha"."""
+        """A word is corrected into a one-word name only when written as a name after the message's first word
+        ("I loved Titanc"), long enough, not everyday English, and naming something people talk about; never
+        "haha"."""
         token = tokens[i]
-        inside = i > 0 and not re.search(r"[.!?]\s*$", tokens[i - 1].norm)
+        inside = i > 0
         popular = self._talked_about([self.lexicon.entries[j] for j in hit.entries])
         long_enough = len(token.norm) >= MIN_TYPO_WORD + 1
         return token.capitalised and inside and long_enough and popular and not self.lexicon.is_common(token.norm)
@@ -427,7 +424,6 @@ _ENDS_SENTENCE = re.compile(r"[.!?;]")
 _WATCH_VERBS_TEXT = "seen saw watched watch watching loved hated enjoyed liked love"
 _WATCH_VERBS = frozenset(_WATCH_VERBS_TEXT.split())
 _ROLE_CUES_BEFORE = frozenset({"by", "with", "starring", "director", "actor", "actress"})
-_PERSON_CUES_AFTER = frozenset({"is", "was", "movie", "movies", "film", "films", "fan"})  # "pitt is hilarious"
 _INTERJECTIONS = frozenset({"oh", "ohh", "ah", "yes", "yeah", "no", "nah", "hmm", "well", "ok", "okay", "wow", "lol"})
 _PERSON_CUES_BEFORE = frozenset({"by", "with", "starring", "more", "director", "actor", "actress", "from"})
 # Words a message may hold besides a bare title and still be just that title ("the godfather", "what about jaws?").

@@ -158,7 +158,7 @@ class Lexicon:
                 self.keys[key(alias)].append(genre_rows[genre])
         for blocked in GENRE_NAME_BLOCKLIST:
             self.keys.pop(blocked, None)
-        self._add_derived_keys(rows)
+        self._add_derived_keys()
         every_key = [*self.keys, *self.derived]
         self.prefixes = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()) + 1)}
         self.genres = {self.entries[i].node_id: i for i in genre_rows.values()}
@@ -166,7 +166,7 @@ class Lexicon:
         self.has_usage = any(e.popularity > 0 for e in self.entries if e.label == "Item")
         self._typo_index(every_key)
 
-    def _add_derived_keys(self, rows: list[dict[str, Any]]) -> None:
+    def _add_derived_keys(self) -> None:
         """Shortened keys of titles and people's distinctive surnames, unless a full name already has that key."""
         derived: dict[str, set[int]] = defaultdict(set)
         by_surname: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -180,7 +180,7 @@ class Lexicon:
                     significant = [w for w in remainder if w not in STOPWORDS]
                     if len(remainder) == 1 and remainder[0] in self.common and entry.popularity < MIN_SHORT_POPULARITY:
                         continue  # "the last" is no name of an obscure "The Last: Naruto the Movie"
-                    cut_short = short not in (head, bare) and len(_ARTICLE.sub("", short).split()) < 2
+                    cut_short = short not in (head, bare) and len(remainder) < 2
                     if short and short != title and significant and not cut_short:
                         derived[short].add(index)  # never "the fast" for The Fast and the Furious
             elif entry.label == "Person" and len(words := key(entry.name).split()) >= 2:

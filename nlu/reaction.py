@@ -102,7 +102,8 @@ def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
         start, end = lead[0].start, lead[-1].end
     said = parse.text[scope[0].start : scope[-1].end].replace("\u2019", "'")
     intent = Intent.PREFERENCE if parse.intent is Intent.CHITCHAT else parse.intent
-    if _SEEN_ALREADY.search(said) and score_tokens(scope) >= 0:
+    sentiment = score_tokens(scope)
+    if _SEEN_ALREADY.search(said) and sentiment >= 0:
         # "seen it already, something else": never offered again, but no dislike; the turn asks for another list.
         polarity, confidence, intent = Polarity.NEUTRAL, STATED_CONFIDENCE, Intent.RECOMMEND
     else:
@@ -111,7 +112,7 @@ def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
             return replace(parse, mentions=mentions)
         polarity, confidence = verdict
     # An offered item's seen-status is kept only when it is "seen": one not seen yet is still not offered again.
-    seen = Seen.YES if clause_seen(said, stated=score_tokens(scope) != 0) is Seen.YES else Seen.UNKNOWN
+    seen = Seen.YES if clause_seen(said, stated=sentiment != 0) is Seen.YES else Seen.UNKNOWN
     added = tuple(
         Mention(parse.text[start:end], start, end, entity, polarity, confidence, seen=seen) for entity in targets
     )

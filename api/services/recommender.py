@@ -126,10 +126,6 @@ class Recommender:
         constraints = constraints or Constraints()
         scorer = self.scorer()
         scores = scorer.score(context) if scorer is not None else None
-        if constraints.active and not any_item_matches(self.store, constraints):
-            # Nothing can pass: say so now rather than read the whole catalog in growing candidate pools.
-            strategy = scores.strategy if scores is not None else Strategy.POPULARITY
-            return Ranked(strategy, [], scores.vector if scores is not None else None)
         pool = max(k, self.scoring.rerank_pool) if self.reranker else k
         explain_for = user_id if explain else None
         if scores is not None and self.model is not None:
@@ -195,7 +191,7 @@ class Recommender:
             top = top[np.argsort(-scores[top], kind="stable")]
             top = top[np.isfinite(scores[top])]
             selection = self._read_selection(ids[top].tolist(), k, constraints, explain_for)
-            if len(selection[0]) >= k or size >= finite:
+            if len(selection[0]) >= k or size >= finite or self._nothing_passes(selection, constraints):
                 return selection
             size = min(finite, size * self.scoring.pool_growth)
 
@@ -203,9 +199,14 @@ class Recommender:
         size = self.scoring.pool(k, constraints.active)
         while True:
             selection = self._read_selection(ranked[:size], k, constraints, explain_for)
-            if len(selection[0]) >= k or size >= len(ranked):
+            if len(selection[0]) >= k or size >= len(ranked) or self._nothing_passes(selection, constraints):
                 return selection
             size *= self.scoring.pool_growth
+
+    def _nothing_passes(self, selection: Selection, constraints: Constraints) -> bool:
+        """Whether a pool that kept nothing was empty because no item at all passes the constraints: then the
+        answer is an empty list at once, not the whole catalog read in growing pools."""
+        return not selection[0] and constraints.active and not any_item_matches(self.store, constraints)
 
     def _read_selection(
         self, ranked: list[str], k: int, constraints: Constraints, explain_for: str | None

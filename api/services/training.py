@@ -37,8 +37,7 @@ def train_and_publish(
     previous model carries over. Returns the training metrics and the published model."""
     staging = model_dir.with_name(f".{model_dir.name}-{uuid.uuid4().hex}")
     try:
-        scoring = load_scoring(model_dir) if model_dir.is_dir() else None
-        metrics = train(export_graph(store), config, staging, progress, scoring)
+        metrics = train(export_graph(store), config, staging, progress, load_scoring(model_dir))
         if write_embeddings:
             write_back(store, load(staging).blocks())
         _swap(staging, model_dir)
