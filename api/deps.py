@@ -7,15 +7,32 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from core.config import Settings, get_settings
-from graph.db import GraphStore
+from graph.db import BreakerPolicy, Deadlines, GraphStore
 from graph.server import LocalNeo4j
 
 
-def open_store(settings: Settings | None = None) -> GraphStore:
-    """A GraphStore connected with the configured URI and credentials (the caller closes it)."""
+def open_store(settings: Settings | None = None, serving: bool = False) -> GraphStore:
+    """A GraphStore connected with the configured URI and credentials (the caller closes it). `serving` (the API,
+    the terminal chat) bounds every call by the configured deadlines and puts a circuit breaker in front; without
+    it (import, training, benchmarks) calls take as long as the work does."""
     settings = settings or get_settings()
+    deadlines, breaker = Deadlines(), None
+    if serving:
+        deadlines = Deadlines(
+            call_s=settings.neo4j_timeout_s,
+            long_s=settings.neo4j_long_timeout_s,
+            retry_s=settings.neo4j_retry_s,
+            connect_s=settings.neo4j_connect_timeout_s,
+            acquire_s=settings.neo4j_timeout_s,
+        )
+        breaker = BreakerPolicy(settings.neo4j_breaker_failures, settings.neo4j_breaker_reset_s)
     return GraphStore(
-        settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value(), settings.neo4j_database
+        settings.neo4j_uri,
+        settings.neo4j_user,
+        settings.neo4j_password.get_secret_value(),
+        settings.neo4j_database,
+        deadlines=deadlines,
+        breaker=breaker,
     )
 
 
@@ -35,7 +52,7 @@ def local_neo4j(settings: Settings | None = None) -> LocalNeo4j:
     )
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     """The application's GraphStore (opened in the lifespan)."""
     return request.app.state.services.store
 

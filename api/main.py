@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.errors import install_error_handlers
+from api.errors import COMMON_RESPONSES, install_error_handlers, install_openapi
 from api.middleware import BodySizeLimit, PrometheusMetrics
 from api.routes import admin, explain, feedback, health, items, metrics, sessions, stats, users
 from api.services.container import build_services
@@ -41,10 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Conversational recommendations explained by real paths in a Neo4j knowledge graph.",
+        responses=COMMON_RESPONSES,
     )
     for module in ROUTERS:
         app.include_router(module.router)
     install_error_handlers(app)
+    install_openapi(app)
     if configured.cors_origins:
         app.add_middleware(
             CORSMiddleware,

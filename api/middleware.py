@@ -17,12 +17,9 @@ LATENCY = Histogram(
 )
 
 
-class BodyTooLargeError(Exception):
-    """The request body is larger than the limit."""
-
-
 class BodySizeLimit:
-    """Answer 413 to requests whose body exceeds `max_bytes` (by Content-Length, or while streaming)."""
+    """Answer 413 to requests whose body exceeds `max_bytes`: by Content-Length before reading, and a body without
+    one (chunked) is read up to the limit first, so it too gets 413, never a parse error."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -33,31 +30,30 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > self.max_bytes:
+                    await _too_large(send, self.max_bytes)
+                    return
+                await self.app(scope, receive, send)
+                return
+        buffered: list[Message] = []
+        received = 0
+        while True:
+            message = await receive()
+            buffered.append(message)
+            if message["type"] != "http.request":
+                break
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
                 await _too_large(send, self.max_bytes)
                 return
-        received = 0
-        started = False
+            if not message.get("more_body", False):
+                break
 
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLargeError
-            return message
+        async def replay() -> Message:
+            return buffered.pop(0) if buffered else await receive()
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLargeError:
-            if not started:
-                await _too_large(send, self.max_bytes)
+        await self.app(scope, replay, send)
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:

@@ -4,11 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from core.types import FeedbackSignal, Strategy
 
 ID_PATTERN = r"^[^\x00-\x1f]{1,200}$"
+TURN_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+
+
+class ErrorOut(BaseModel):
+    """Every error answer (4xx, 5xx): one sentence for a person."""
+
+    detail: str = Field(examples=["Session 'x' does not exist."])
+
+
+class ValidationIssue(BaseModel):
+    """One field of the request that does not validate."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(BaseModel):
+    """A request that does not validate (422): one readable sentence, then each issue."""
+
+    detail: str = Field(examples=["Invalid request: k: Input should be less than or equal to 100."])
+    errors: list[ValidationIssue]
+
+
+class ReadinessOut(BaseModel):
+    """The readiness probe's answer (200 ready, 503 not)."""
+
+    status: str = Field(examples=["ok"])
+    neo4j: str = Field(examples=["ok"])
+    model: str = Field(examples=["loaded"])
 
 
 class PathNodeOut(BaseModel):
@@ -84,8 +114,16 @@ class MessageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=10_000)
-    k: int = Field(10, ge=1, le=100, description="How many recommendations to return.")
-    explain: bool = True
+    k: StrictInt = Field(10, ge=1, le=100, description="How many recommendations to return.")
+    explain: StrictBool = True
+    turn_id: str | None = Field(
+        None,
+        pattern=TURN_ID_PATTERN,
+        description="Client-chosen id of this turn (e.g. a UUID) that makes the call safe to retry: the same id "
+        "again returns the stored answer and writes nothing (or completes the turn when its reply was never "
+        "written); reusing it for another text or session is a 409.",
+        examples=["3f1c9a2e-6b0d-4c55-9a41-0d2b7e8f5c13"],
+    )
 
 
 class MentionOut(BaseModel):
@@ -143,15 +181,25 @@ class TurnOut(BaseModel):
     text: str
     intent: str | None
     ts: float
+    status: str | None = Field(
+        None,
+        description="A user turn sent as a message: pending (its reply not written yet), failed (retry it with "
+        "the same turn_id) or answered; none for turns recorded without an answer.",
+    )
+    reply_to: str | None = Field(None, description="An assistant turn: the id of the user turn it answers.")
     mentions: list[MentionOut]
 
 
 class SessionDetail(BaseModel):
-    """A session with its turns in order."""
+    """A session with one page of its turns in order."""
 
     session_id: str
     user_id: str
     started: float
+    turn_count: int = Field(description="Turns in the whole session.")
+    next_after_seq: int | None = Field(
+        description="Pass as `after_seq` for the next page; null on the last page.",
+    )
     turns: list[TurnOut]
 
 

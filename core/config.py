@@ -27,6 +27,19 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", validation_alias=_env("NEO4J_USER"))
     neo4j_password: SecretStr = Field(SecretStr("chatrec-password"), validation_alias=_env("NEO4J_PASSWORD"))
     neo4j_database: str = Field("neo4j", validation_alias=_env("NEO4J_DATABASE"))
+    # Deadlines of the API's Neo4j calls: a frozen or partitioned server costs a request at most `neo4j_timeout_s`
+    # (the whole call: connection, driver retries, query, result), and after `neo4j_breaker_failures` failures in a
+    # row requests get 503 at once for `neo4j_breaker_reset_s`, until a probe call finds the server answering.
+    # Catalog-wide reads (warm-up) and training jobs get `neo4j_long_timeout_s`. The CLI and benchmarks wait as
+    # long as the work takes (Ctrl-C stops them).
+    neo4j_timeout_s: float = Field(1.5, gt=0, le=600)
+    # The driver retries a failed transaction once about a second later (jittered) and again while under this budget.
+    neo4j_retry_s: float = Field(0.5, ge=0, le=600)
+    neo4j_connect_timeout_s: float = Field(1.0, gt=0, le=600)
+    neo4j_long_timeout_s: float = Field(3600.0, gt=0)
+    neo4j_probe_timeout_s: float = Field(1.0, gt=0, le=60)  # /health/ready's own check
+    neo4j_breaker_failures: int = Field(3, ge=1, le=1000)
+    neo4j_breaker_reset_s: float = Field(2.0, gt=0, le=600)
 
     # Local Neo4j launcher (no Docker): Maven-resolved jars run under OpenJDK 17.
     neo4j_home: Path = PROJECT_ROOT / ".neo4j" / "server"
@@ -66,6 +79,10 @@ class Settings(BaseSettings):
     api_workers: int = Field(default_factory=lambda: min(2 * (os.cpu_count() or 1), 8), ge=1, le=64)
     api_access_log: bool = True  # uvicorn's per-request log line
     api_key: SecretStr | None = None  # when set, writes and admin calls need it in the X-API-Key header
+    # Reads of personal or operational data (transcripts, preferences, stats, metrics) need `api_key` or this
+    # separate read-only key (e.g. for a Prometheus scrape) as soon as either is set; `protect_reads=false` opens them.
+    api_read_key: SecretStr | None = None
+    protect_reads: bool = True
     cors_origins: list[str] = []  # e.g. '["http://localhost:3000"]'; empty = no CORS headers
     max_request_bytes: int = Field(64 * 1024, ge=1024)
 

@@ -2,25 +2,31 @@
 revisable preferences.
 
     (User)-[:HAS_SESSION]->(Session {id, started, turn_count})-[:HAS_TURN]->(Turn {id, seq, role, text, intent, ts, …})
+    (Turn {role: 'assistant', answer})-[:REPLY_TO]->(Turn {role: 'user', status: 'pending' | 'failed' | 'answered'})
     (Turn)-[:MENTIONS {polarity, confidence, seen, text, start, end, position}]->(Item | Person | Genre)
     (User)-[:PREFERS {polarity, weight, mentions, seen, source: 'dialogue', updated, turn}]->(Item | Person | Genre)
 
 A turn is written in one transaction (turn, mentions and preference updates commit together or not at all),
 retrying with the same turn id returns the turn already written, and concurrent turns to one session get distinct,
-gap-free sequence numbers (the session node is write-locked before its counter is read).
+gap-free sequence numbers (the session node is write-locked before its counter is read). A reply is written with
+the REPLY_TO link and the answered status of the turn it answers in the same transaction, under an id derived from
+that turn's, so a turn has one reply at most however often it is retried.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, LiteralString
 
-from neo4j import ManagedTransaction
+from neo4j import ManagedTransaction, Transaction
 
 from core.errors import InvalidInputError, UnknownEntityError
-from core.types import Constraints, GroundedEntity, Intent, Parse, Polarity, Role, Seen
+from core.types import Constraints, GroundedEntity, Intent, Mention, Parse, Polarity, Role, Seen
 from graph.db import GraphStore
 from graph.errors import TurnConflictError, UnknownNodeError
 
@@ -42,7 +48,9 @@ REMOVE s._lock, u._lock
 WITH u, s
 OPTIONAL MATCH (t:Turn {id: $turn_id})
 OPTIONAL MATCH (owner:Session)-[:HAS_TURN]->(t)
-RETURN s.turn_count AS turn_count, t IS NOT NULL AS recorded, owner.id AS owner, t.seq AS seq
+OPTIONAL MATCH (reply:Turn)-[:REPLY_TO]->(t)
+RETURN s.turn_count AS turn_count, t IS NOT NULL AS recorded, owner.id AS owner, t.seq AS seq, t.text AS text,
+       t.status AS status, coalesce(t.answer, reply.answer) AS answer
 """
 
 # The whole turn in one statement: the mentioned entities that do not exist (the caller then rolls back), the
@@ -69,7 +77,12 @@ MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
 SET s.turn_count = $seq, s.last_ts = $props.ts
 CREATE (s)-[:HAS_TURN]->(t:Turn)
 SET t = $props, t.seq = $seq
-WITH u, t, missing
+WITH u, s, t, missing
+OPTIONAL MATCH (s)-[:HAS_TURN]->(asked:Turn {id: $reply_to})
+FOREACH (_ IN CASE WHEN asked IS NULL THEN [] ELSE [1] END |
+    CREATE (t)-[:REPLY_TO]->(asked)
+    SET asked.status = 'answered', asked.error = null)
+WITH u, t, missing, $reply_to IS NOT NULL AND asked IS NULL AS unanswerable
 """
     + _per_label(
         """
@@ -106,9 +119,19 @@ CALL (u) {
 }
 """
     )
-    + "RETURN missing"
+    + "RETURN missing, unanswerable"
 )
+_MARK_FAILED: LiteralString = (
+    "MATCH (t:Turn {id: $turn_id, status: 'pending'}) SET t.status = 'failed', t.error = $reason"
+)
+_ONE_OF_EACH_LABEL: LiteralString = (
+    "CALL () {"
+    + _per_label(" MATCH (e:LABEL) RETURN 'LABEL' AS label, e.id AS id, e.name AS name LIMIT 1 ", "UNION ALL")
+    + "} RETURN label, id, name"
+)
+REPLY_SUFFIX = "#reply"  # a reply's id is the answered turn's id + this (client turn ids cannot contain '#')
 ANONYMOUS_PREFIX = "anon:"
+Tx = ManagedTransaction | Transaction  # a turn's statements run in a managed transaction, or a rehearsal's
 
 
 @dataclass(frozen=True)
@@ -120,13 +143,25 @@ class SessionRef:
     created: bool  # False when an existing session was returned (idempotent retry)
 
 
+class TurnStatus(StrEnum):
+    """Where a user turn answered through `Conversation.message` stands (replayed turns have none)."""
+
+    PENDING = "pending"  # recorded, its reply not yet written (in progress, or the process died meanwhile)
+    FAILED = "failed"  # producing its reply failed; retrying the turn completes it
+    ANSWERED = "answered"  # its reply is written and linked
+
+
 @dataclass(frozen=True)
 class TurnRef:
-    """A recorded turn: its id and its 1-based position in the session."""
+    """A recorded turn: its id and its 1-based position in the session; for a turn recorded before (an idempotent
+    retry), what was stored: its text, its status and the stored answer (the turn's own, or its reply's)."""
 
     turn_id: str
     seq: int
     created: bool  # False when the turn had been recorded before (idempotent retry)
+    text: str | None = None
+    status: TurnStatus | None = None
+    answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,15 +192,18 @@ class RecordedTurn:
     parser: str | None
     constraints: Constraints
     mentions: tuple[RecordedMention, ...]
+    status: TurnStatus | None = None
+    reply_to: str | None = None  # the id of the turn this one answers
 
 
 @dataclass(frozen=True)
 class SessionState:
-    """A session with all of its turns in order."""
+    """A session with a page of its turns in order."""
 
     session_id: str
     user_id: str
     started: float
+    turn_count: int
     turns: tuple[RecordedTurn, ...]
 
 
@@ -190,10 +228,14 @@ def create_session(
     With an explicit `session_id` the call is idempotent: an existing session with that id is returned as is.
     Raises UnknownNodeError for an unknown `user_id`, InvalidInputError when the session belongs to another user.
     """
-    session_id = session_id or uuid.uuid4().hex
     started = time.time() if ts is None else ts
+    return store.write_tx(_session_work(user_id, session_id or uuid.uuid4().hex, started))
 
-    def work(tx: ManagedTransaction) -> SessionRef:
+
+def _session_work(user_id: str | None, session_id: str, started: float) -> Callable[[Tx], SessionRef]:
+    """The transaction function of `create_session`."""
+
+    def work(tx: Tx) -> SessionRef:
         existing = tx.run(
             "MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id}) RETURN u.id AS user_id",
             session_id=session_id,
@@ -225,7 +267,7 @@ def create_session(
             raise UnknownNodeError("User", owner)
         return SessionRef(session_id, owner, created=True)
 
-    return store.write_tx(work)
+    return work
 
 
 def record_turn(
@@ -236,6 +278,9 @@ def record_turn(
     turn_id: str | None = None,
     role: Role = Role.USER,
     ts: float | None = None,
+    status: TurnStatus | None = None,
+    reply_to: str | None = None,
+    answer: str | None = None,
 ) -> TurnRef:
     """Record one parsed utterance: the Turn (text verbatim), its MENTIONS and, for user turns, the PREFERS updates,
     all in one transaction.
@@ -243,58 +288,125 @@ def record_turn(
     Preference update per entity (the turn's last non-neutral mention of it counts): a first mention creates
     PREFERS with weight = confidence; an agreeing one raises the weight (1 - (1-w)(1-c)); a contradicting one flips
     the polarity and resets the weight to its confidence. Neutral mentions do not change preferences.
-    Retrying with the same `turn_id` returns the stored turn without writing again. Raises UnknownNodeError,
-    UnknownEntityError (nothing written) or TurnConflictError (the id belongs to another session).
+    Retrying with the same `turn_id` returns the stored turn without writing again. A reply names the turn it
+    answers (`reply_to`, in the same session) and carries the `answer` to return to a retry. Raises
+    UnknownNodeError, UnknownEntityError (nothing written) or TurnConflictError (the id belongs to another session).
     """
-    turn_id = turn_id or uuid.uuid4().hex
     when = time.time() if ts is None else ts
-    role = Role(role)
+    work = _turn_work(session_id, parse, turn_id or uuid.uuid4().hex, Role(role), when, status, reply_to, answer)
+    return store.write_tx(work)
+
+
+def _turn_work(
+    session_id: str,
+    parse: Parse,
+    turn_id: str,
+    role: Role,
+    when: float,
+    status: TurnStatus | None = None,
+    reply_to: str | None = None,
+    answer: str | None = None,
+) -> Callable[[Tx], TurnRef]:
+    """The transaction function of `record_turn`."""
     by_label = _mentions_by_label(parse)
     preferences = _preference_updates(parse) if role is Role.USER else {}
-    turn_props = _turn_properties(parse, turn_id, role, when)
+    turn_props = _turn_properties(parse, turn_id, role, when) | {
+        "status": None if status is None else TurnStatus(status).value,
+        "answer": answer,
+    }
 
-    def work(tx: ManagedTransaction) -> TurnRef:
+    def work(tx: Tx) -> TurnRef:
         session = tx.run(_LOCK_SESSION, session_id=session_id, turn_id=turn_id).single()
         if session is None:
             raise UnknownNodeError("Session", session_id)
         if session["recorded"]:
             if session["owner"] != session_id:
                 raise TurnConflictError(f"Turn {turn_id!r} was recorded in another session.")
-            return TurnRef(turn_id, session["seq"], created=False)
+            stored_status = TurnStatus(session["status"]) if session["status"] else None
+            return TurnRef(turn_id, session["seq"], False, session["text"], stored_status, session["answer"])
         seq = (session["turn_count"] or 0) + 1
-        missing = tx.run(
-            _WRITE_TURN, session_id=session_id, seq=seq, props=turn_props, mentions=by_label, preferences=preferences
-        ).single(strict=True)["missing"]
-        if missing:  # raising rolls the transaction back: nothing of the turn is written
-            described = ", ".join(f"{label} {node_id!r}" for label, node_id in sorted(missing))
+        written = tx.run(
+            _WRITE_TURN,
+            session_id=session_id,
+            seq=seq,
+            props=turn_props,
+            mentions=by_label,
+            preferences=preferences,
+            reply_to=reply_to,
+        ).single(strict=True)
+        if written["missing"]:  # raising rolls the transaction back: nothing of the turn is written
+            described = ", ".join(f"{label} {node_id!r}" for label, node_id in sorted(written["missing"]))
             raise UnknownEntityError(f"No node for {described}.")
-        return TurnRef(turn_id, seq, created=True)
+        if written["unanswerable"]:
+            raise UnknownNodeError("Turn", f"{reply_to} in session {session_id}")
+        return TurnRef(
+            turn_id, seq, created=True, text=parse.text, status=None if status is None else TurnStatus(status)
+        )
 
-    return store.write_tx(work)
+    return work
 
 
-def get_session(store: GraphStore, session_id: str) -> SessionState:
-    """The session with its turns (by sequence number) and their mentions. Raises UnknownNodeError."""
+def get_session(store: GraphStore, session_id: str, after_seq: int = 0, limit: int | None = None) -> SessionState:
+    """The session with its turns after sequence number `after_seq` (at most `limit`, all without), in order, with
+    their mentions. Raises UnknownNodeError."""
     rows = store.read(
         """
         MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
-        OPTIONAL MATCH (s)-[:HAS_TURN]->(t:Turn)
-        OPTIONAL MATCH (t)-[m:MENTIONS]->(e)
-        WITH u, s, t, m, e ORDER BY t.seq, m.position
-        WITH u, s, t, collect(CASE WHEN m IS NOT NULL THEN {
-            text: m.text, start: m.start, end: m.end, polarity: m.polarity, confidence: m.confidence, seen: m.seen,
-            label: [label IN labels(e) WHERE label IN $labels][0], node_id: e.id, name: e.name} END) AS mentions
-        ORDER BY t.seq
-        RETURN u.id AS user_id, s.started AS started,
-               collect(CASE WHEN t IS NOT NULL THEN t {.*, mentions: mentions} END) AS turns
+        CALL (s) {
+            OPTIONAL MATCH (s)-[:HAS_TURN]->(t:Turn) WHERE t.seq > $after_seq
+            WITH t ORDER BY t.seq LIMIT $limit
+            OPTIONAL MATCH (t)-[m:MENTIONS]->(e)
+            WITH t, m, e ORDER BY m.position
+            WITH t, collect(CASE WHEN m IS NOT NULL THEN {
+                text: m.text, start: m.start, end: m.end, polarity: m.polarity, confidence: m.confidence,
+                seen: m.seen, label: [label IN labels(e) WHERE label IN $labels][0], node_id: e.id, name: e.name}
+                END) AS mentions
+            ORDER BY t.seq
+            RETURN collect(CASE WHEN t IS NOT NULL THEN t {.*, answer: null, mentions: mentions,
+                reply_to: COLLECT { MATCH (t)-[:REPLY_TO]->(q:Turn) RETURN q.id }[0]} END) AS turns
+        }
+        RETURN u.id AS user_id, s.started AS started, coalesce(s.turn_count, 0) AS turn_count, turns
         """,
         session_id=session_id,
+        after_seq=after_seq,
+        limit=limit if limit is not None else 2**62,
         labels=list(ENTITY_LABELS),
     )
     if not rows:
         raise UnknownNodeError("Session", session_id)
     row = rows[0]
-    return SessionState(session_id, row["user_id"], row["started"], tuple(_turn_from_row(t) for t in row["turns"]))
+    turns = tuple(_turn_from_row(t) for t in row["turns"])
+    return SessionState(session_id, row["user_id"], row["started"], row["turn_count"], turns)
+
+
+def rehearse_exchange(store: GraphStore) -> None:
+    """Run a whole exchange in one transaction that is then rolled back (nothing is written): a new anonymous
+    session, a user turn liking an item, a person and a genre of the graph, its reply, a failure mark; and the
+    dialogue reads against a session id that names nothing. A freshly started server then has planned and compiled
+    every statement of a turn, which takes seconds (more than a request's deadline) the first time."""
+
+    def work(tx: Tx) -> None:
+        entities = [GroundedEntity(r["label"], r["id"], r["name"] or r["id"]) for r in tx.run(_ONE_OF_EACH_LABEL)]
+        mentions = tuple(Mention(e.name, 0, len(e.name), e, Polarity.LIKE, 0.9) for e in entities)
+        said = Parse(text="warm-up", intent=Intent.PREFERENCE, mentions=mentions, parser="warm-up")
+        items = tuple(Mention(m.text, m.start, m.end, m.entity, Polarity.NEUTRAL, 1.0) for m in mentions)
+        reply = Parse(text="warm-up", intent=Intent.RECOMMEND, mentions=items, parser="assistant")
+        session = _session_work(None, f"warm-up-{uuid.uuid4().hex}", 0.0)(tx)
+        turn = _turn_work(session.session_id, said, f"warm-up-{uuid.uuid4().hex}", Role.USER, 0.0, TurnStatus.PENDING)
+        turn_id = turn(tx).turn_id
+        tx.run(_MARK_FAILED, turn_id=turn_id, reason="warm-up").consume()
+        answer = _turn_work(session.session_id, reply, turn_id + REPLY_SUFFIX, Role.ASSISTANT, 0.0, None, turn_id, "{}")
+        answer(tx)
+
+    store.rehearse(work)
+    for read in (last_offered, get_session):
+        with suppress(UnknownNodeError):
+            read(store, "")
+
+
+def mark_failed(store: GraphStore, turn_id: str, reason: str) -> None:
+    """Mark a pending user turn whose reply could not be produced (a retry of the turn completes it)."""
+    store.write(_MARK_FAILED, turn_id=turn_id, reason=reason[:500])
 
 
 def user_preferences(store: GraphStore, user_id: str) -> list[Preference]:
@@ -451,4 +563,6 @@ def _turn_from_row(row: dict[str, Any]) -> RecordedTurn:
             )
             for m in row["mentions"]
         ),
+        status=TurnStatus(row["status"]) if row.get("status") else None,
+        reply_to=row.get("reply_to"),
     )

@@ -8,7 +8,15 @@ from core.errors import ChatRecError, ConflictError, ErrorKind, InvalidInputErro
 
 
 class GraphUnavailableError(UnavailableError):
-    """Neo4j cannot be reached or refuses the credentials."""
+    """Neo4j cannot be reached, cannot serve now (stopped, frozen, overloaded) or refuses the credentials."""
+
+
+class GraphTimeoutError(GraphUnavailableError):
+    """A call to Neo4j ran past its deadline (the server is frozen, partitioned or overloaded)."""
+
+
+class GraphQueryError(ChatRecError, kind=ErrorKind.INTERNAL):
+    """Neo4j rejected a query as wrong (syntax, types, a constraint): a defect, not a state to wait out."""
 
 
 class Neo4jLauncherError(ChatRecError, kind=ErrorKind.LAUNCHER):

@@ -38,8 +38,11 @@ class EmbeddedParser:
         self.fuzzy = fuzzy
 
     def warm_up(self) -> None:
-        """Load what the first parse would otherwise load (the sentence encoder)."""
+        """Load what the first parse would otherwise load (the sentence encoder), and parse one utterance that
+        takes every path (exact and fuzzy names, a typo, a genre, a dislike, a relative year), so that the graph
+        has planned its look-ups too."""
         self.grounder.warm_up()
+        self.parse("I loved the matrix and jim carey comedies, no horror, anything newer than alien?")
 
     def parse(self, text: str) -> Parse:
         """Parse one utterance; the text is kept verbatim and never interpreted as anything but words."""

@@ -4,7 +4,9 @@ local launcher (Maven-resolved Neo4j 5.26 under OpenJDK 17) on its own ports and
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +31,45 @@ class Neo4jConnection:
     user: str
     password: str
     http_url: str
-    launched_here: bool = False  # started by graph.server.LocalNeo4j (not a container or an external server)
+    server: LocalNeo4j | None = None  # the local server when started here (not a container or an external server)
+
+    @property
+    def launched_here(self) -> bool:
+        """Started by graph.server.LocalNeo4j in this test session."""
+        return self.server is not None
+
+
+class Neo4jProcess:
+    """Faults on the test server's real process: freeze it (SIGSTOP, as a stalled VM or a GC pause would), kill it
+    (SIGKILL) and start it again."""
+
+    def __init__(self, server: LocalNeo4j) -> None:
+        self.server = server
+
+    def _pid(self) -> int:
+        pid = self.server.pid()
+        assert pid is not None, "the test Neo4j is not running"
+        return pid
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The server process stopped for the duration of the block, then continued (whatever happens inside)."""
+        pid = self._pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.kill(pid, signal.SIGCONT)
+
+    def kill(self) -> None:
+        """SIGKILL: the server is gone at once, connections refused."""
+        pid = self._pid()
+        os.kill(pid, signal.SIGKILL)
+        self.server.stop()  # reaps the process and removes its pid file
+
+    def restart(self) -> None:
+        """Start the server again on the same data and ports, until Bolt accepts a login."""
+        self.server.start()
 
 
 def _docker_engine_answers() -> bool:
@@ -67,9 +107,17 @@ def neo4j_connection() -> Iterator[Neo4jConnection]:
         )
         server.start()
         try:
-            yield Neo4jConnection(server.bolt_uri, "neo4j", TEST_PASSWORD, server.http_url, launched_here=True)
+            yield Neo4jConnection(server.bolt_uri, "neo4j", TEST_PASSWORD, server.http_url, server=server)
         finally:
             server.stop()
+
+
+@pytest.fixture
+def neo4j_process(neo4j_connection: Neo4jConnection) -> Neo4jProcess:
+    """Control of the test server's process, for fault tests (it must have been started here to be signalled)."""
+    if neo4j_connection.server is None:
+        pytest.skip("fault tests signal the Neo4j process: they need the local launcher (no NEO4J_URI, no Docker)")
+    return Neo4jProcess(neo4j_connection.server)
 
 
 @pytest.fixture(scope="session")

@@ -1,30 +1,43 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes. Both run on the event loop, never behind the request threads: `/health/live`
+answers while Neo4j is frozen and every request thread waits on it, and `/health/ready` checks Neo4j on its own
+small thread budget within its own short deadline."""
 
 from __future__ import annotations
 
+import anyio
 from fastapi import APIRouter, Response, status
 
+from api.schemas import ReadinessOut
 from api.services.container import ServicesDep
 from graph.errors import GraphUnavailableError
 
 router = APIRouter(prefix="/health", tags=["health"])
 
+_PROBES = anyio.CapacityLimiter(4)  # readiness checks in flight at once, apart from the request threads
+
 
 @router.get("/live")
-def live() -> dict[str, str]:
+async def live() -> dict[str, str]:
     """The process answers."""
     return {"status": "ok"}
 
 
-@router.get("/ready", responses={503: {"description": "Neo4j unreachable or no model loaded"}})
-def ready(services: ServicesDep, response: Response) -> dict[str, str]:
-    """Neo4j answers with the configured credentials and a trained model is loaded; 503 with Retry-After
-    otherwise."""
+@router.get(
+    "/ready",
+    response_model=ReadinessOut,
+    responses={503: {"model": ReadinessOut, "description": "Neo4j unreachable or no model loaded"}},
+)
+async def ready(services: ServicesDep, response: Response) -> dict[str, str]:
+    """Neo4j answers with the configured credentials (within `neo4j_probe_timeout_s`) and a trained model is
+    loaded; 503 with Retry-After otherwise."""
     body = {"status": "ok", "neo4j": "ok", "model": "loaded"}
     try:
-        services.store.verify()
+        await anyio.to_thread.run_sync(services.store.verify, services.settings.neo4j_probe_timeout_s, limiter=_PROBES)
     except GraphUnavailableError as exc:
         body["neo4j"] = str(exc)
+    else:
+        if services.warming.is_set():
+            body["neo4j"] = "warming up: planning the request queries again after an outage"
     if services.recommender.model is None:
         body["model"] = services.recommender.model_error or "not loaded"
     if body["neo4j"] != "ok" or body["model"] != "loaded":

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from api.schemas import ID_PATTERN, MessageIn, MessageOut, SessionCreate, SessionDetail, SessionOut
-from api.security import require_api_key
+from api.security import require_api_key, require_read_key
 from api.services.container import ServicesDep
 
 router = APIRouter(prefix="/v1/sessions", tags=["conversation"])
 
 SessionId = Annotated[str, Path(pattern=ID_PATTERN, description="Session id")]
 WRITE = {"dependencies": [Depends(require_api_key)]}
+READ = {"dependencies": [Depends(require_read_key)]}
 
 
 @router.post(
@@ -29,16 +30,30 @@ def start(services: ServicesDep, body: SessionCreate | None = None) -> SessionOu
 
 @router.post(
     "/{session_id}/messages",
-    responses={401: {"description": "Missing API key"}, 404: {"description": "Unknown session"}},
+    responses={
+        401: {"description": "Missing API key"},
+        404: {"description": "Unknown session"},
+        409: {"description": "The turn id was used for another text or session"},
+    },
     **WRITE,
 )
 def message(session_id: SessionId, body: MessageIn, services: ServicesDep) -> MessageOut:
     """One user utterance → the reply, what the NLU understood (grounded entities, polarity, intent, constraints)
     and recommendations with their explanation paths (or the paths asked for by "why?")."""
-    return services.conversation.message(session_id, body.text, body.k, body.explain)
+    return services.conversation.message(session_id, body.text, body.k, body.explain, body.turn_id)
 
 
-@router.get("/{session_id}", responses={404: {"description": "Unknown session"}})
-def session(session_id: SessionId, services: ServicesDep) -> SessionDetail:
-    """The session's turns in order (the user's and the assistant's), with their grounded mentions."""
-    return services.conversation.session(session_id)
+@router.get(
+    "/{session_id}",
+    responses={401: {"description": "Missing read key"}, 404: {"description": "Unknown session"}},
+    **READ,
+)
+def session(
+    session_id: SessionId,
+    services: ServicesDep,
+    after_seq: Annotated[int, Query(ge=0, description="Return the turns after this sequence number.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many turns.")] = 100,
+) -> SessionDetail:
+    """A page of the session's turns in order (the user's and the assistant's), with their grounded mentions;
+    follow `next_after_seq` for the next page."""
+    return services.conversation.session(session_id, after_seq, limit)

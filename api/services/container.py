@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,6 +14,7 @@ from api.services.conversation import Conversation
 from api.services.recommender import Recommender, Reranker
 from api.services.training import TrainingJobs
 from core.config import Settings
+from core.errors import ChatRecError
 from core.types import Polarity, UserContext
 from gnn.errors import GNNError
 from gnn.model_store import TrainedModel, load
@@ -38,6 +40,28 @@ class Services:
     recommender: Recommender
     conversation: Conversation
     jobs: TrainingJobs
+    warming: threading.Event = field(default_factory=threading.Event)  # set while queries are being planned again
+
+    def __post_init__(self) -> None:
+        self.store.on_recovery(self._plan_again)
+
+    def _plan_again(self) -> None:
+        """Neo4j answers again after an outage, perhaps restarted with an empty query cache: plan the request
+        queries in the background; `/health/ready` says 503 until that is done."""
+        if self.warming.is_set():
+            return
+        self.warming.set()
+
+        def plan() -> None:
+            try:
+                self.conversation.plan_queries()
+                self.recommender.plan_queries()
+            except ChatRecError as exc:
+                log.warning("Planning the request queries again failed: %s", exc)
+            finally:
+                self.warming.clear()
+
+        threading.Thread(target=plan, name="plan-again", daemon=True).start()
 
     def warm_up(self) -> None:
         """Build what the first requests would otherwise build (the parser's name index and sentence encoder, the
@@ -108,7 +132,7 @@ def build_services(settings: Settings) -> Services:
     """Open the driver and load the model once (the model directory is a read-only artifact); the parser (it
     reads the graph's names) is built by `Services.warm_up` or on the first message. A finished training job's
     model goes straight to the recommender."""
-    store = open_store(settings)
+    store = open_store(settings, serving=True)
     model, error = load_model(settings)
     recommender = Recommender(store, model, build_reranker(settings, store), model_error=error)
     conversation = Conversation(store, recommender, lambda: build_parser(settings, store))
@@ -116,7 +140,7 @@ def build_services(settings: Settings) -> Services:
     return Services(settings, store, recommender, conversation, jobs)
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The application's shared services (built in the lifespan)."""
     return request.app.state.services
 

@@ -1,11 +1,14 @@
-"""A dialogue turn end to end: parse → read as a reply to the assistant's latest offer → record (one transaction)
-→ score → filter → explain → answer, and the
-answer recorded as the assistant's turn (its MENTIONS are the recommended items, so "why?" and "not that one"
-can refer to them)."""
+"""A dialogue turn end to end: parse → read as a reply to the assistant's latest offer → record (one transaction,
+status pending) → score → filter → explain → answer, and the answer recorded as the assistant's turn in one
+transaction with its REPLY_TO link and the user turn's answered status (its MENTIONS are the recommended items, so
+"why?" and "not that one" can refer to them). A client turn id makes the exchange retry-safe: the same id again
+returns the stored answer, or completes a turn whose reply was never written, and writes nothing twice."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import uuid
 from collections.abc import Callable
 
 from api.schemas import (
@@ -20,7 +23,7 @@ from api.schemas import (
     TurnOut,
 )
 from api.services.recommender import Recommender
-from core.errors import NotFoundError
+from core.errors import ChatRecError, NotFoundError
 from core.types import (
     Constraints,
     FeedbackSignal,
@@ -33,10 +36,23 @@ from core.types import (
     UserContext,
 )
 from graph.db import GraphStore
-from graph.dialogue import TurnRef, create_session, get_session, last_offered, record_turn
+from graph.dialogue import (
+    REPLY_SUFFIX,
+    TurnRef,
+    TurnStatus,
+    create_session,
+    get_session,
+    last_offered,
+    mark_failed,
+    record_turn,
+    rehearse_exchange,
+)
+from graph.errors import TurnConflictError
 from graph.recommend import record_feedback, session_context
 from nlu.reaction import react
 from nlu.types import Parser
+
+log = logging.getLogger(__name__)
 
 LISTING_INTENTS = (Intent.RECOMMEND, Intent.PREFERENCE)
 FEEDBACK_INTENTS = {Intent.ACCEPT: FeedbackSignal.ACCEPT, Intent.REJECT: FeedbackSignal.REJECT}
@@ -54,29 +70,41 @@ class Conversation:
 
     @property
     def parser(self) -> Parser:
-        """The NLU parser (built once, thread-safely)."""
+        """The NLU parser (built once, thread-safely; it reads every name in the graph, so its calls get the long
+        deadline)."""
         if self._parser is None:
-            with self._lock:
+            with self._lock, self.store.long_calls():
                 if self._parser is None:
                     self._parser = self._parser_factory()
         return self._parser
 
     def warm_up(self) -> None:
-        """Build the parser and load what its first parse needs."""
+        """Build the parser, load what its first parse needs, and plan a turn's queries."""
         self.parser.warm_up()
+        self.plan_queries()
+
+    def plan_queries(self) -> None:
+        """Have Neo4j plan a turn's queries now: a freshly started server takes seconds to plan them, more than a
+        request's deadline."""
+        with self.store.long_calls():
+            rehearse_exchange(self.store)
+            session_context(self.store, "")
 
     def start(self, user_id: str | None = None) -> SessionOut:
         """A new session for a known user, or for a fresh anonymous user (cold start)."""
         ref = create_session(self.store, user_id)
         return SessionOut(session_id=ref.session_id, user_id=ref.user_id)
 
-    def session(self, session_id: str) -> SessionDetail:
-        """The session with its turns in order."""
-        state = get_session(self.store, session_id)
+    def session(self, session_id: str, after_seq: int = 0, limit: int = 100) -> SessionDetail:
+        """A page of the session's turns in order: at most `limit` after sequence number `after_seq`."""
+        state = get_session(self.store, session_id, after_seq, limit)
+        last_seq = state.turns[-1].seq if state.turns else after_seq
         return SessionDetail(
             session_id=state.session_id,
             user_id=state.user_id,
             started=state.started,
+            turn_count=state.turn_count,
+            next_after_seq=last_seq if last_seq < state.turn_count and state.turns else None,
             turns=[
                 TurnOut(
                     turn_id=t.turn_id,
@@ -85,6 +113,8 @@ class Conversation:
                     text=t.text,
                     intent=str(t.intent) if t.intent else None,
                     ts=t.ts,
+                    status=str(t.status) if t.status else None,
+                    reply_to=t.reply_to,
                     mentions=[
                         MentionOut(
                             text=m.text,
@@ -104,12 +134,33 @@ class Conversation:
             ],
         )
 
-    def message(self, session_id: str, text: str, k: int = 10, explain: bool = True) -> MessageOut:
+    def message(
+        self, session_id: str, text: str, k: int = 10, explain: bool = True, turn_id: str | None = None
+    ) -> MessageOut:
         """Answer one user utterance. The user's turn (with its mentions and preference updates) is written in one
-        transaction before anything else, so a failure later never leaves half a turn."""
+        transaction first, marked pending; the reply, in a second, marks it answered. A failure between the two
+        marks it failed (a dead process leaves it pending); sending the same `turn_id` again completes it, and a
+        turn already answered returns its stored answer without writing anything. Raises TurnConflictError when
+        `turn_id` was used for another text or session."""
+        turn_id = turn_id or uuid.uuid4().hex
         offered = last_offered(self.store, session_id)
         parse = react(self.parser.parse(text), offered)
-        turn = self._record(session_id, parse, Role.USER)
+        turn = record_turn(self.store, session_id, parse, turn_id=turn_id, role=Role.USER, status=TurnStatus.PENDING)
+        if not turn.created:
+            if turn.text != text:
+                raise TurnConflictError(f"Turn {turn_id!r} was recorded with another text.")
+            if turn.answer is not None:
+                return MessageOut.model_validate_json(turn.answer)
+        try:
+            out = self._answer(session_id, turn, parse, offered, k, explain)
+        except Exception as exc:
+            self._mark_failed(turn_id, exc)
+            raise
+        return self._record_reply(session_id, out, turn_id)
+
+    def _answer(
+        self, session_id: str, turn: TurnRef, parse: Parse, offered: list[GroundedEntity], k: int, explain: bool
+    ) -> MessageOut:
         context = self._context(session_id)
         out = MessageOut(
             session_id=session_id, user_id=context.user_id, turn=turn.seq, reply="", parse=_parse_out(parse)
@@ -145,8 +196,14 @@ class Conversation:
             self._answer_with_list(out, context, parse, k, explain, lead)
         else:
             out.reply = "Tell me about movies, actors, directors or genres you like, and I will recommend some."
-        self._record_reply(session_id, out)
         return out
+
+    def _mark_failed(self, turn_id: str, exc: Exception) -> None:
+        """Best effort: when Neo4j is what failed, the turn stays pending (a retry completes it either way)."""
+        try:
+            mark_failed(self.store, turn_id, f"{type(exc).__name__}: {exc}")
+        except ChatRecError as marking:
+            log.warning("Turn %s stays pending: %s", turn_id, marking)
 
     def observe(self, session_id: str, text: str, role: Role) -> Parse:
         """Parse and record one utterance of either speaker without answering it (replaying a dialogue); a user's
@@ -154,7 +211,7 @@ class Conversation:
         parse = self.parser.parse(text)
         if role is Role.USER:
             parse = react(parse, last_offered(self.store, session_id))
-        self._record(session_id, parse, role)
+        record_turn(self.store, session_id, parse, role=role)
         return parse
 
     def _context(self, session_id: str) -> UserContext:
@@ -181,10 +238,11 @@ class Conversation:
         if top.explanations:
             out.reply += f" Why {top.name}? {top.explanations[0].text}"
 
-    def _record_reply(self, session_id: str, out: MessageOut) -> None:
-        """The reply as the assistant's turn; its mentions are the recommended items where the reply names them,
-        written in node-id order (concurrent sessions then lock popular items in one order: no deadlocks) and read
-        back in reply order."""
+    def _record_reply(self, session_id: str, out: MessageOut, turn_id: str) -> MessageOut:
+        """The reply as the assistant's turn answering `turn_id`, carrying `out` for retries; its mentions are the
+        recommended items where the reply names them, written in node-id order (concurrent sessions then lock
+        popular items in one order: no deadlocks) and read back in reply order. Returns the answer stored: `out`,
+        or the one a concurrent retry of the same turn wrote first."""
         mentions = []
         for recommendation in out.recommendations:
             start = out.reply.find(recommendation.name)
@@ -196,12 +254,17 @@ class Conversation:
         intent = Intent.RECOMMEND if out.recommendations else Intent.CHITCHAT
         ordered = tuple(sorted(mentions, key=lambda m: m.entity.node_id))
         reply = Parse(text=out.reply, intent=intent, mentions=ordered, parser="assistant")
-        self._record(session_id, reply, Role.ASSISTANT)
-
-    def _record(self, session_id: str, parse: Parse, role: Role) -> TurnRef:
-        """Record a turn in one managed write transaction (the driver retries transient failures, deadlocks
-        included, as a whole: the turn is written once or not at all)."""
-        return record_turn(self.store, session_id, parse, role=role)
+        answer = out.model_dump_json()
+        ref = record_turn(
+            self.store,
+            session_id,
+            reply,
+            turn_id=turn_id + REPLY_SUFFIX,
+            role=Role.ASSISTANT,
+            reply_to=turn_id,
+            answer=answer,
+        )
+        return out if ref.created or ref.answer is None else MessageOut.model_validate_json(ref.answer)
 
 
 def _listing(recommendations: list[Recommendation]) -> str:

@@ -27,6 +27,7 @@ from graph.recommend import (
     item_attributes,
     item_popularity,
     items_exist,
+    sample_user,
     select_items,
     user_context,
 )
@@ -83,8 +84,29 @@ class Recommender:
         return self.model.scoring if self.model is not None else ScoringConfig()
 
     def warm_up(self) -> None:
-        """Read the popularity ranking and build the scorer now, so that no request pays for it."""
-        with self._building:
+        """Read the popularity ranking, build the scorer and answer one explained list now, so that no request
+        pays for it: neither the catalog-wide reads nor the server's planning of the list and path queries
+        (seconds on a freshly started server, more than a request's deadline)."""
+        self._read_signals()
+        self.plan_queries()
+
+    def plan_queries(self) -> None:
+        """Read what a list needs (context, filtered and explained candidates, "why?" paths) for some user with
+        ratings, under the long deadline, so that Neo4j has planned those queries before a request needs them (the
+        reranker's LLM is not called)."""
+        with self.store.long_calls():
+            user_id = sample_user(self.store)
+            if user_id is None or self._popular is None:
+                return
+            self.context(user_id)
+            for explain_for in (user_id, None):
+                self._select_ids(self._popular[:100], 10, Constraints(year_min=1900), explain_for)
+            self.explanations(user_id, self._popular[:2], None)
+
+    def _read_signals(self) -> None:
+        """The popularity ranking and the scorer's conversation signals, read once per model (catalog-wide reads:
+        the long deadline)."""
+        with self._building, self.store.long_calls():
             if self._popular is not None:
                 return
             counts = item_popularity(self.store)
@@ -98,7 +120,7 @@ class Recommender:
 
     def scorer(self) -> Scorer | None:
         """The served model's scorer (None without a model)."""
-        self.warm_up()
+        self._read_signals()
         return self._scorer
 
     def context(self, user_id: str) -> UserContext:

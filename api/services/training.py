@@ -104,7 +104,8 @@ class TrainingJobs:
     def _run(self, job: Job, config: TrainConfig) -> None:
         job.status, job.started = "running", time.time()
         try:
-            metrics, model = train_and_publish(self.store, config, self.model_dir)
+            with self.store.long_calls():
+                metrics, model = train_and_publish(self.store, config, self.model_dir)
             self.on_model(model)
             job.metrics = {k: v for k, v in metrics.items() if k != "history"}
             job.status = "succeeded"

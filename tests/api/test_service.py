@@ -13,29 +13,37 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from api.main import create_app
 from core.config import get_settings
 from tests.api.conftest import Planted
 
 KEY = "test-key-123"
+READ_KEY = "read-key-456"
 
 
 @pytest.fixture
 def secured(api_env: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The app with an API key, CORS for one origin and a small body limit."""
     api_env.setenv("CHATREC_API_KEY", KEY)
+    api_env.setenv("CHATREC_API_READ_KEY", READ_KEY)
     api_env.setenv("CHATREC_CORS_ORIGINS", '["http://localhost:3000"]')
     api_env.setenv("CHATREC_MAX_REQUEST_BYTES", "2048")
     get_settings.cache_clear()
     with TestClient(create_app()) as client:
         yield client
-    for name in ("CHATREC_API_KEY", "CHATREC_CORS_ORIGINS", "CHATREC_MAX_REQUEST_BYTES"):
+    for name in ("CHATREC_API_KEY", "CHATREC_API_READ_KEY", "CHATREC_CORS_ORIGINS", "CHATREC_MAX_REQUEST_BYTES"):
         api_env.delenv(name)
     get_settings.cache_clear()
 
 
-def test_writes_and_admin_need_the_api_key_reads_do_not(secured: TestClient, planted: Planted) -> None:
+def test_writes_and_admin_need_the_api_key_and_personal_reads_a_key(secured: TestClient, planted: Planted) -> None:
     item_id = planted.items_by_group["crime"][3]
     feedback = {"user_id": "ml:1", "item_id": item_id, "signal": "reject"}
     for headers in ({}, {"X-API-Key": "wrong"}):
@@ -47,12 +55,53 @@ def test_writes_and_admin_need_the_api_key_reads_do_not(secured: TestClient, pla
     assert secured.post("/v1/feedback", json=feedback, headers={"X-API-Key": KEY}).status_code == 201
     assert secured.get("/v1/users/ml:1/recommendations?k=2").status_code == 200
     assert secured.get("/v1/admin/jobs/x", headers={"X-API-Key": KEY}).status_code == 404
+    session_id = secured.post("/v1/sessions", json={}, headers={"X-API-Key": KEY}).json()["session_id"]
+    for url in (f"/v1/sessions/{session_id}", "/v1/stats", "/metrics"):  # a transcript, counts, metrics
+        assert secured.get(url).status_code == 401, url
+        assert secured.get(url, headers={"X-API-Key": "wrong"}).status_code == 401, url
+        assert secured.get(url, headers={"X-API-Key": KEY}).status_code == 200, url
+        assert secured.get(url, headers={"X-API-Key": READ_KEY}).status_code == 200, url
+        assert secured.get(url, headers={"Authorization": f"Bearer {READ_KEY}"}).status_code == 200, url
+    # the read key reads, never writes
+    assert secured.post("/v1/feedback", json=feedback, headers={"X-API-Key": READ_KEY}).status_code == 401
+    assert secured.get("/health/live").status_code == secured.get("/health/ready").status_code == 200
+
+
+def test_reads_can_be_opened_with_a_key_set(api_env: pytest.MonkeyPatch) -> None:
+    api_env.setenv("CHATREC_API_KEY", KEY)
+    api_env.setenv("CHATREC_PROTECT_READS", "false")
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app()) as client:
+            assert client.get("/v1/stats").status_code == client.get("/metrics").status_code == 200
+            assert client.post("/v1/sessions", json={}).status_code == 401
+    finally:
+        api_env.delenv("CHATREC_API_KEY")
+        api_env.delenv("CHATREC_PROTECT_READS")
+        get_settings.cache_clear()
 
 
 def test_body_limit_and_cors(secured: TestClient) -> None:
     huge = {"text": "x" * 5000}
     response = secured.post("/v1/sessions/s/messages", json=huge, headers={"X-API-Key": KEY})
     assert response.status_code == 413 and "2048" in response.json()["detail"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the body arrives in pieces
+        yield b'{"text": "'
+        for _ in range(10):
+            yield b"y" * 500
+        yield b'"}'
+
+    chunked = secured.post(
+        "/v1/sessions/s/messages", content=chunks(), headers={"X-API-Key": KEY, "Content-Type": "application/json"}
+    )
+    assert chunked.status_code == 413 and "2048" in chunked.json()["detail"]
+
+    def small() -> Iterator[bytes]:
+        yield b"{}"
+
+    json_headers = {"X-API-Key": KEY, "Content-Type": "application/json"}
+    assert secured.post("/v1/sessions", content=small(), headers=json_headers).status_code == 201
     preflight = secured.options(
         "/v1/feedback",
         headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
@@ -135,6 +184,13 @@ def test_admin_training_job_replaces_the_served_model(client: TestClient, plante
     assert client.get("/v1/admin/jobs/unknown").status_code == 404
 
 
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 APP = create_app()  # its schema is read now; its lifespan runs in `started_app`
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
@@ -146,9 +202,23 @@ def started_app(api_env: pytest.MonkeyPatch) -> Iterator[FastAPI]:
         yield APP
 
 
+def test_invalid_requests_get_the_documented_422_and_booleans_are_strict(client: TestClient) -> None:
+    session_id = client.post("/v1/sessions", json={}).json()["session_id"]
+    for body in ({"text": "hi", "explain": 0}, {"text": "hi", "k": "10"}, {"text": ""}, {"text": "hi", "x": 1}):
+        response = client.post(f"/v1/sessions/{session_id}/messages", json=body)
+        assert response.status_code == 422, body
+        payload = response.json()
+        assert payload["detail"].startswith("Invalid request: ") and isinstance(payload["detail"], str)
+        assert all(set(issue) == {"loc", "msg", "type"} for issue in payload["errors"])
+    operation = client.get("/openapi.json").json()["paths"]["/v1/sessions/{session_id}/messages"]["post"]
+    documented = operation["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
+    assert documented.endswith("/ValidationErrorOut")
+    assert {"400", "401", "404", "409", "413", "503"} <= set(operation["responses"])
+
+
 @SCHEMA.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_no_request_makes_the_server_fail(case: schemathesis.Case, started_app: FastAPI) -> None:
+def test_no_request_makes_the_server_fail_or_break_its_schema(case: schemathesis.Case, started_app: FastAPI) -> None:
     if case.path == "/v1/admin/train":
         return  # a training run per example would take minutes; covered by its own test above
-    case.call_and_validate(checks=[not_a_server_error])
+    case.call_and_validate(checks=CONFORMANCE)
