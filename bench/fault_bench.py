@@ -3,7 +3,7 @@
 Against the local Neo4j of the current settings (`chatrec neo4j start`, demo data imported, model trained: what
 `./scripts/up.sh` leaves) and a `chatrec serve --workers N` this script starts. Turn clients (threads, one session
 each) send messages with a client turn id all along and retry each turn with the same id until it is answered; list
-clients request explained recommendations in a closed loop; a prober calls `/health/live` every 50 ms. Phases:
+clients request explained recommendations (a short think time apart); a prober calls `/health/live` every 50 ms. Phases:
 
 1. worker kills: SIGKILL a random API worker every `--kill-every-s` (uvicorn starts a new one);
 2. frozen Neo4j: SIGSTOP on the Neo4j process for `--freeze-s`, then SIGCONT;
@@ -11,7 +11,8 @@ clients request explained recommendations in a closed loop; a prober calls `/hea
 
 Then every session's transcript is read back (paginated) and audited. Writes bench/results/faults.json
 (`frozen_neo4j_max_wait_ms`, `dead_neo4j_503_ms`, `recovery_s`, `acknowledged_turns`, `lost_turns`,
-`half_done_turns`, `duplicate_turns_on_retry`, `live_max_ms`, and the detail of each phase) and faults.png (each
+`half_done_turns`, `duplicate_turns_on_retry`, `live_max_ms` (while Neo4j is frozen or dead), and the detail of
+each phase) and faults.png (each
 list request's latency over time, by status, with the fault windows shaded).
 """
 
@@ -82,6 +83,7 @@ class TurnLog:
     acknowledged: dict[str, int] = field(default_factory=dict)  # turn id → seq the API answered with
     retries: int = 0
     abandoned: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # of every attempt (0: no answer)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -115,6 +117,9 @@ def turn_client(base: str, log: TurnLog, stop: threading.Event, seed: int, give_
             started = time.monotonic()
             while True:
                 response = _post(client, f"/v1/sessions/{session_id}/messages", body)
+                code = str(response.status_code if response is not None else 0)
+                with log.lock:
+                    log.statuses[code] = log.statuses.get(code, 0) + 1
                 if response is not None and response.status_code == 200:
                     with log.lock:
                         log.acknowledged[turn_id] = response.json()["turn"]
@@ -129,8 +134,8 @@ def turn_client(base: str, log: TurnLog, stop: threading.Event, seed: int, give_
             time.sleep(rng.uniform(0.1, 0.4))
 
 
-def list_client(base: str, timeline: Timeline, stop: threading.Event, seed: int) -> None:
-    """Explained lists for random MovieLens users in a closed loop, each request timed."""
+def list_client(base: str, timeline: Timeline, stop: threading.Event, seed: int, think_s: float) -> None:
+    """Explained lists for random MovieLens users, `think_s` apart (uniform 0.5-1.5x), each request timed."""
     rng = random.Random(seed)
     with httpx.Client(base_url=base) as client:
         while not stop.is_set():
@@ -141,8 +146,7 @@ def list_client(base: str, timeline: Timeline, stop: threading.Event, seed: int)
             except httpx.HTTPError:
                 code = 0
             timeline.add(started, time.monotonic(), code)
-            if code != 200:
-                time.sleep(0.05)
+            time.sleep(rng.uniform(0.5, 1.5) * think_s)
 
 
 def prober(base: str, latencies: list[tuple[float, float, int]], stop: threading.Event) -> None:
@@ -161,7 +165,9 @@ def prober(base: str, latencies: list[tuple[float, float, int]], stop: threading
 def serve(port: int, workers: int) -> subprocess.Popen:
     """`chatrec serve` on `port` (access log off), once /health/ready answers 200."""
     command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "CHATREC_API_ACCESS_LOG": "false"})
+    log = (RESULTS / "faults-serve.log").open("w")  # the driver logs every failed connection: kept out of sight
+    env = {**os.environ, "CHATREC_API_ACCESS_LOG": "false"}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     wait_ready(f"http://127.0.0.1:{port}", 240, process)
     return process
 
@@ -185,6 +191,17 @@ def first_success_after(timeline: Timeline, moment: float) -> float | None:
     """Seconds from `moment` until a list request started after it came back 200."""
     ends = [end for start, end, code in timeline.requests if start >= moment and code == 200]
     return round(min(ends) - moment, 3) if ends else None
+
+
+def per_second(timeline: Timeline, origin: float) -> list[dict[str, int]]:
+    """Status counts of the list requests by the second they ended in."""
+    seconds: list[dict[str, int]] = []
+    for _, end, code in sorted(timeline.requests, key=lambda r: r[1]):
+        slot = int(end - origin)
+        while len(seconds) <= slot:
+            seconds.append({})
+        seconds[slot][str(code)] = seconds[slot].get(str(code), 0) + 1
+    return seconds
 
 
 def summary(requests: list[tuple[float, float, int]]) -> dict[str, Any]:
@@ -239,6 +256,7 @@ def audit(base: str, log: TurnLog) -> dict[str, int]:
         "turns_sent": len(log.sent),
         "turns_abandoned_by_clients": log.abandoned,
         "client_retries": log.retries,
+        "attempt_statuses": log.statuses,
     }
 
 
@@ -259,8 +277,8 @@ def plot(timeline: Timeline, windows: dict[str, tuple[float, float]], origin: fl
         ax.scatter(
             xs, ys, s=4, color=colours.get(code, "tab:red"), label=f"HTTP {code}" if code != "0" else "no answer"
         )
-    for name, (start, end) in windows.items():
-        ax.axvspan(start - origin, end - origin, alpha=0.15, label=name)
+    for (name, (start, end)), shade in zip(windows.items(), ("tab:blue", "tab:cyan", "tab:red"), strict=False):
+        ax.axvspan(start - origin, end - origin, color=shade, alpha=0.12, label=name)
     ax.set_yscale("log")
     ax.set_xlabel("seconds since the first fault phase")
     ax.set_ylabel("list latency (ms, log)")
@@ -278,7 +296,8 @@ def main(
     port: Annotated[int, typer.Option(help="Port of the API this script starts.")] = 8766,
     workers: Annotated[int, typer.Option(min=2, help="API worker processes (one is killed at a time).")] = 2,
     turn_clients: Annotated[int, typer.Option(help="Concurrent sessions sending turns.")] = 8,
-    list_clients: Annotated[int, typer.Option(help="Concurrent closed-loop list clients.")] = 8,
+    list_clients: Annotated[int, typer.Option(help="Concurrent list clients.")] = 8,
+    list_think_s: Annotated[float, typer.Option(help="Mean pause between a list client's requests.")] = 0.25,
     kills: Annotated[int, typer.Option(help="API workers killed in phase 1.")] = 4,
     kill_every_s: Annotated[float, typer.Option(help="Seconds between worker kills.")] = 10.0,
     freeze_s: Annotated[float, typer.Option(help="How long Neo4j is frozen.")] = 10.0,
@@ -299,7 +318,9 @@ def main(
         for n in range(turn_clients)
     ]
     threads += [
-        threading.Thread(target=list_client, args=(base, timeline, stop_lists, seed + 100 + n), daemon=True)
+        threading.Thread(
+            target=list_client, args=(base, timeline, stop_lists, seed + 100 + n, list_think_s), daemon=True
+        )
         for n in range(list_clients)
     ]
     threads.append(threading.Thread(target=prober, args=(base, live, stop_lists), daemon=True))
@@ -357,26 +378,40 @@ def main(
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
-    live_ms = [ms for _, ms, _ in live]
+    during_neo4j_faults = [
+        (ms, code)
+        for started, ms, code in live
+        if frozen_at <= started <= thawed_at or killed_at <= started <= answers_at
+    ]
+    during_kills = [(ms, code) for started, ms, code in live if started <= windows["worker kills"][1]]
     recovery_frozen = first_success_after(timeline, thawed_at)
     recovery_dead = first_success_after(timeline, answers_at)
     result = {
         "frozen_neo4j_max_wait_ms": frozen["max_ms"],
         "frozen_neo4j_p99_ms": frozen["p99_ms"],
         "dead_neo4j_503_ms": dead["p99_ms"],
-        "recovery_s": max(r for r in (recovery_frozen, recovery_dead) if r is not None),
+        "recovery_s": max(r for r in (recovery_frozen, recovery_dead) if r is not None),  # the worse of the two
+        "recovery_after_freeze_s": recovery_frozen,
+        "recovery_after_restart_s": recovery_dead,
         **{k: turns[k] for k in ("acknowledged_turns", "lost_turns", "half_done_turns", "duplicate_turns_on_retry")},
-        "live_max_ms": round(max(live_ms), 1),
-        "live_failures": sum(1 for _, _, code in live if code != 200),
+        "live_max_ms": round(max(ms for ms, _ in during_neo4j_faults), 1),
+        "live_failures": sum(1 for _, code in during_neo4j_faults if code != 200),
+        "live_during_worker_kills": {  # a probe on the killed worker's connection fails, then reconnects
+            "max_ms": round(max(ms for ms, _ in during_kills), 1),
+            "failures": sum(1 for _, code in during_kills if code != 200),
+        },
         "frozen": frozen | {"seconds": freeze_s, "recovery_s": recovery_frozen},
         "dead": dead | {"seconds_until_restarted": round(answers_at - killed_at, 1), "recovery_s": recovery_dead},
         "ready_after_restart_s": round(ready_after_restart_s, 2),
         "worker_kills": kills,
         "turns": turns,
+        "phases_s": {name: [round(a - origin, 1), round(b - origin, 1)] for name, (a, b) in windows.items()},
+        "list_statuses_per_second": per_second(timeline, origin),
         "settings": {
             "workers": workers,
             "turn_clients": turn_clients,
             "list_clients": list_clients,
+            "list_think_s": list_think_s,
             "neo4j_timeout_s": settings.neo4j_timeout_s,
             "neo4j_breaker_failures": settings.neo4j_breaker_failures,
             "neo4j_breaker_reset_s": settings.neo4j_breaker_reset_s,

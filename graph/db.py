@@ -3,6 +3,7 @@ deadline, and a circuit breaker that answers at once while the server is known t
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from core.errors import ConflictError
 from graph.errors import GraphQueryError, GraphTimeoutError, GraphUnavailableError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Server-side failures that say "not now" rather than "this query is wrong": the transaction timed out or was
 # terminated, the database is stopped or being started, the cluster changed leader.
@@ -104,12 +106,15 @@ class CircuitBreaker:
             self._failures, self._opened_at, self._probing = 0, None, False
             return recovered
 
-    def failed(self) -> None:
-        """A call found the server unavailable: count it, open (or reopen) the circuit at the threshold."""
+    def failed(self) -> bool:
+        """A call found the server unavailable: count it, open (or reopen) the circuit at the threshold. Returns
+        whether this failure opened a closed circuit."""
         with self._lock:
             self._failures += 1
+            opened = self._opened_at is None and self._failures >= self.policy.failures
             if self._probing or self._failures >= self.policy.failures:
                 self._opened_at, self._probing = time.monotonic(), False
+            return opened
 
 
 class GraphStore:
@@ -260,9 +265,14 @@ class GraphStore:
             )
         try:
             result = self._within_deadline(lambda: call(deadline_s), deadline_s)
-        except GraphUnavailableError:
-            if breaker is not None:
-                breaker.failed()
+        except GraphUnavailableError as exc:
+            if breaker is not None and breaker.failed():
+                log.warning(
+                    "Circuit to Neo4j open for %g s after %d failures; the last: %s",
+                    breaker.policy.reset_s,
+                    breaker.policy.failures,
+                    exc,
+                )
             raise
         except BaseException:
             self._answered()  # the server answered; the call itself failed
@@ -272,6 +282,7 @@ class GraphStore:
 
     def _answered(self) -> None:
         if self.breaker is not None and self.breaker.succeeded():
+            log.warning("Circuit to Neo4j closed: it answers again.")
             for listener in self._recovery_listeners:
                 listener()
 

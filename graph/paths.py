@@ -200,6 +200,14 @@ def select_explained_items(
     return selected, _with_co_raters(store, params, found)
 
 
+def plan_path_queries(store: GraphStore, user_id: str, item_ids: list[str]) -> None:
+    """Run every path query once (co-raters included, which a list needs only for items without another path), so
+    that the server has planned them all before a request needs one."""
+    params = {**_path_params(user_id, PER_KIND), "item_ids": item_ids}
+    for query in (_PATHS_TO_ITEMS, _CO_RATER_PATHS):
+        _read_rows(store, query, params)
+
+
 def _path_params(user_id: str, per_kind: int) -> dict[str, Any]:
     return {"user_id": user_id, "per_kind": per_kind, "min_rating": MIN_LIKED_RATING, "labels": list(PATH_LABELS)}
 

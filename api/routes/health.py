@@ -8,7 +8,7 @@ import anyio
 from fastapi import APIRouter, Response, status
 
 from api.schemas import ReadinessOut
-from api.services.container import ServicesDep
+from api.services.container import ProbeServicesDep
 from graph.errors import GraphUnavailableError
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -27,17 +27,18 @@ async def live() -> dict[str, str]:
     response_model=ReadinessOut,
     responses={503: {"model": ReadinessOut, "description": "Neo4j unreachable or no model loaded"}},
 )
-async def ready(services: ServicesDep, response: Response) -> dict[str, str]:
-    """Neo4j answers with the configured credentials (within `neo4j_probe_timeout_s`) and a trained model is
-    loaded; 503 with Retry-After otherwise."""
+async def ready(services: ProbeServicesDep, response: Response) -> dict[str, str]:
+    """Neo4j answers with the configured credentials (within `neo4j_probe_timeout_s`), the process has warmed up
+    (after a start or a Neo4j outage: indexes built, request queries planned) and a trained model is loaded; 503
+    with Retry-After otherwise."""
     body = {"status": "ok", "neo4j": "ok", "model": "loaded"}
     try:
         await anyio.to_thread.run_sync(services.store.verify, services.settings.neo4j_probe_timeout_s, limiter=_PROBES)
     except GraphUnavailableError as exc:
         body["neo4j"] = str(exc)
     else:
-        if services.warming.is_set():
-            body["neo4j"] = "warming up: planning the request queries again after an outage"
+        if not services.warm_up_in_background():
+            body["neo4j"] = "warming up: building the indexes and planning the request queries"
     if services.recommender.model is None:
         body["model"] = services.recommender.model_error or "not loaded"
     if body["neo4j"] != "ok" or body["model"] != "loaded":

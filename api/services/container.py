@@ -14,13 +14,12 @@ from api.services.conversation import Conversation
 from api.services.recommender import Recommender, Reranker
 from api.services.training import TrainingJobs
 from core.config import Settings
-from core.errors import ChatRecError
+from core.errors import UnavailableError
 from core.types import Polarity, UserContext
 from gnn.errors import GNNError
 from gnn.model_store import TrainedModel, load
 from graph.db import GraphStore
 from graph.dialogue import user_preferences
-from graph.errors import GraphUnavailableError
 from graph.recommend import ItemSummary, favourite_items
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
@@ -40,40 +39,49 @@ class Services:
     recommender: Recommender
     conversation: Conversation
     jobs: TrainingJobs
-    warming: threading.Event = field(default_factory=threading.Event)  # set while queries are being planned again
+    warmed: bool = False  # the request queries are planned and the in-memory indexes built
+    _warming: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.store.on_recovery(self._plan_again)
-
-    def _plan_again(self) -> None:
-        """Neo4j answers again after an outage, perhaps restarted with an empty query cache: plan the request
-        queries in the background; `/health/ready` says 503 until that is done."""
-        if self.warming.is_set():
-            return
-        self.warming.set()
-
-        def plan() -> None:
-            try:
-                self.conversation.plan_queries()
-                self.recommender.plan_queries()
-            except ChatRecError as exc:
-                log.warning("Planning the request queries again failed: %s", exc)
-            finally:
-                self.warming.clear()
-
-        threading.Thread(target=plan, name="plan-again", daemon=True).start()
+        self.store.on_recovery(self._forget_warm_up)
 
     def warm_up(self) -> None:
         """Build what the first requests would otherwise build (the parser's name index and sentence encoder, the
-        recommender's popularity and conversation signals), so that no request pays for it; skipped while Neo4j is
-        unreachable (built on first use then)."""
-        try:
-            self.store.verify()
-        except GraphUnavailableError as exc:
-            log.warning("Not warming up, Neo4j is unreachable: %s", exc)
-            return
-        self.conversation.warm_up()
-        self.recommender.warm_up()
+        recommender's popularity and conversation signals) and have Neo4j plan the request queries, so that no
+        request pays for it. While Neo4j is unreachable it is left for later (`warm_up_in_background`, which the
+        readiness probe starts once Neo4j answers): the process starts either way."""
+        with self._warming:
+            if self.warmed:
+                return
+            try:
+                self.store.verify(self.settings.neo4j_probe_timeout_s)  # fail fast, not after the long deadline
+                self.conversation.warm_up()
+                self.recommender.warm_up()
+            except UnavailableError as exc:
+                log.warning("Warm-up left for later, Neo4j is unavailable: %s", exc)
+                return
+            self.warmed = True
+
+    def refuse_while_warming(self) -> None:
+        """Raise UnavailableError (503) while a warm-up runs in the background: a Neo4j that just came back plans
+        its first queries slowly (seconds each on a fresh server); requests that raced the warm-up would time out
+        one by one and plan the same queries again beside it, so they are turned away until it is done."""
+        if self._warming.locked():
+            raise UnavailableError("Neo4j just came back: the service is warming up (planning its queries); retry.")
+
+    def warm_up_in_background(self) -> bool:
+        """Start the warm-up on a thread unless it is done or running; returns whether it is done."""
+        if self.warmed:
+            return True
+        if not self._warming.locked():
+            threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
+        return False
+
+    def _forget_warm_up(self) -> None:
+        """Neo4j answers again after an outage, perhaps restarted with an empty query cache: warm up again, in the
+        background (`/health/ready` says 503 until that is done)."""
+        self.warmed = False
+        self.warm_up_in_background()
 
     def close(self) -> None:
         """Release the driver and the job worker."""
@@ -145,4 +153,12 @@ async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def get_warm_services(request: Request) -> Services:
+    """The shared services, once warm: 503 while a background warm-up runs (`Services.refuse_while_warming`)."""
+    services: Services = request.app.state.services
+    services.refuse_while_warming()
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_warm_services)]  # every route that reads or writes the graph
+ProbeServicesDep = Annotated[Services, Depends(get_services)]  # the probes

@@ -19,7 +19,7 @@ from gnn.model_store import TrainedModel
 from gnn.scoring import Scorer
 from gnn.scoring_config import ScoringConfig
 from graph.db import GraphStore
-from graph.paths import GraphPath, explanation_paths, select_explained_items
+from graph.paths import GraphPath, explanation_paths, plan_path_queries, select_explained_items
 from graph.recommend import (
     ItemSummary,
     any_item_matches,
@@ -101,7 +101,7 @@ class Recommender:
             self.context(user_id)
             for explain_for in (user_id, None):
                 self._select_ids(self._popular[:100], 10, Constraints(year_min=1900), explain_for)
-            self.explanations(user_id, self._popular[:2], None)
+            plan_path_queries(self.store, user_id, self._popular[:2])
 
     def _read_signals(self) -> None:
         """The popularity ranking and the scorer's conversation signals, read once per model (catalog-wide reads:
