@@ -36,6 +36,8 @@ def run_chat(console: Console, user_id: str | None, k: int) -> int:
     try:
         try:
             services.store.verify()
+            with console.status("Warming up (names, signals, Neo4j query plans)…"):
+                services.warm_up()  # as the API does before it is ready: no first answer pays for it
             session = services.conversation.start(user_id)
         except ChatRecError as exc:
             return report(exc)
