@@ -6,8 +6,9 @@ off; with no key configured the API is open (a development setup). A key goes in
 from __future__ import annotations
 
 import hmac
+from typing import Annotated
 
-from fastapi import HTTPException, Request, Security, status
+from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
@@ -16,25 +17,26 @@ _header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="The A
 _bearer = HTTPBearer(auto_error=False, description="The same key as a bearer token.")
 
 
-async def require_api_key(
-    request: Request,
-    key: str | None = Security(_header),
-    bearer: HTTPAuthorizationCredentials | None = Security(_bearer),
-) -> None:
+async def given_key(
+    key: str | None = Security(_header), bearer: HTTPAuthorizationCredentials | None = Security(_bearer)
+) -> str | None:
+    """The key the request carries, from X-API-Key or a bearer token."""
+    return key or (bearer.credentials if bearer else None)
+
+
+GivenKey = Annotated[str | None, Depends(given_key)]
+
+
+async def require_api_key(request: Request, key: GivenKey) -> None:
     """Reject the request with 401 unless it carries the configured API key (no key configured: open)."""
-    settings = request.app.state.services.settings
-    _check(key or (bearer.credentials if bearer else None), [settings.api_key], "writes and admin calls")
+    _check(key, [request.app.state.services.settings.api_key], "writes and admin calls")
 
 
-async def require_read_key(
-    request: Request,
-    key: str | None = Security(_header),
-    bearer: HTTPAuthorizationCredentials | None = Security(_bearer),
-) -> None:
+async def require_read_key(request: Request, key: GivenKey) -> None:
     """Reject the request with 401 unless it carries the API key or the read key, when reads are protected."""
     settings = request.app.state.services.settings
     if settings.protect_reads:
-        _check(key or (bearer.credentials if bearer else None), [settings.api_key, settings.api_read_key], "reads")
+        _check(key, [settings.api_key, settings.api_read_key], "reads")
 
 
 def _check(given: str | None, configured: list[SecretStr | None], what: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,24 @@ class Neo4jConnection:
         return self.server is not None
 
 
+def _wait_until_stopped(pid: int, within_s: float = 5.0) -> None:
+    """Until every thread of `pid` is stopped: a signal reaches the threads of a running JVM a moment later, and a
+    query sent in that moment would still be answered."""
+    deadline = time.monotonic() + within_s
+    tasks = Path(f"/proc/{pid}/task")
+    while time.monotonic() < deadline:
+        states = []
+        for task in tasks.iterdir():
+            try:
+                states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+        if states and all(state in ("T", "t") for state in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"Neo4j (pid {pid}) did not stop within {within_s} s of SIGSTOP")
+
+
 class Neo4jProcess:
     """Faults on the test server's real process: freeze it (SIGSTOP, as a stalled VM or a GC pause would), kill it
     (SIGKILL) and start it again."""
@@ -57,6 +76,7 @@ class Neo4jProcess:
         pid = self._pid()
         os.kill(pid, signal.SIGSTOP)
         try:
+            _wait_until_stopped(pid)
             yield
         finally:
             os.kill(pid, signal.SIGCONT)

@@ -75,6 +75,29 @@ def test_a_constraint_violation_is_a_conflict(store: GraphStore) -> None:
         store.write("CREATE (:Session {id: 'twice'})")
 
 
+def _failing_waits(store: GraphStore, calls: int) -> list[float]:
+    """Seconds each of `calls` reads took to fail with GraphUnavailableError."""
+    waits = []
+    for _ in range(calls):
+        started = time.monotonic()
+        with pytest.raises(GraphUnavailableError):
+            store.read("RETURN 1 AS one")
+        waits.append(time.monotonic() - started)
+    return waits
+
+
+def _answers_within(store: GraphStore, seconds: float) -> None:
+    """The store reads again within `seconds` (fails the test otherwise)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            assert store.read("RETURN 1 AS one") == [{"one": 1}]
+            return
+        except GraphUnavailableError:
+            assert time.monotonic() < deadline, f"no recovery within {seconds} s of the server answering"
+            time.sleep(0.1)
+
+
 def test_a_server_that_accepts_but_never_answers_costs_one_deadline_then_fails_fast() -> None:
     """A partition after the TCP handshake: the listener accepts, nothing ever answers."""
     with socket.socket() as hole:
@@ -85,12 +108,7 @@ def test_a_server_that_accepts_but_never_answers_costs_one_deadline_then_fails_f
             f"bolt://127.0.0.1:{port}", "neo4j", "whatever1", deadlines=REQUEST, breaker=BreakerPolicy(2, 5.0)
         )
         with store:
-            waits = []
-            for _ in range(4):
-                started = time.monotonic()
-                with pytest.raises(GraphUnavailableError):
-                    store.read("RETURN 1")
-                waits.append(time.monotonic() - started)
+            waits = _failing_waits(store, 4)
         assert all(wait < 1.5 for wait in waits[:2]), waits
         assert all(wait < 0.01 for wait in waits[2:]), waits  # the circuit is open: refused at once
 
@@ -120,14 +138,7 @@ def test_frozen_server_gives_unavailable_within_the_deadline_and_recovers(
         with pytest.raises(GraphUnavailableError, match="refused until a probe"):
             bounded.read("RETURN 1 AS one")  # the circuit is open
         assert time.monotonic() - started < 0.01
-    deadline = time.monotonic() + 5.0
-    while True:  # after the reset period a probe finds the server answering again
-        try:
-            assert bounded.read("RETURN 1 AS one") == [{"one": 1}]
-            break
-        except GraphUnavailableError:
-            assert time.monotonic() < deadline, "no recovery within 5 s of the server answering"
-            time.sleep(0.1)
+    _answers_within(bounded, 5.0)  # after the reset period a probe finds the server answering again
 
 
 def test_dead_server_gives_unavailable_fast_and_the_same_store_recovers_after_a_restart(
@@ -135,21 +146,9 @@ def test_dead_server_gives_unavailable_fast_and_the_same_store_recovers_after_a_
 ) -> None:
     neo4j_process.kill()
     try:
-        waits = []
-        for _ in range(5):
-            started = time.monotonic()
-            with pytest.raises(GraphUnavailableError):
-                bounded.read("RETURN 1 AS one")
-            waits.append(time.monotonic() - started)
+        waits = _failing_waits(bounded, 5)
         assert max(waits) < 1.5, waits  # connection refused: no 30 s retry budget
         assert max(waits[3:]) < 0.01, waits  # refused by the open circuit
     finally:
         neo4j_process.restart()
-    deadline = time.monotonic() + 5.0
-    while True:
-        try:
-            assert bounded.read("RETURN 1 AS one") == [{"one": 1}]
-            break
-        except GraphUnavailableError:
-            assert time.monotonic() < deadline, "no recovery within 5 s of the restart"
-            time.sleep(0.1)
+    _answers_within(bounded, 5.0)
