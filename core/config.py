@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     # The driver retries a failed transaction once about a second later (jittered) and again while under this budget.
     neo4j_retry_s: float = Field(0.5, ge=0, le=600)
     neo4j_connect_timeout_s: float = Field(1.0, gt=0, le=600)
-    neo4j_long_timeout_s: float = Field(3600.0, gt=0)
+    neo4j_long_timeout_s: float = Field(600.0, gt=0)
     neo4j_probe_timeout_s: float = Field(1.0, gt=0, le=60)  # /health/ready's own check
     neo4j_breaker_failures: int = Field(3, ge=1, le=1000)
     neo4j_breaker_reset_s: float = Field(2.0, gt=0, le=600)
@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     protect_reads: bool = True
     cors_origins: list[str] = []  # e.g. '["http://localhost:3000"]'; empty = no CORS headers
     max_request_bytes: int = Field(64 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _no_read_key_without_a_write_key(self) -> Settings:
+        """A read key alone would protect reads and leave writes open: refuse it."""
+        if self.api_read_key is not None and self.api_key is None:
+            raise ValueError("CHATREC_API_READ_KEY is set without CHATREC_API_KEY: writes would be open; set both.")
+        return self
 
     @model_validator(mode="after")
     def _uri_follows_local_port(self) -> Settings:

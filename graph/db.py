@@ -34,7 +34,7 @@ from neo4j.exceptions import (
 )
 
 from core.errors import ConflictError
-from graph.errors import GraphQueryError, GraphTimeoutError, GraphUnavailableError
+from graph.errors import GraphQueryError, GraphTimeoutError, GraphUnavailableError, GraphUnreachableError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class Deadlines:
     work). The others are the driver's own limits."""
 
     call_s: float | None = None
-    long_s: float | None = None  # calls inside `GraphStore.long_calls()` (None: unbounded)
+    long_s: float | None = None  # calls inside `GraphStore.long_calls()` (None: `call_s`)
     retry_s: float = 30.0  # the driver's budget for retrying a managed transaction on transient errors
     connect_s: float = 30.0  # opening a TCP/TLS connection and its Bolt handshake
     acquire_s: float = 60.0  # waiting for a pooled connection (includes opening one)
@@ -106,6 +106,12 @@ class CircuitBreaker:
             self._failures, self._opened_at, self._probing = 0, None, False
             return recovered
 
+    def abandoned(self) -> None:
+        """A call admitted as the probe never reached the server (it waited for a worker past its deadline): let
+        the next call probe instead."""
+        with self._lock:
+            self._probing = False
+
     def failed(self) -> bool:
         """A call found the server unavailable: count it, open (or reopen) the circuit at the threshold. Returns
         whether this failure opened a closed circuit."""
@@ -124,8 +130,8 @@ class GraphStore:
     With `deadlines.call_s` set (the API), each call runs on a worker thread and the caller waits at most that
     long: a frozen or partitioned server costs a request its deadline, never a hang. With a `breaker`, calls are
     refused in microseconds while the server is known to be down. Every driver failure becomes a typed error:
-    GraphUnavailableError (GraphTimeoutError for a deadline) for "retry later", GraphQueryError for a query the
-    server rejected."""
+    GraphUnavailableError for "retry later" (GraphUnreachableError when nothing answered, GraphTimeoutError for a
+    deadline: only these open the circuit), GraphQueryError for a query the server rejected."""
 
     def __init__(
         self,
@@ -265,7 +271,11 @@ class GraphStore:
             )
         try:
             result = self._within_deadline(lambda: call(deadline_s), deadline_s)
-        except GraphUnavailableError as exc:
+        except _NeverRan as never:
+            if breaker is not None:
+                breaker.abandoned()
+            raise never.error from None
+        except GraphUnreachableError as exc:
             if breaker is not None and breaker.failed():
                 log.warning(
                     "Circuit to Neo4j open for %g s after %d failures; the last: %s",
@@ -275,7 +285,7 @@ class GraphStore:
                 )
             raise
         except BaseException:
-            self._answered()  # the server answered; the call itself failed
+            self._answered()  # the server answered ("not now", or the call itself failed)
             raise
         self._answered()
         return result
@@ -293,8 +303,10 @@ class GraphStore:
         try:
             return future.result(timeout=deadline_s)
         except FutureTimeout:
-            future.cancel()
-            raise GraphTimeoutError(f"Neo4j at {self.uri} did not answer within {deadline_s:g} s.") from None
+            error = GraphTimeoutError(f"Neo4j at {self.uri} did not answer within {deadline_s:g} s.")
+            if future.cancel():  # it waited for a worker all along (every one stuck on a frozen server)
+                raise _NeverRan(error) from None
+            raise error from None
 
     def _typed(self, call: Callable[[], T]) -> T:
         try:
@@ -305,8 +317,6 @@ class GraphStore:
             raise ConflictError(f"The write conflicts with what is stored: {exc.message}") from exc
         except ClientError as exc:
             if exc.code in _UNAVAILABLE_CLIENT_CODES:
-                if exc.code and "TimedOut" in exc.code:
-                    raise GraphTimeoutError(f"Neo4j at {self.uri} timed the query out: {exc.message}") from exc
                 raise GraphUnavailableError(f"Neo4j at {self.uri} cannot serve now: {exc.message}") from exc
             raise GraphQueryError(f"Neo4j rejected a query: {exc.message}") from exc
         except ResultError as exc:  # a result used wrongly by our code, not the server's state
@@ -314,4 +324,12 @@ class GraphStore:
         except (TransientError, Neo4jError) as exc:  # transient after the retries, or a database error
             raise GraphUnavailableError(f"Neo4j at {self.uri} cannot serve now: {exc.message}") from exc
         except (DriverError, OSError) as exc:  # unreachable, connection pool exhausted, session expired, …
-            raise GraphUnavailableError(f"Neo4j at {self.uri} is unreachable: {exc}") from exc
+            raise GraphUnreachableError(f"Neo4j at {self.uri} is unreachable: {exc}") from exc
+
+
+class _NeverRan(Exception):
+    """A call that timed out before any worker took it up (carries the error to raise)."""
+
+    def __init__(self, error: GraphTimeoutError) -> None:
+        super().__init__(str(error))
+        self.error = error

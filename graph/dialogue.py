@@ -129,6 +129,10 @@ _ONE_OF_EACH_LABEL: LiteralString = (
     + _per_label(" MATCH (e:LABEL) RETURN 'LABEL' AS label, e.id AS id, e.name AS name LIMIT 1 ", "UNION ALL")
     + "} RETURN label, id, name"
 )
+# A turn's mentions in utterance order (the rows come ordered by m.position), as maps.
+_MENTIONS: LiteralString = """collect(CASE WHEN m IS NOT NULL THEN {
+    text: m.text, start: m.start, end: m.end, polarity: m.polarity, confidence: m.confidence, seen: m.seen,
+    label: [label IN labels(e) WHERE label IN $labels][0], node_id: e.id, name: e.name} END)"""
 REPLY_SUFFIX = "#reply"  # a reply's id is the answered turn's id + this (client turn ids cannot contain '#')
 ANONYMOUS_PREFIX = "anon:"
 Tx = ManagedTransaction | Transaction  # a turn's statements run in a managed transaction, or a rehearsal's
@@ -357,10 +361,9 @@ def get_session(store: GraphStore, session_id: str, after_seq: int = 0, limit: i
             WITH t ORDER BY t.seq LIMIT $limit
             OPTIONAL MATCH (t)-[m:MENTIONS]->(e)
             WITH t, m, e ORDER BY m.position
-            WITH t, collect(CASE WHEN m IS NOT NULL THEN {
-                text: m.text, start: m.start, end: m.end, polarity: m.polarity, confidence: m.confidence,
-                seen: m.seen, label: [label IN labels(e) WHERE label IN $labels][0], node_id: e.id, name: e.name}
-                END) AS mentions
+            WITH t, """
+        + _MENTIONS
+        + """ AS mentions
             ORDER BY t.seq
             RETURN collect(CASE WHEN t IS NOT NULL THEN t {.*, answer: null, mentions: mentions,
                 reply_to: COLLECT { MATCH (t)-[:REPLY_TO]->(q:Turn) RETURN q.id }[0]} END) AS turns
@@ -402,6 +405,17 @@ def rehearse_exchange(store: GraphStore) -> None:
     for read in (last_offered, get_session):
         with suppress(UnknownNodeError):
             read(store, "")
+
+
+def recorded_turn(store: GraphStore, turn_id: str) -> RecordedTurn | None:
+    """One stored turn with its mentions (what a retry answers from), or None."""
+    rows = store.read(
+        "MATCH (t:Turn {id: $turn_id}) OPTIONAL MATCH (t)-[m:MENTIONS]->(e) WITH t, m, e ORDER BY m.position "
+        "WITH t, " + _MENTIONS + " AS mentions RETURN t {.*, answer: null, mentions: mentions} AS turn",
+        turn_id=turn_id,
+        labels=list(ENTITY_LABELS),
+    )
+    return _turn_from_row(rows[0]["turn"]) if rows else None
 
 
 def mark_failed(store: GraphStore, turn_id: str, reason: str) -> None:

@@ -11,8 +11,13 @@ class GraphUnavailableError(UnavailableError):
     """Neo4j cannot be reached, cannot serve now (stopped, frozen, overloaded) or refuses the credentials."""
 
 
-class GraphTimeoutError(GraphUnavailableError):
-    """A call to Neo4j ran past its deadline (the server is frozen, partitioned or overloaded)."""
+class GraphUnreachableError(GraphUnavailableError):
+    """No answer from Neo4j at all: refused or broken connections, or a call past its deadline. Only these open the
+    circuit breaker (a server that answers "not now" is up)."""
+
+
+class GraphTimeoutError(GraphUnreachableError):
+    """A call to Neo4j ran past its deadline on the client's clock (the server is frozen, partitioned or overloaded)."""
 
 
 class GraphQueryError(ChatRecError, kind=ErrorKind.INTERNAL):

@@ -23,7 +23,7 @@ from api.schemas import (
     TurnOut,
 )
 from api.services.recommender import Recommender
-from core.errors import ChatRecError, NotFoundError
+from core.errors import ChatRecError, NotFoundError, UnavailableError
 from core.types import (
     Constraints,
     FeedbackSignal,
@@ -38,6 +38,7 @@ from core.types import (
 from graph.db import GraphStore
 from graph.dialogue import (
     REPLY_SUFFIX,
+    RecordedTurn,
     TurnRef,
     TurnStatus,
     create_session,
@@ -45,6 +46,7 @@ from graph.dialogue import (
     last_offered,
     mark_failed,
     record_turn,
+    recorded_turn,
     rehearse_exchange,
 )
 from graph.errors import TurnConflictError
@@ -70,12 +72,18 @@ class Conversation:
 
     @property
     def parser(self) -> Parser:
-        """The NLU parser (built once, thread-safely; it reads every name in the graph, so its calls get the long
-        deadline)."""
+        """The NLU parser, built once, thread-safely; it reads every name in the graph, so its calls get the long
+        deadline. A request that finds it being built waits at most a call's deadline, then gets 503."""
         if self._parser is None:
-            with self._lock, self.store.long_calls():
+            wait_s = self.store.deadlines.call_s
+            if not self._lock.acquire(timeout=-1 if wait_s is None else wait_s):
+                raise UnavailableError("The service is warming up (reading the graph's names); retry.")
+            try:
                 if self._parser is None:
-                    self._parser = self._parser_factory()
+                    with self.store.long_calls():
+                        self._parser = self._parser_factory()
+            finally:
+                self._lock.release()
         return self._parser
 
     def warm_up(self) -> None:
@@ -151,12 +159,16 @@ class Conversation:
                 raise TurnConflictError(f"Turn {turn_id!r} was recorded with another text.")
             if turn.answer is not None:
                 return MessageOut.model_validate_json(turn.answer)
+            stored = recorded_turn(self.store, turn_id)
+            if stored is not None:  # answer what was recorded, not a new reading against a newer offer
+                parse = _parse_of(stored)
         try:
-            out = self._answer(session_id, turn, parse, offered, k, explain)
+            return self._record_reply(session_id, self._answer(session_id, turn, parse, offered, k, explain), turn_id)
+        except UnavailableError:
+            raise  # Neo4j is what failed: the turn stays pending (one more write would only wait on it again)
         except Exception as exc:
             self._mark_failed(turn_id, exc)
             raise
-        return self._record_reply(session_id, out, turn_id)
 
     def _answer(
         self, session_id: str, turn: TurnRef, parse: Parse, offered: list[GroundedEntity], k: int, explain: bool
@@ -265,6 +277,18 @@ class Conversation:
             answer=answer,
         )
         return out if ref.created or ref.answer is None else MessageOut.model_validate_json(ref.answer)
+
+
+def _parse_of(turn: RecordedTurn) -> Parse:
+    """A recorded turn as the Parse it was recorded from."""
+    mentions = tuple(
+        Mention(
+            m.text, m.start, m.end, GroundedEntity(m.label, m.node_id, m.name), m.polarity, m.confidence, seen=m.seen
+        )
+        for m in turn.mentions
+    )
+    intent = turn.intent or Intent.CHITCHAT
+    return Parse(turn.text, intent, mentions, turn.constraints, turn.parser or "recorded")
 
 
 def _listing(recommendations: list[Recommendation]) -> str:

@@ -226,3 +226,27 @@ def test_session_reads_are_paginated(faulty: TestClient) -> None:
     assert replies == users  # every reply says which turn it answers
     assert faulty.get(f"/v1/sessions/{session_id}?after_seq=10").json()["turns"] == []
     assert faulty.get(f"/v1/sessions/{session_id}?limit=0").status_code == 422
+
+
+def test_a_retry_answers_the_turn_as_it_was_recorded_not_against_a_newer_offer(
+    faulty: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = _session(faulty)
+    first = faulty.post(f"/v1/sessions/{session_id}/messages", json={"text": "I loved Fargo"}).json()
+    offered = first["recommendations"][0]["item_id"]
+    recommender = faulty.app.state.services.recommender
+    real = recommender.recommend
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the worker lost its model mid-turn")
+
+    monkeypatch.setattr(recommender, "recommend", crash)
+    rejection = {"text": "no, not that one", "turn_id": "turn-reject"}
+    assert faulty.post(f"/v1/sessions/{session_id}/messages", json=rejection).status_code == 500
+    monkeypatch.setattr(recommender, "recommend", real)
+    newer = faulty.post(f"/v1/sessions/{session_id}/messages", json={"text": "I loved Alien"}).json()
+    assert newer["recommendations"][0]["item_id"] != offered
+    retried = faulty.post(f"/v1/sessions/{session_id}/messages", json=rejection).json()
+    rejected = [m["node_id"] for m in retried["parse"]["mentions"]]
+    assert rejected == [offered]  # the film offered before the turn, as recorded, not the newer list's top
+    assert offered not in [r["item_id"] for r in retried["recommendations"]]
