@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -145,22 +146,27 @@ def test_the_same_turn_id_again_returns_the_stored_answer_and_writes_nothing(fau
     assert bad.status_code == 422 and "turn_id" in bad.json()["detail"]
 
 
-def test_a_reply_that_failed_is_marked_and_its_retry_completes_the_turn(
-    faulty: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    session_id = _session(faulty)
-    recommender = faulty.app.state.services.recommender
-    real = recommender.recommend
+@contextmanager
+def _recommender_crashes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Within the block, producing a list fails as a bug in the worker would (after the user turn is recorded)."""
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the worker lost its model mid-turn")
 
-    monkeypatch.setattr(recommender, "recommend", crash)
+    with monkeypatch.context() as patch:
+        patch.setattr(client.app.state.services.recommender, "recommend", crash)
+        yield
+
+
+def test_a_reply_that_failed_is_marked_and_its_retry_completes_the_turn(
+    faulty: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = _session(faulty)
     body = {"text": "I loved Fargo", "turn_id": "turn-crash"}
-    assert faulty.post(f"/v1/sessions/{session_id}/messages", json=body).status_code == 500
+    with _recommender_crashes(faulty, monkeypatch):
+        assert faulty.post(f"/v1/sessions/{session_id}/messages", json=body).status_code == 500
     (half,) = _turns(faulty, session_id)
     assert half["status"] == "failed" and half["turn_id"] == "turn-crash"
-    monkeypatch.setattr(recommender, "recommend", real)
     retried = faulty.post(f"/v1/sessions/{session_id}/messages", json=body)
     assert retried.status_code == 200 and retried.json()["turn"] == 1 and retried.json()["recommendations"]
     turns = _turns(faulty, session_id)
@@ -234,16 +240,9 @@ def test_a_retry_answers_the_turn_as_it_was_recorded_not_against_a_newer_offer(
     session_id = _session(faulty)
     first = faulty.post(f"/v1/sessions/{session_id}/messages", json={"text": "I loved Fargo"}).json()
     offered = first["recommendations"][0]["item_id"]
-    recommender = faulty.app.state.services.recommender
-    real = recommender.recommend
-
-    def crash(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("the worker lost its model mid-turn")
-
-    monkeypatch.setattr(recommender, "recommend", crash)
     rejection = {"text": "no, not that one", "turn_id": "turn-reject"}
-    assert faulty.post(f"/v1/sessions/{session_id}/messages", json=rejection).status_code == 500
-    monkeypatch.setattr(recommender, "recommend", real)
+    with _recommender_crashes(faulty, monkeypatch):
+        assert faulty.post(f"/v1/sessions/{session_id}/messages", json=rejection).status_code == 500
     newer = faulty.post(f"/v1/sessions/{session_id}/messages", json={"text": "I loved Alien"}).json()
     assert newer["recommendations"][0]["item_id"] != offered
     retried = faulty.post(f"/v1/sessions/{session_id}/messages", json=rejection).json()
