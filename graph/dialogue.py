@@ -50,7 +50,7 @@ OPTIONAL MATCH (t:Turn {id: $turn_id})
 OPTIONAL MATCH (owner:Session)-[:HAS_TURN]->(t)
 OPTIONAL MATCH (reply:Turn)-[:REPLY_TO]->(t)
 RETURN s.turn_count AS turn_count, t IS NOT NULL AS recorded, owner.id AS owner, t.seq AS seq, t.text AS text,
-       t.status AS status, coalesce(t.answer, reply.answer) AS answer
+       coalesce(t.answer, reply.answer) AS answer
 """
 
 # The whole turn in one statement: the mentioned entities that do not exist (the caller then rolls back), the
@@ -158,13 +158,12 @@ class TurnStatus(StrEnum):
 @dataclass(frozen=True)
 class TurnRef:
     """A recorded turn: its id and its 1-based position in the session; for a turn recorded before (an idempotent
-    retry), what was stored: its text, its status and the stored answer (the turn's own, or its reply's)."""
+    retry), what was stored: its text and the stored answer (the turn's own, or its reply's)."""
 
     turn_id: str
     seq: int
     created: bool  # False when the turn had been recorded before (idempotent retry)
     text: str | None = None
-    status: TurnStatus | None = None
     answer: str | None = None
 
 
@@ -326,8 +325,7 @@ def _turn_work(
         if session["recorded"]:
             if session["owner"] != session_id:
                 raise TurnConflictError(f"Turn {turn_id!r} was recorded in another session.")
-            stored_status = TurnStatus(session["status"]) if session["status"] else None
-            return TurnRef(turn_id, session["seq"], False, session["text"], stored_status, session["answer"])
+            return TurnRef(turn_id, session["seq"], False, session["text"], session["answer"])
         seq = (session["turn_count"] or 0) + 1
         written = tx.run(
             _WRITE_TURN,
@@ -343,9 +341,7 @@ def _turn_work(
             raise UnknownEntityError(f"No node for {described}.")
         if written["unanswerable"]:
             raise UnknownNodeError("Turn", f"{reply_to} in session {session_id}")
-        return TurnRef(
-            turn_id, seq, created=True, text=parse.text, status=None if status is None else TurnStatus(status)
-        )
+        return TurnRef(turn_id, seq, created=True, text=parse.text)
 
     return work
 

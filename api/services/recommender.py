@@ -84,9 +84,9 @@ class Recommender:
         return self.model.scoring if self.model is not None else ScoringConfig()
 
     def warm_up(self) -> None:
-        """Read the popularity ranking, build the scorer and answer one explained list now, so that no request
-        pays for it: neither the catalog-wide reads nor the server's planning of the list and path queries
-        (seconds on a freshly started server, more than a request's deadline)."""
+        """Read the popularity ranking, build the scorer and run the list and path queries once now, so that no
+        request pays for it: neither the catalog-wide reads nor the server's planning of those queries (seconds on
+        a freshly started server, more than a request's deadline)."""
         self._read_signals()
         self.plan_queries()
 
