@@ -11,95 +11,41 @@ message):
 - `no_year`: "Title"; `lower`: "title"; `no_article`: "title" with a leading "the / a / an" dropped ("matrix");
 - `short`: the part before ":" / " - " / a sequel number / " and the " ("harry potter", "toy story"), lower case;
 - `typo`: "Title" with one edit (substitution, deletion, insertion or transposition) inside a word of 4+ letters,
-  for titles of 6+ letters (shorter ones stay as typed).
+  for titles of 6+ letters (shorter ones stay as typed);
+- `lower_message`: the whole message in lower case, titles without their year (nlu/renderings.py writes them all).
 Gold = the placeholder's movie; predicted = the Item mentions of the parse; micro P/R/F1 over the messages.
 People: in the messages whose `entity` list names a person whose full name is in the text and whose surname is
 distinctive (that person has at least 3 times the films of anyone else with that surname in the catalog), the name is
 replaced by the surname (`surname`), in lower case (`surname_lower`), with one typo (`surname_typo`); gold = that
 person, predicted = the Person mentions. `mentions_changed` counts the placeholders (or names) a rendering altered.
 Both folds of the conversation split are reported together and apart (`by_fold`; fold 0 was looked at while tuning).
+The learned title linker is trained here on the dialogues of fold 0 only (`chatrec train-nlu --fold 0` does the
+same), so fold 1 (`held_out_fold`) is text it never saw; `--linker FILE` scores another one, `--rules` none.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
 import re
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote
 
 import typer
-from linking import prf
+from linking import LEARNED_FROM, benchmark_linker, prf
 
 from api.deps import open_store
 from api.progress import RichProgress
 from core.config import get_settings
 from graph.importers.redial_dialogues import conversation_fold
-from graph.importers.titles import split_year
 from graph.search import items_by_redial_id
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
+from nlu.renderings import MOVIE_RENDERINGS, render_title, rewrite, seeded, typo
 
-MOVIE_RENDERINGS = ("canonical", "no_year", "lower", "no_article", "short", "typo")
 PERSON_RENDERINGS = ("surname", "surname_lower", "surname_typo")
 _AT = re.compile(r"@(\d+)")
-_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
-_SHORT = re.compile(r"\s*(?::|\s-\s|\s(?:[2-9]|ii|iii|iv|v|vi)\b|\sand the\s).*$", re.IGNORECASE)
-
-
-def _rng(*parts: object) -> random.Random:
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
-
-
-def typo(text: str, rng: random.Random) -> str:
-    """`text` with one edit inside one of its words of 4+ letters (never the first letter)."""
-    words = [m for m in re.finditer(r"[A-Za-z]{4,}", text)]
-    if len(re.sub(r"[^A-Za-z]", "", text)) < 6 or not words:
-        return text
-    word = rng.choice(words)
-    w, i = word.group(), rng.randrange(1, len(word.group()))
-    edit = rng.choice(("substitute", "delete", "insert", "transpose"))
-    letter = rng.choice("abcdefghijklmnopqrstuvwxyz".replace(w[i].lower(), ""))
-    if edit == "substitute":
-        w = w[:i] + letter + w[i + 1 :]
-    elif edit == "delete":
-        w = w[:i] + w[i + 1 :]
-    elif edit == "insert":
-        w = w[:i] + letter + w[i:]
-    elif i < len(w) - 1:
-        w = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
-    else:
-        w = w[:i] + letter + w[i + 1 :]
-    return text[: word.start()] + w + text[word.end() :]
-
-
-def render_title(name: str, rendering: str, rng: random.Random) -> str:
-    """A catalog title ("The Matrix (1999)") written as `rendering` says."""
-    name = " ".join(unquote(name).split())
-    title, year = split_year(name)
-    if rendering == "canonical":
-        return f"{title} ({year})" if year else title
-    if rendering == "no_year":
-        return title
-    if rendering == "lower":
-        return title.lower()
-    if rendering == "no_article":
-        return _ARTICLE.sub("", title).lower()
-    if rendering == "short":
-        return (_SHORT.sub("", title) or title).lower()
-    return typo(title, rng)
-
-
-def rewrite(text: str, titles: dict[str, str], rendering: str, rng: random.Random) -> str:
-    """`text` with every known `@id` placeholder written as `rendering` says."""
-    return _AT.sub(
-        lambda m: render_title(titles[m.group(1)], rendering, rng) if m.group(1) in titles else m.group(0), text
-    )
 
 
 def distinctive_surnames(id2info: dict[str, Any]) -> dict[str, str]:
@@ -129,6 +75,10 @@ def main(
     out: Annotated[Path, typer.Option(help="Results file.")] = Path("bench/results/nlu_typed.json"),
     limit: Annotated[int | None, typer.Option(help="Only the first N dialogues (a quick look).")] = None,
     errors: Annotated[Path | None, typer.Option(help="Also write up to 100 misses per rendering here.")] = None,
+    linker: Annotated[
+        Path | None, typer.Option(help="Score with this linker.json (default: one learned from fold 0 here).")
+    ] = None,
+    rules: Annotated[bool, typer.Option(help="Score by the rules alone (no learned linker).")] = False,
 ) -> None:
     """Render, parse, score; write JSON."""
     settings = get_settings()
@@ -145,7 +95,8 @@ def main(
     with open_store(settings) as store, RichProgress() as progress:
         store.verify()
         node_of = items_by_redial_id(store, list(id2info))
-        parser = EmbeddedParser(Grounder(store))
+        learned = benchmark_linker(store, redial, progress, linker, rules)
+        parser = EmbeddedParser(Grounder(store, linker=learned))
         parser.warm_up()
 
         def tally(rendering: str, fold: int, text: str, gold: set[str], label: str) -> None:
@@ -168,14 +119,14 @@ def main(
                 gold = {node_of[p] for p in placeholders if p in node_of}
                 if placeholders:
                     for rendering in MOVIE_RENDERINGS:
-                        rng = _rng(dialogue["conversationId"], message.get("turn_id"), rendering)
-                        written = rewrite(text, titles, rendering, rng)
+                        rng = seeded(f"{dialogue['conversationId']}|{message.get('turn_id')}", rendering)
+                        written = rewrite(text, titles, rendering, rng).text
                         counts[rendering][fold]["mentions_changed"] += sum(
                             render_title(titles[p], rendering, rng) != render_title(titles[p], "canonical", rng)
                             for p in placeholders
                         )
                         tally(rendering, fold, written, gold, "Item")
-                resolved = rewrite(text, titles, "canonical", _rng(0))
+                resolved = rewrite(text, titles, "canonical", seeded(0)).text
                 for name in message.get("entity") or []:
                     if entity2type.get(name) != "person" or name not in surnames or name not in entity2id:
                         continue
@@ -183,7 +134,7 @@ def main(
                     if found is None:
                         continue
                     person = {f"redial:{entity2id[name]}"}
-                    rng = _rng(dialogue["conversationId"], message.get("turn_id"), name)
+                    rng = seeded(dialogue["conversationId"], message.get("turn_id"), name)
                     for rendering, written in (
                         ("surname", surnames[name]),
                         ("surname_lower", surnames[name].lower()),
@@ -205,6 +156,8 @@ def main(
         "by_rendering": by_rendering,
         "by_fold_f1": by_fold,
         "dialogues": len(dialogues),
+        "linker": "rules" if learned is None else dict(learned.about),
+        "held_out_fold": None if learned is None or linker is not None else 1 - LEARNED_FROM,
         "seconds": round(time.perf_counter() - started, 1),
         "protocol": __doc__.split("Protocol")[1].strip(),
     }

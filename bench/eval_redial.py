@@ -35,6 +35,7 @@ from typing import Annotated, Any
 import matplotlib.pyplot as plt
 import numpy as np
 import typer
+from linking import benchmark_linker
 
 from api.deps import open_store
 from api.progress import RichProgress
@@ -42,6 +43,7 @@ from api.services.conversation import Conversation
 from api.services.recommender import Recommender
 from api.services.training import train_and_publish
 from core.config import get_settings
+from core.progress import no_progress
 from core.types import Role, Strategy
 from gnn.model_store import load
 from gnn.scoring_config import ScoringConfig
@@ -114,7 +116,9 @@ def evaluate(store: GraphStore, data_dir: Path, split: Split, limit: int | None,
     recommender = Recommender(store, load(get_settings().model_dir))
     # Popularity and co-likes are read once, before any replayed session adds preferences of its own.
     recommender.warm_up()
-    conversation = Conversation(store, recommender, lambda: EmbeddedParser(Grounder(store)))
+    # The title linker learns from the training fold of two (which holds the inner folds 0 and 2 of four when tuning).
+    linker = benchmark_linker(store, redial, no_progress)
+    conversation = Conversation(store, recommender, lambda: EmbeddedParser(Grounder(store, linker=linker)))
     conversation.warm_up()
     scorer = recommender.scorer()
     rows = recommender.model.index.positions["Item"] if recommender.model else {}

@@ -4,8 +4,10 @@ sentence-embedding similarity and popularity; descriptive phrases map to genres 
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -16,11 +18,16 @@ from graph.importers.titles import display_title, split_year
 from graph.search import entity_catalog, fulltext_candidates
 from nlu.encoder import SentenceEncoder
 from nlu.lexicon import Entry, Lexicon, SpanMatch
+from nlu.linker import PACKAGED_LINKER, Linker
 from nlu.text import Token, is_year, key, tokenize
 
 MIN_EVERYDAY_PRIOR = 0.3  # popularity prior a film named by one everyday word needs to be read as a title
 MIN_TYPO_WORD = 5  # a word is read as a typo of a name only from this length on
 MAX_CORRECTIONS = 20  # name words tried in place of a word that may hold a typo
+_ACCEPTED = 0.5  # a learned title score from which a match counts as found (for lists: "jaws and alien")
+# The linker decides where the rules are unsure: not for a title written with its year or with a word no dictionary
+# has ("Shark Tale": near certain), nor for a function word or a verb ("it", "up", "loved": never a title).
+_RULES_CERTAIN = 0.9
 FULL_NAME_BONUS = 0.3  # how much a node whose full name the words are is preferred to one they only shorten
 LABELS = {"item": "Item", "movie": "Item", "person": "Person", "genre": "Genre"}
 # What each genre is about, for mapping descriptive phrases ("something scary") by embedding similarity.
@@ -65,14 +72,38 @@ class Candidate:
     end: int
     entities: tuple[GroundedEntity, ...]
     confidence: float
+    features: Mapping[str, float] | None = field(default=None, compare=False, repr=False)  # a title's, if scored
+
+
+@dataclass(frozen=True)
+class _Surroundings:
+    """What stands in and around a lexicon match (year tokens left out of the words)."""
+
+    words: tuple[str, ...]
+    common: tuple[bool, ...]
+    capitalised: tuple[bool, ...]
+    sentence_start: bool
+    before: frozenset[str]  # up to three words before it, in its sentence
+    adjacent: str  # the word right before it, in its sentence
+    after: str  # the word right after it, when nothing but a space stands between
+    whole: bool  # nothing else in the message but fillers and other names
+    listed: bool  # in a list with a title found before it
+    leads: bool  # only fillers and interjections before it
+    about_movies: bool  # the message says movie / film / series somewhere
+    lower_case_writer: bool  # no capital letter anywhere in the message
 
 
 class Grounder:
     """Grounds spans to graph nodes. Construct once per process: it loads every name from the graph."""
 
-    def __init__(self, store: GraphStore, encoder: SentenceEncoder | None = None) -> None:
+    def __init__(
+        self, store: GraphStore, encoder: SentenceEncoder | None = None, linker: Linker | None = PACKAGED_LINKER
+    ) -> None:
+        """`linker` scores the title mentions (the packaged one by default; None: the rules alone)."""
         self.store = store
         self.lexicon = Lexicon(entity_catalog(store))
+        # Learned with popularity as a feature: a catalog nobody has rated or talked about yet gets the rules.
+        self.linker = linker if self.lexicon.has_usage else None
         self._encoder = encoder
         self._genre_ids = [g for g in GENRE_DESCRIPTIONS if g in self.lexicon.genres]
         self._genre_vectors: np.ndarray | None = None
@@ -166,8 +197,11 @@ class Grounder:
         return out
 
     # ---- every mention of an utterance (used by the embedded parser) ----
-    def find(self, text: str, tokens: list[Token] | None = None, fuzzy: bool = True) -> list[Candidate]:
-        """Grounded spans of `text`: lexicon matches, then full-text fallback around unknown words."""
+    def find(
+        self, text: str, tokens: list[Token] | None = None, fuzzy: bool = True, keep_rejected: bool = False
+    ) -> list[Candidate]:
+        """Grounded spans of `text`: lexicon matches, then full-text fallback around unknown words; with
+        `keep_rejected`, also the lexicon matches judged no mention (confidence 0 or below 0.5: to learn from)."""
         tokens = tokenize(text) if tokens is None else tokens
         matches = self.lexicon.find(tokens)
         if fuzzy:
@@ -177,10 +211,11 @@ class Grounder:
         named = {i for m in matches if self._names_on_its_own(tokens, m) for i in range(m.first, m.last)}
         for match in sorted(matches, key=lambda m: m.first):
             listed = any(_listed_together(text, tokens, other, match) for other in accepted)
-            candidate = self._from_match(text, tokens, match, listed, named)
-            if candidate is not None:
-                found.append(candidate)
+            candidate, taken = self._from_match(text, tokens, match, listed, named)
+            if taken:
                 accepted.append(match)
+            if taken or keep_rejected:
+                found.append(candidate)
         if fuzzy:
             covered = [any(m.first <= i < m.last for m in accepted) for i in range(len(tokens))]
             found.extend(self._fuzzy_spans(text, tokens, covered))
@@ -266,74 +301,137 @@ class Grounder:
 
     def _from_match(
         self, text: str, tokens: list[Token], match: SpanMatch, listed: bool = False, named: set[int] | None = None
-    ) -> Candidate | None:
+    ) -> tuple[Candidate, bool]:
+        """The candidate of a lexicon match, and whether it is taken for a mention (scored by the learned linker
+        when it names a title the rules are unsure of, else by the rules)."""
         span = tokens[match.first : match.last]
         if match.last - match.first == 1 and any(self.lexicon.entries[i].label == "Genre" for i in match.entries):
             match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label == "Genre"))
         entries = [self.lexicon.entries[i] for i in match.entries]  # "romance" is the genre, not Romance (1920)
-        confidence = self._confidence(text, tokens, match, entries, listed, named or set())
-        if confidence <= 0:
-            return None
+        around = self._surroundings(text, tokens, match, listed, named or set())
+        confidence = self._confidence(match, entries, around)
+        taken = confidence > 0
+        features = None
+        only_titles = all(e.label == "Item" for e in entries)  # not "Kevin Hart", a person and a film
+        if only_titles and 0 < confidence < _RULES_CERTAIN:  # what the linker decides (and learns from)
+            features = self._features(match, entries, around, confidence)
+            if self.linker is not None:
+                confidence = self.linker.probability(features)
+                taken = confidence >= _ACCEPTED
         ranked = self._rank_exact(list(match.entries), text, match.key)
         end = span[-1].end
         if match.with_year and text[end : end + 1] == ")":
             end += 1
-        return Candidate(span[0].start, end, tuple(ranked), confidence)
+        return Candidate(span[0].start, end, tuple(ranked), round(confidence, 4), features), taken
 
-    def _confidence(
-        self,
-        text: str,
-        tokens: list[Token],
-        match: SpanMatch,
-        entries: list[Entry],
-        listed: bool = False,
-        named: set[int] | frozenset[int] = frozenset(),
-    ) -> float:
-        """How sure a lexicon match is a mention. Titles written with their year are near certain; names made of
-        everyday words must look like names (capitalised) or stand where a title stands: the whole message ("the
-        godfather"), after a verb of watching or liking ("loved frozen"), in a list with another title ("jaws and
-        alien"), before "movie"; a person's bare surname after "by", "with", "more" ("anything by nolan")."""
+    @staticmethod
+    def _features(match: SpanMatch, entries: list[Entry], around: _Surroundings, rule: float) -> dict[str, float]:
+        """What the learned linker reads of a title match: the rules' verdict, how the words look (everyday,
+        capitalised, how many), where they stand, how popular the films are, and the words around."""
+        titles = [e for e in entries if e.label == "Item"]
+        prior = max(e.prior for e in titles)
+        count = len(around.words) or 1
+        common = sum(around.common) / count
+        capitalised = sum(around.capitalised) / count
+        lower = float(not any(around.capitalised))
+        one_word = float(count == 1)
+        features = {
+            "rule": rule,
+            "with_year": float(match.with_year),
+            "shortened": float(match.derived),
+            "typo": float(match.typo),
+            "one_word": one_word,
+            "two_words": float(count == 2),
+            "letters": min(sum(len(w) for w in around.words), 30) / 30,
+            "common_share": common,
+            "all_common": float(common == 1),
+            "capitalised_share": capitalised,
+            "first_capitalised": float(bool(around.capitalised) and around.capitalised[0]),
+            "lower_case_writer": float(around.lower_case_writer),
+            "sentence_start": float(around.sentence_start),
+            "whole_message": float(around.whole),
+            "listed": float(around.listed),
+            "leads": float(around.leads),
+            "about_movies": float(around.about_movies),
+            "prior": prior,
+            "prior_all_common": prior * (common == 1),
+            "prior_lower": prior * lower,
+            "prior_one_word": prior * one_word,
+            "lower_all_common": lower * (common == 1),
+            "namesakes": math.log1p(len(titles) - 1),
+            "person_too": float(any(e.label == "Person" for e in entries)),
+            f"before:{around.adjacent or '^'}": 1.0,
+            f"after:{around.after or '$'}": 1.0,
+        }
+        features.update((f"near:{w}", 1.0) for w in around.before)
+        return features
+
+    def _surroundings(
+        self, text: str, tokens: list[Token], match: SpanMatch, listed: bool, named: set[int] | frozenset[int]
+    ) -> _Surroundings:
+        """What stands in and around a lexicon match, as the rules and the learned linker read it."""
+        span = tokens[match.first : match.last]
+        words = [t for t in span if not is_year(t.norm)]
+        sentence = max(
+            (i + 1 for i in range(match.first) if _ENDS_SENTENCE.search(text[tokens[i].end : tokens[i + 1].start])),
+            default=0,
+        )
+        follows = match.last < len(tokens) and not text[span[-1].end : tokens[match.last].start].strip()
+        outside = [(i, t) for i, t in enumerate(tokens) if not match.first <= i < match.last]
+        return _Surroundings(
+            words=tuple(t.norm for t in words),
+            common=tuple(self.lexicon.is_common(t.norm) for t in words),
+            capitalised=tuple(t.capitalised for t in words),
+            sentence_start=match.first == 0 or text[: span[0].start].rstrip()[-1:] in {".", "!", "?", ""},
+            before=frozenset(t.norm for t in tokens[max(sentence, match.first - 3) : match.first]),  # this sentence
+            adjacent=tokens[match.first - 1].norm if match.first > sentence else "",
+            after=tokens[match.last].norm if follows else "",  # "alien movie", not "about life, movies like"
+            whole=all(t.norm in _BARE_FILLERS or i in named for i, t in outside),  # only titles: "jaws and alien"
+            listed=listed,
+            leads=all(t.norm in _BARE_FILLERS | _INTERJECTIONS for t in tokens[: match.first]),
+            about_movies=any(t.norm in _TITLE_CUES_AFTER for t in tokens),  # "Inception and other … movies"
+            lower_case_writer=not any(t.capitalised for t in tokens),
+        )
+
+    def _confidence(self, match: SpanMatch, entries: list[Entry], around: _Surroundings) -> float:
+        """How sure the rules are that a lexicon match is a mention. Titles written with their year are near
+        certain; names made of everyday words must look like names (capitalised) or stand where a title stands: the
+        whole message ("the godfather"), after a verb of watching or liking ("loved frozen"), in a list with another
+        title ("jaws and alien"), before "movie"; a person's bare surname after "by", "with", "more" ("anything by
+        nolan")."""
         labels = {e.label for e in entries}
         if labels == {"Genre"}:
             return 0.9
         if match.with_year:
             return 0.97
-        span = tokens[match.first : match.last]
-        words = [t for t in span if not is_year(t.norm)]
-        common = [self.lexicon.is_common(t.norm) for t in words]
-        capitalised = [t.capitalised for t in words]
-        sentence_start = match.first == 0 or text[: span[0].start].rstrip()[-1:] in {".", "!", "?", ""}
-        sentence = max(
-            (i + 1 for i in range(match.first) if _ENDS_SENTENCE.search(text[tokens[i].end : tokens[i + 1].start])),
-            default=0,
+        common, capitalised, before, after, whole = (
+            around.common,
+            around.capitalised,
+            around.before,
+            around.after,
+            around.whole,
         )
-        before = {t.norm for t in tokens[max(sentence, match.first - 3) : match.first]}  # in this sentence only
-        adjacent = tokens[match.first - 1].norm if match.first > sentence else ""
-        follows = match.last < len(tokens) and not text[span[-1].end : tokens[match.last].start].strip()
-        after = tokens[match.last].norm if follows else ""  # "alien movie", not "about life, movies like"
-        outside = [(i, t) for i, t in enumerate(tokens) if not match.first <= i < match.last]
-        whole = all(t.norm in _BARE_FILLERS or i in named for i, t in outside)  # only titles: "jaws and alien"
-        cued = bool(before & _TITLE_CUES_BEFORE) or after in _TITLE_CUES_AFTER or listed
-        strongly_cued = adjacent in _STRONG_CUES_BEFORE or after in _TITLE_CUES_AFTER or listed  # "loved frozen"
+        sentence_start = around.sentence_start
+        cued = bool(before & _TITLE_CUES_BEFORE) or after in _TITLE_CUES_AFTER or around.listed
+        strongly_cued = around.adjacent in _STRONG_CUES_BEFORE or after in _TITLE_CUES_AFTER or around.listed
         person_cued = labels == {"Person"} and bool(before & _PERSON_CUES_BEFORE)
         cued = cued or person_cued
         scale = 0.95 if match.typo else 1.0
-        if len(words) == 1:
-            word = words[0].norm
+        if len(around.words) == 1:
+            word = around.words[0]
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
                 return 0.0
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
                 return 0.0  # "loved jaws": the verb is not the film "Loved"
             if match.derived and labels == {"Person"}:
-                return scale * self._surname_confidence(common[0], capitalised[0], before, after)
+                return scale * self._surname_confidence(common[0], capitalised[0], set(before), after)
             if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
             # A lone everyday word is a title only for a film people talk about ("frozen", not "Fun (1994)").
             known = self._talked_about(entries) or not common[0]
             if capitalised[0]:
                 if common[0]:
-                    about_movies = any(t.norm in _TITLE_CUES_AFTER for t in tokens)  # "Inception and other … movies"
-                    if not known or (sentence_start and not (whole or cued or about_movies)):
+                    if not known or (sentence_start and not (whole or cued or around.about_movies)):
                         return 0.0
                     return scale * 0.7
                 return scale * (0.6 if sentence_start and not whole else 0.85)
@@ -344,7 +442,7 @@ class Grounder:
             return scale * (0.5 if not common[0] and len(word) >= 6 else 0.0)
         if all(common):
             title_case = all(capitalised[1:]) and (capitalised[0] or sentence_start)
-            if all(t.norm in self.lexicon.stopwords for t in words):
+            if all(w in self.lexicon.stopwords for w in around.words):
                 return 0.0
             known = self._talked_about(entries)
             if whole and known:
@@ -355,9 +453,8 @@ class Grounder:
             # sentence talks about one: "loved the matrix", "seen it and the notebook", "old school movies", "what
             # about upstream color", "taxi driver is another good one" (names of people are typed in lower case
             # too often to ask that of them).
-            leads = all(t.norm in _BARE_FILLERS | _INTERJECTIONS for t in tokens[: match.first])
             talked_about = bool(before & _MULTI_CUES_BEFORE) or (
-                after in _MULTI_CUES_AFTER and (sentence_start or leads)
+                after in _MULTI_CUES_AFTER and (sentence_start or around.leads)
             )
             return scale * (0.55 if (cued or talked_about) and known else 0.45)
         return scale * 0.9

@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
     """Add the model commands to `app`."""
     app.command("train")(train)
     app.command("write-back")(write_back)
+    app.command("train-nlu")(train_nlu)
 
 
 def train(
@@ -62,3 +63,31 @@ def write_back(
         model = fail_cleanly(lambda: load(target, export_graph(store)))
         written = fail_cleanly(lambda: write_embeddings(store, model.blocks()))
     console.print(f"Embeddings written to Neo4j (vector index entity_embedding): {written}")
+
+
+def train_nlu(
+    model_dir: Annotated[
+        Path | None, typer.Option(help="Model folder to write the linker to (default: settings).")
+    ] = None,
+    fold: Annotated[
+        int | None, typer.Option(min=0, max=1, help="Learn from this fold of the dialogues only (benchmarks).")
+    ] = None,
+) -> None:
+    """Train the NLU's title linker on the ReDial dialogues written the ways people type, against the graph's
+    catalog; the parser of every process that reads this model folder uses it."""
+    from nlu.linker import LINKER_FILE
+    from nlu.training import train_on_redial
+
+    settings = get_settings()
+    redial = settings.data_dir / "redial"
+    if not (redial / "valid_data.jsonl").is_file() or not (redial / "id2info.json").is_file():
+        console.print(f"[red]No ReDial dialogues in {redial}: set CHATREC_DATA_DIR to the data folder.[/red]")
+        raise typer.Exit(2)
+    target = (model_dir or settings.model_dir) / LINKER_FILE
+    with open_checked_store() as store, RichProgress(console) as progress:
+        linker = fail_cleanly(lambda: train_on_redial(store, redial, fold, progress))
+    linker.save(target)
+    console.print(
+        f"Linker learned from {linker.about['examples']:,} candidate mentions ({linker.about['positives']:,} real) of "
+        f"{linker.about['messages']:,} messages; {len(linker.weights)} weights written to {target}."
+    )

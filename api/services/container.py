@@ -23,6 +23,7 @@ from graph.dialogue import user_preferences
 from graph.recommend import ItemSummary, favourite_items
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
+from nlu.linker import load_linker
 from nlu.llm import LLMConfig, LLMConfigError, create_llm, create_parser
 from nlu.llm.rerank import rerank
 from nlu.types import Parser
@@ -114,7 +115,7 @@ def llm_config(settings: Settings) -> LLMConfig:
 
 def build_parser(settings: Settings, store: GraphStore) -> Parser:
     """The configured NLU parser: the embedded one, or an LLM-backed one that falls back to it."""
-    grounder = Grounder(store)
+    grounder = Grounder(store, linker=load_linker(settings.model_dir))
     return create_parser(llm_config(settings), EmbeddedParser(grounder), grounder)
 
 

@@ -61,6 +61,27 @@ def read_dialogue_preferences(
     return rows
 
 
+def read_dialogue_messages(
+    path: Path, titles: dict[str, str], folds: int = 2, only_fold: int | None = None
+) -> list[tuple[str, str, dict[str, str]]]:
+    """Every message as (a seed that names it, its text with `@id` placeholders, the titles they stand for: the
+    dialogue's own `movieMentions` over `titles`), from the dialogues of `only_fold` when given."""
+    messages = []
+    for number, text in read_lines(path, "utf-8"):
+        try:
+            dialogue = json.loads(text)
+            conversation = str(dialogue["conversationId"])
+            mentioned = {str(k): v for k, v in (dialogue.get("movieMentions") or {}).items() if v}
+            turns = [(str(m.get("turn_id", i)), str(m["text"])) for i, m in enumerate(dialogue["messages"])]
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            raise DataFileError(path, f"not a ReDial dialogue ({exc})", number) from exc
+        if only_fold is not None and conversation_fold(conversation, folds) != only_fold:
+            continue
+        known = titles | mentioned
+        messages.extend((f"{conversation}|{turn}", body, known) for turn, body in turns)
+    return messages
+
+
 def import_redial_dialogues(
     store: GraphStore,
     path: Path,

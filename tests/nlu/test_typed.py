@@ -34,6 +34,9 @@ MOVIES = [
     ("m:mask", "The Mask (1994)", 1994, ["comedy"], 20, 3),
     ("m:help", "The Help (2011)", 2011, ["drama"], 2, 1),
     ("m:dunkirk", "Dunkirk (2017)", 2017, ["war"], 0, 3),
+    ("m:bride", "The Princess Bride (1987)", 1987, ["fantasy", "romance"], 30, 2),
+    ("m:butterfly", "The Butterfly Effect (2004)", 2004, ["sci-fi", "thriller"], 10, 2),
+    ("m:family", "My Family (1995)", 1995, ["drama"], 5, 0),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -155,3 +158,18 @@ def test_at_all_is_an_intensifier_not_the_offer(typed_parser: EmbeddedParser) ->
     parse = react(typed_parser.parse("not into horror at all"), offered)
     assert [(m.entity.node_id, m.polarity) for m in parse.mentions] == [("horror", DISLIKE)]
     assert parse.constraints.genres_excluded == ("horror",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("have you seen the princess bride", ["m:bride"]),  # lower case, after a verb of watching
+        ("the butterfly effect is one of my favorites", ["m:butterfly"]),  # lower case, before "is"
+        ("i like comedies like the mask and the godfather", ["m:mask", "m:godfather"]),
+        ("it was a big hit with my whole family", []),  # everyday words, not My Family (1995)
+        ("can you help me with something for date night", []),
+    ],
+)
+def test_the_learned_linker_reads_lower_case_titles(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert typed_parser.grounder.linker is not None  # the packaged one
+    assert [node for node, _ in understood(typed_parser, text) if node.startswith("m:")] == expected

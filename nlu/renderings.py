@@ -1,0 +1,105 @@
+"""Dialogue messages with their movie mentions written the ways people type them, deterministically: the labelled
+text the learned linker is trained on and the typed-text benchmark scores. Messages carry `@id` placeholders (as in
+ReDial's raw data); each rendering writes every placeholder from its catalog title:
+- `canonical`: "Title (Year)"; `no_year`: "Title"; `lower`: "title"; `no_article`: "title" without "the / a / an";
+- `short`: the part before ":" / " - " / a sequel number / " and the " ("harry potter", "toy story"), lower case;
+- `typo`: "Title" with one edit inside a word of 4+ letters, for titles of 6+ letters;
+- `lower_message`: the whole message in lower case, titles without their year (how many people chat)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from graph.importers.titles import split_year
+
+MOVIE_RENDERINGS = ("canonical", "no_year", "lower", "no_article", "short", "typo", "lower_message")
+_AT = re.compile(r"@(\d+)")
+_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+_SHORT = re.compile(r"\s*(?::|\s-\s|\s(?:[2-9]|ii|iii|iv|v|vi)\b|\sand the\s).*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message as typed, and where each placeholder's title now stands: (start, end, placeholder id)."""
+
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+
+
+def seeded(*parts: object) -> random.Random:
+    """A random generator fixed by `parts` (the same message always gets the same typos)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def placeholders(text: str, titles: Mapping[str, str]) -> list[str]:
+    """The `@id` placeholders of `text` that `titles` can write."""
+    return [m.group(1) for m in _AT.finditer(text) if m.group(1) in titles]
+
+
+def typo(text: str, rng: random.Random) -> str:
+    """`text` with one edit inside one of its words of 4+ letters (never the first letter)."""
+    words = list(re.finditer(r"[A-Za-z]{4,}", text))
+    if len(re.sub(r"[^A-Za-z]", "", text)) < 6 or not words:
+        return text
+    word = rng.choice(words)
+    w, i = word.group(), rng.randrange(1, len(word.group()))
+    edit = rng.choice(("substitute", "delete", "insert", "transpose"))
+    letter = rng.choice("abcdefghijklmnopqrstuvwxyz".replace(w[i].lower(), ""))
+    if edit == "substitute":
+        w = w[:i] + letter + w[i + 1 :]
+    elif edit == "delete":
+        w = w[:i] + w[i + 1 :]
+    elif edit == "insert":
+        w = w[:i] + letter + w[i:]
+    elif i < len(w) - 1:
+        w = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+    else:
+        w = w[:i] + letter + w[i + 1 :]
+    return text[: word.start()] + w + text[word.end() :]
+
+
+def render_title(name: str, rendering: str, rng: random.Random) -> str:
+    """A catalog title ("The Matrix (1999)") written as `rendering` says."""
+    name = " ".join(unquote(name).split())
+    title, year = split_year(name)
+    if rendering == "canonical":
+        return f"{title} ({year})" if year else title
+    if rendering == "no_year":
+        return title
+    if rendering in ("lower", "lower_message"):
+        return title.lower()
+    if rendering == "no_article":
+        return _ARTICLE.sub("", title).lower()
+    if rendering == "short":
+        return (_SHORT.sub("", title) or title).lower()
+    if rendering == "typo":
+        return typo(title, rng)
+    raise ValueError(f"Unknown rendering {rendering!r}: expected one of {', '.join(MOVIE_RENDERINGS)}.")
+
+
+def rewrite(text: str, titles: Mapping[str, str], rendering: str, rng: random.Random) -> Rendered:
+    """`text` with every known `@id` placeholder written as `rendering` says."""
+    out: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    position = length = 0
+    for match in _AT.finditer(text):
+        movie = match.group(1)
+        if movie not in titles:
+            continue
+        before = text[position : match.start()]
+        before = before.lower() if rendering == "lower_message" else before
+        title = render_title(titles[movie], rendering, rng)
+        out += [before, title]
+        length += len(before)
+        spans.append((length, length + len(title), movie))
+        length += len(title)
+        position = match.end()
+    tail = text[position:]
+    out.append(tail.lower() if rendering == "lower_message" else tail)
+    return Rendered("".join(out), tuple(spans))
