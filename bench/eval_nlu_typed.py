@@ -37,14 +37,15 @@ from linking import LEARNED_FROM, benchmark_linker, prf
 
 from api.deps import open_store
 from api.progress import RichProgress
+from api.services.container import llm_config
 from core.config import get_settings
 from graph.importers.redial_dialogues import conversation_fold
 from graph.search import items_by_redial_id
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
-from nlu.renderings import MOVIE_RENDERINGS, render_title, rewrite, seeded, typo
+from nlu.llm import create_parser
+from nlu.renderings import MOVIE_RENDERINGS, PERSON_RENDERINGS, render_people, render_title, rewrite, seeded
 
-PERSON_RENDERINGS = ("surname", "surname_lower", "surname_typo")
 _AT = re.compile(r"@(\d+)")
 
 
@@ -79,6 +80,12 @@ def main(
         Path | None, typer.Option(help="Score with this linker.json (default: one learned from fold 0 here).")
     ] = None,
     rules: Annotated[bool, typer.Option(help="Score by the rules alone (no learned linker).")] = False,
+    llm: Annotated[
+        bool, typer.Option(help="Parse in LLM mode (CHATREC_LLM_* settings), the embedded parser as its fallback.")
+    ] = False,
+    only: Annotated[
+        str | None, typer.Option(help="Only these renderings, comma-separated (e.g. lower_message).")
+    ] = None,
 ) -> None:
     """Render, parse, score; write JSON."""
     settings = get_settings()
@@ -96,11 +103,19 @@ def main(
         store.verify()
         node_of = items_by_redial_id(store, list(id2info))
         learned = benchmark_linker(store, redial, progress, linker, rules)
-        parser = EmbeddedParser(Grounder(store, linker=learned))
-        parser.warm_up()
+        grounder = Grounder(store, linker=learned)
+        embedded = EmbeddedParser(grounder)
+        embedded.warm_up()
+        parser = create_parser(llm_config(settings), embedded, grounder) if llm else embedded
+        wanted = set(only.split(",")) if only else set(MOVIE_RENDERINGS) | set(PERSON_RENDERINGS)
+        parsers: Counter[str] = Counter()
 
         def tally(rendering: str, fold: int, text: str, gold: set[str], label: str) -> None:
-            predicted = {m.entity.node_id for m in parser.parse(text).mentions if m.entity.label == label}
+            if rendering not in wanted:
+                return
+            parse = parser.parse(text)
+            parsers[parse.parser] += 1
+            predicted = {m.entity.node_id for m in parse.mentions if m.entity.label == label}
             tally_counts = counts[rendering][fold]
             tally_counts["tp"] += len(predicted & gold)
             tally_counts["fp"] += len(predicted - gold)
@@ -130,22 +145,17 @@ def main(
                 for name in message.get("entity") or []:
                     if entity2type.get(name) != "person" or name not in surnames or name not in entity2id:
                         continue
-                    found = re.search(re.escape(name), resolved, re.IGNORECASE)
-                    if found is None:
-                        continue
                     person = {f"redial:{entity2id[name]}"}
-                    rng = seeded(dialogue["conversationId"], message.get("turn_id"), name)
-                    for rendering, written in (
-                        ("surname", surnames[name]),
-                        ("surname_lower", surnames[name].lower()),
-                        ("surname_typo", typo(surnames[name], rng) if len(surnames[name]) >= 6 else surnames[name]),
-                    ):
+                    for rendering in PERSON_RENDERINGS:
+                        rng = seeded(dialogue["conversationId"], message.get("turn_id"), name)
+                        rendered = render_people(resolved, {name: surnames[name]}, rendering, rng)
+                        if not rendered.spans:
+                            break  # the name is not written out in full in this message
                         counts[rendering][fold]["mentions_changed"] += 1
-                        changed = resolved[: found.start()] + written + resolved[found.end() :]
-                        tally(rendering, fold, changed, person, "Person")
+                        tally(rendering, fold, rendered.text, person, "Person")
             progress("Typed ReDial dialogues", done, len(dialogues))
     by_rendering, by_fold = {}, {}
-    for rendering in (*MOVIE_RENDERINGS, *PERSON_RENDERINGS):
+    for rendering in (r for r in (*MOVIE_RENDERINGS, *PERSON_RENDERINGS) if r in wanted):
         total = counts[rendering][0] + counts[rendering][1]
         by_rendering[rendering] = score(total) | {
             "gold": total["tp"] + total["fn"],
@@ -157,6 +167,7 @@ def main(
         "by_fold_f1": by_fold,
         "dialogues": len(dialogues),
         "linker": "rules" if learned is None else dict(learned.about),
+        "parsed_by": dict(parsers),  # the LLM's own parses and the embedded parser's fallbacks, in LLM mode
         "held_out_fold": None if learned is None or linker is not None else 1 - LEARNED_FROM,
         "seconds": round(time.perf_counter() - started, 1),
         "protocol": __doc__.split("Protocol")[1].strip(),

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # `schema`, Ollama's `format`, or `auto` (json_schema, and json_object once the server refuses it).
     llm_structured_output: str = Field("auto", pattern="^(auto|json_schema|json_object|ollama)$")
     llm_max_tokens: int = Field(512, ge=16, le=8192)  # an answer's length cap (small models never stop otherwise)
+    # Send the instructions as a system message; false puts them at the top of the user message, for chat templates
+    # that drop system messages (Gemma's, as llama.cpp applies it: the model would never see them).
+    llm_system_role: bool = True
     llm_rerank: bool = False  # reorder the top 20 candidates with the LLM (needs llm_backend=openai)
 
     # HTTP API.

@@ -83,7 +83,7 @@ class EmbeddedParser:
                 sorted(sorted(mentions, key=lambda m: -m.confidence)[:MAX_MENTIONS], key=lambda m: m.start)
             )
         if not any(m.entity.label == "Genre" for m in mentions):
-            mentions += self._described_genres(text)
+            mentions += self._described_genres(text, mentions)
         intent = classify(text, mentions)
         asked = self._constraints(text, intent, mentions)
         if intent is Intent.CHITCHAT and (asked.year_min or asked.year_max or asked.not_seen):
@@ -116,19 +116,24 @@ class EmbeddedParser:
         )
         return Constraints(year_min, year_max, required, excluded, not_seen(outside))
 
-    def _described_genres(self, text: str) -> tuple[Mention, ...]:
-        """A genre for a descriptive phrase ("something scary", "makes me laugh") that names none."""
-        match = DESCRIPTOR.search(text[:2_000])
+    def _described_genres(self, text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+        """A genre for a descriptive phrase ("something scary", "makes me laugh") that names none; the names found
+        are no description ("something like star wars" asks for films like it, not for a genre)."""
+        chars = list(text[:2_000])
+        for m in mentions:
+            chars[m.start : m.end] = " " * len(chars[m.start : m.end])
+        blanked = "".join(chars)
+        match = DESCRIPTOR.search(blanked)
         if match is None:
             return ()
         start, end = match.start(), match.end()
         cut = temporal_start(match.group(0))  # "something from the 90s" describes a time, not a genre
         if cut is not None:
             end = start + len(match.group(0)[:cut].rstrip())
-        words = [t.norm for t in tokenize(text[match.start(1) : end])]
+        words = [t.norm for t in tokenize(blanked[match.start(1) : end])]
         if all(self.grounder.lexicon.is_stopword(w) for w in words):
             return ()
-        genres = self.grounder.describe_genres(text[start:end])
+        genres = self.grounder.describe_genres(blanked[start:end])
         if not genres:
             return ()
         best = genres[0]

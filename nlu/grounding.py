@@ -255,17 +255,18 @@ class Grounder:
                 self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS] if len(token.norm) >= MIN_TYPO_WORD else []
             )
             if everyday:  # only into a word of a name, with its neighbour ("jim carey"), never "the whole" → "the hole"
-                corrections = [
-                    c for c in corrections if not self.lexicon.is_common(c) and self._continues_a_name(tokens, i, c)
-                ]
+                corrections = [c for c in corrections if self._continues_a_name(tokens, i, c)]
             best: SpanMatch | None = None
             for correction in corrections:
                 first, last = max(0, i - 4), min(len(tokens), i + 5)
                 window = [replace(t, norm=correction) if j == i else t for j, t in enumerate(tokens[first:last], first)]
                 for m in self.lexicon.find(window):
                     hit = replace(m, first=m.first + first, last=m.last + first, typo=True)
-                    longer = best is None or hit.last - hit.first > best.last - best.first
-                    if hit.first <= i < hit.last and longer and self._replaces(hit, owner, current):
+                    size = hit.last - hit.first
+                    longer = best is None or size > best.last - best.first
+                    # An everyday word becomes another one only inside a name of 3+ words: "the dark night".
+                    plausible = size >= 3 or not (everyday and self.lexicon.is_common(correction))
+                    if hit.first <= i < hit.last and longer and plausible and self._replaces(hit, owner, current):
                         best = hit  # the longest name a correction completes; among equals, the most used word
             if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best)):
                 inside = {owner[j] for j in range(best.first, best.last) if j in owner}
@@ -312,8 +313,10 @@ class Grounder:
         confidence = self._confidence(match, entries, around)
         taken = confidence > 0
         features = None
-        only_titles = all(e.label == "Item" for e in entries)  # not "Kevin Hart", a person and a film
-        if only_titles and 0 < confidence < _RULES_CERTAIN:  # what the linker decides (and learns from)
+        labels = {e.label for e in entries}  # never "Kevin Hart", a person and a film: the rules decide that
+        title = labels == {"Item"} and 0 < confidence < _RULES_CERTAIN
+        surname = labels == {"Person"} and match.derived and confidence < _RULES_CERTAIN  # "pitt", "hopkins"
+        if title or surname:  # what the linker decides (and learns from)
             features = self._features(match, entries, around, confidence)
             if self.linker is not None:
                 confidence = self.linker.probability(features)
@@ -326,10 +329,10 @@ class Grounder:
 
     @staticmethod
     def _features(match: SpanMatch, entries: list[Entry], around: _Surroundings, rule: float) -> dict[str, float]:
-        """What the learned linker reads of a title match: the rules' verdict, how the words look (everyday,
-        capitalised, how many), where they stand, how popular the films are, and the words around."""
-        titles = [e for e in entries if e.label == "Item"]
-        prior = max(e.prior for e in titles)
+        """What the learned linker reads of a title or surname match: the rules' verdict, how the words look
+        (everyday, capitalised, how many), where they stand, how popular the films or people are, and the words
+        around. A surname's features are named apart ("person:…"), so that one model holds both."""
+        prior = max(e.prior for e in entries)
         count = len(around.words) or 1
         common = sum(around.common) / count
         capitalised = sum(around.capitalised) / count
@@ -358,12 +361,13 @@ class Grounder:
             "prior_lower": prior * lower,
             "prior_one_word": prior * one_word,
             "lower_all_common": lower * (common == 1),
-            "namesakes": math.log1p(len(titles) - 1),
-            "person_too": float(any(e.label == "Person" for e in entries)),
+            "namesakes": math.log1p(len(entries) - 1),
             f"before:{around.adjacent or '^'}": 1.0,
             f"after:{around.after or '$'}": 1.0,
         }
         features.update((f"near:{w}", 1.0) for w in around.before)
+        if entries[0].label == "Person":
+            return {"person": 1.0} | {f"person:{name}": value for name, value in features.items()}
         return features
 
     def _surroundings(

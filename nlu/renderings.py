@@ -4,7 +4,9 @@ ReDial's raw data); each rendering writes every placeholder from its catalog tit
 - `canonical`: "Title (Year)"; `no_year`: "Title"; `lower`: "title"; `no_article`: "title" without "the / a / an";
 - `short`: the part before ":" / " - " / a sequel number / " and the " ("harry potter", "toy story"), lower case;
 - `typo`: "Title" with one edit inside a word of 4+ letters, for titles of 6+ letters;
-- `lower_message`: the whole message in lower case, titles without their year (how many people chat)."""
+- `lower_message`: the whole message in lower case, titles without their year (how many people chat).
+People named in full are written by their surname alone (`surname`), in lower case (`surname_lower`) or with one
+typo when it has 6+ letters (`surname_typo`)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from urllib.parse import unquote
 from graph.importers.titles import split_year
 
 MOVIE_RENDERINGS = ("canonical", "no_year", "lower", "no_article", "short", "typo", "lower_message")
+PERSON_RENDERINGS = ("surname", "surname_lower", "surname_typo")
 _AT = re.compile(r"@(\d+)")
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _SHORT = re.compile(r"\s*(?::|\s-\s|\s(?:[2-9]|ii|iii|iv|v|vi)\b|\sand the\s).*$", re.IGNORECASE)
@@ -103,3 +106,32 @@ def rewrite(text: str, titles: Mapping[str, str], rendering: str, rng: random.Ra
     tail = text[position:]
     out.append(tail.lower() if rendering == "lower_message" else tail)
     return Rendered("".join(out), tuple(spans))
+
+
+def render_people(text: str, surnames: Mapping[str, str], rendering: str, rng: random.Random) -> Rendered:
+    """`text` with the first occurrence of each full name in `surnames` (any case) written as its surname says
+    `rendering`; the spans are keyed by full name."""
+    out, spans, position, length = [], [], 0, 0
+    found = sorted((m.start(), m.end(), name) for name in surnames if (m := _occurrence(text, name)))
+    for start, end, name in found:
+        if start < position:
+            continue
+        surname = surnames[name]
+        if rendering == "surname_lower":
+            surname = surname.lower()
+        elif rendering == "surname_typo":
+            surname = typo(surname, rng) if len(surname) >= 6 else surname
+        elif rendering != "surname":
+            raise ValueError(f"Unknown rendering {rendering!r}: expected one of {', '.join(PERSON_RENDERINGS)}.")
+        before = text[position:start]
+        out += [before, surname]
+        length += len(before)
+        spans.append((length, length + len(surname), name))
+        length += len(surname)
+        position = end
+    out.append(text[position:])
+    return Rendered("".join(out), tuple(spans))
+
+
+def _occurrence(text: str, name: str) -> re.Match[str] | None:
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)

@@ -1,35 +1,48 @@
-"""Training the learned linker (nlu.linker) from dialogues with `@id` movie placeholders: every message is written
-in each rendering of nlu.renderings, the rules-only grounder proposes the title matches the linker would decide on
-(the rejected ones too), and a match is a positive example when it overlaps a placeholder's span and names that
-placeholder's movie."""
+"""Training the learned linker (nlu.linker) from dialogue messages with `@id` movie placeholders and the names of
+the people they mention: every message is written in each rendering of nlu.renderings (titles the ways people type
+them; people in full named by their surname alone), the rules-only grounder proposes the matches the linker would
+decide on (the rejected ones too), and a match is a positive example when it overlaps a rewritten span and names that
+span's movie or person, or names a person the message is known to mention."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
 from core.progress import Progress, no_progress
 from graph.db import GraphStore
-from graph.importers.redial_dialogues import read_dialogue_messages
+from graph.importers.redial_dialogues import DialogueMessage, read_dialogue_messages
 from graph.search import items_by_redial_id
 from nlu.grounding import Grounder
 from nlu.linker import Linker, fit
-from nlu.renderings import MOVIE_RENDERINGS, Rendered, placeholders, rewrite, seeded
+from nlu.renderings import (
+    MOVIE_RENDERINGS,
+    PERSON_RENDERINGS,
+    Rendered,
+    placeholders,
+    render_people,
+    rewrite,
+    seeded,
+)
+from nlu.text import key
 
 Example = tuple[dict[str, float], int]
 
 
-def linking_examples(grounder: Grounder, rendered: Rendered, node_of: Mapping[str, str]) -> list[Example]:
-    """The title matches of one rendered message as (features, is a mention of its movie) pairs."""
+def linking_examples(
+    grounder: Grounder, rendered: Rendered, node_of: Mapping[str, str], known: Collection[str] = ()
+) -> list[Example]:
+    """The matches of one rendered message as (features, is a mention) pairs; `node_of` maps a span's key (a
+    placeholder id or a person's name) to its node, `known` holds nodes the message names wherever they stand."""
     examples = []
     for candidate in grounder.find(rendered.text, fuzzy=True, keep_rejected=True):
         if candidate.features is None:
             continue
         names = {e.node_id for e in candidate.entities}
-        hit = any(
-            start < candidate.end and candidate.start < end and node_of.get(movie) in names
-            for start, end, movie in rendered.spans
+        hit = bool(names & set(known)) or any(
+            start < candidate.end and candidate.start < end and node_of.get(span) in names
+            for start, end, span in rendered.spans
         )
         examples.append((dict(candidate.features), int(hit)))
     return examples
@@ -37,27 +50,47 @@ def linking_examples(grounder: Grounder, rendered: Rendered, node_of: Mapping[st
 
 def train_linker(
     grounder: Grounder,
-    messages: Iterable[tuple[str, str, Mapping[str, str]]],
+    messages: Iterable[DialogueMessage],
     node_of: Mapping[str, str],
+    people: Mapping[str, str] | None = None,
     renderings: tuple[str, ...] = MOVIE_RENDERINGS,
     progress: Callable[[int], None] | None = None,
 ) -> Linker:
-    """Fit a linker on `messages`, (seed, text with `@id` placeholders, titles by id), each in every rendering;
-    `node_of` maps a placeholder id to its node. `grounder` must score by the rules alone (linker=None)."""
+    """Fit a linker on `messages`, each in every rendering; `node_of` maps a placeholder id to its node, `people` a
+    person's full name (as the messages' `entities` write it) to theirs. `grounder` must score by the rules alone."""
     if grounder.linker is not None:
         raise ValueError("Train the linker with a rules-only Grounder (linker=None), not with a learned one.")
+    people = people or {}
     examples: list[Example] = []
     used = 0
-    for done, (seed, text, titles) in enumerate(messages, 1):
-        if placeholders(text, titles):
+    for done, message in enumerate(messages, 1):
+        named = {people[name] for name in message.entities if name in people}
+        surnames = {
+            name: name.split()[-1]
+            for name in message.entities
+            if name in people and _owns_surname(grounder, people[name], name.split()[-1])
+        }
+        if placeholders(message.text, message.titles) or surnames:
             used += 1
+        if placeholders(message.text, message.titles):
             for rendering in renderings:
-                rendered = rewrite(text, titles, rendering, seeded(seed, rendering))
-                examples += linking_examples(grounder, rendered, node_of)
+                rendered = rewrite(message.text, message.titles, rendering, seeded(message.seed, rendering))
+                examples += linking_examples(grounder, rendered, node_of, named)
+        if surnames:
+            canonical = rewrite(message.text, message.titles, "canonical", seeded(0)).text
+            for rendering in PERSON_RENDERINGS:
+                rendered = render_people(canonical, surnames, rendering, seeded(message.seed, rendering))
+                examples += linking_examples(grounder, rendered, people, named)
         if progress:
             progress(done)
     positives = sum(label for _, label in examples)
-    return fit(examples, {"messages": used, "renderings": list(renderings), "positives": positives})
+    return fit(examples, {"messages": used, "renderings": [*renderings, *PERSON_RENDERINGS], "positives": positives})
+
+
+def _owns_surname(grounder: Grounder, node: str, surname: str) -> bool:
+    """Whether the catalog reads `surname` alone as that person (it is distinctive enough)."""
+    lexicon = grounder.lexicon
+    return any(lexicon.entries[i].node_id == node for i in lexicon.derived.get(key(surname), ()))
 
 
 def train_on_redial(
@@ -66,12 +99,16 @@ def train_on_redial(
     """A linker learned from the ReDial dialogues (`valid_data.jsonl`; one fold of two when `only_fold` is given)
     against the catalog in `store`."""
     id2info = json.loads((redial_dir / "id2info.json").read_text(encoding="utf-8"))
+    entity2id = json.loads((redial_dir / "entity2id.json").read_text(encoding="utf-8"))
+    entity2type = json.loads((redial_dir / "entity2type.json").read_text(encoding="utf-8"))
     titles = {movie: info["name"] for movie, info in id2info.items()}
+    people = {name: f"redial:{i}" for name, i in entity2id.items() if entity2type.get(name) == "person"}
     messages = read_dialogue_messages(redial_dir / "valid_data.jsonl", titles, only_fold=only_fold)
-    node_of = items_by_redial_id(store, list({m for _, text, known in messages for m in placeholders(text, known)}))
+    movies = {movie for m in messages for movie in placeholders(m.text, m.titles)}
+    node_of = items_by_redial_id(store, list(movies))
     grounder = Grounder(store, linker=None)
     linker = train_linker(
-        grounder, messages, node_of, progress=lambda n: progress("Learning to link", n, len(messages))
+        grounder, messages, node_of, people, progress=lambda n: progress("Learning to link", n, len(messages))
     )
     about = {"data": "ReDial valid_data.jsonl", "fold": only_fold} | dict(linker.about)
     return Linker(linker.weights, linker.bias, about)

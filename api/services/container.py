@@ -110,6 +110,7 @@ def llm_config(settings: Settings) -> LLMConfig:
         max_retries=settings.llm_max_retries,
         structured_output=settings.llm_structured_output,
         max_tokens=settings.llm_max_tokens,
+        system_role=settings.llm_system_role,
     )
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,24 +62,37 @@ def read_dialogue_preferences(
     return rows
 
 
+@dataclass(frozen=True)
+class DialogueMessage:
+    """One message of a ReDial dialogue: `text` with `@id` placeholders, the `titles` they stand for (the dialogue's
+    own `movieMentions` over the catalog's), the names its `entity` list marks, and a `seed` that names it."""
+
+    seed: str
+    text: str
+    titles: Mapping[str, str]
+    entities: tuple[str, ...]
+
+
 def read_dialogue_messages(
     path: Path, titles: dict[str, str], folds: int = 2, only_fold: int | None = None
-) -> list[tuple[str, str, dict[str, str]]]:
-    """Every message as (a seed that names it, its text with `@id` placeholders, the titles they stand for: the
-    dialogue's own `movieMentions` over `titles`), from the dialogues of `only_fold` when given."""
+) -> list[DialogueMessage]:
+    """Every message of the dialogues (of `only_fold` when given)."""
     messages = []
     for number, text in read_lines(path, "utf-8"):
         try:
             dialogue = json.loads(text)
             conversation = str(dialogue["conversationId"])
             mentioned = {str(k): v for k, v in (dialogue.get("movieMentions") or {}).items() if v}
-            turns = [(str(m.get("turn_id", i)), str(m["text"])) for i, m in enumerate(dialogue["messages"])]
+            turns = [
+                (str(m.get("turn_id", i)), str(m["text"]), tuple(map(str, m.get("entity") or ())))
+                for i, m in enumerate(dialogue["messages"])
+            ]
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise DataFileError(path, f"not a ReDial dialogue ({exc})", number) from exc
         if only_fold is not None and conversation_fold(conversation, folds) != only_fold:
             continue
         known = titles | mentioned
-        messages.extend((f"{conversation}|{turn}", body, known) for turn, body in turns)
+        messages.extend(DialogueMessage(f"{conversation}|{turn}", body, known, names) for turn, body, names in turns)
     return messages
 
 

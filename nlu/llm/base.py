@@ -24,6 +24,7 @@ class LLMConfig:
     max_retries: int = 2
     structured_output: str = "auto"  # "auto" | "json_schema" | "json_object" | "ollama"
     max_tokens: int = 512
+    system_role: bool = True  # False: the instructions open the user message (templates without one, e.g. Gemma)
 
 
 class LLMInterface(ABC):

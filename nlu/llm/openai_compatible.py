@@ -38,6 +38,7 @@ class OpenAICompatibleLLM(LLMInterface):
         self._openai = openai
         self.model = config.model
         self.max_tokens = config.max_tokens
+        self.system_role = config.system_role
         self._auto = config.structured_output == "auto"
         self.dialect = AUTO_FIRST if self._auto else config.structured_output
         self.client = openai.OpenAI(
@@ -66,7 +67,7 @@ class OpenAICompatibleLLM(LLMInterface):
         try:
             response = self.client.chat.completions.create(
                 model=self.model,
-                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                messages=_messages(system, user, self.system_role),
                 temperature=0,
                 max_tokens=self.max_tokens,
                 **_structured_output(dialect, schema, schema_name),
@@ -84,6 +85,13 @@ class OpenAICompatibleLLM(LLMInterface):
         if not getattr(response, "choices", None):
             raise LLMResponseError(f"{self.client.base_url} sent a response without choices.")
         return load_json_object(response.choices[0].message.content)
+
+
+def _messages(system: str, user: str, system_role: bool) -> list[dict[str, str]]:
+    """The chat: instructions as a system message, or at the top of the user's for templates without one."""
+    if system_role:
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return [{"role": "user", "content": f"{system}\n\n{user}"}]
 
 
 def _structured_output(dialect: str, schema: dict[str, Any], schema_name: str) -> dict[str, Any]:

@@ -53,3 +53,22 @@ def parser(store: GraphStore, encoder: SentenceEncoder) -> EmbeddedParser:
     )
     store.write("CALL db.awaitIndexes(60)")
     return EmbeddedParser(Grounder(store, encoder))
+
+
+@pytest.fixture
+def grounder(store: GraphStore, encoder: SentenceEncoder) -> Grounder:
+    """The grounder the LLM tests validate proposals with: Fargo, Frances McDormand, three genres."""
+    store.write(
+        """
+        CREATE (fargo:Item:Movie {id: 'ml:100', name: 'Fargo (1996)', title: 'Fargo', year: 1996}),
+               (jaws:Item:Movie {id: 'ml:234', name: 'Jaws (1975)', title: 'Jaws', year: 1975}),
+               (gump:Item:Movie {id: 'ml:69', name: 'Forrest Gump (1994)', title: 'Forrest Gump', year: 1994}),
+               (fm:Person {id: 'redial:1', name: 'Frances McDormand'}),
+               (horror:Genre {id: 'horror', name: 'Horror'}), (comedy:Genre {id: 'comedy', name: 'Comedy'}),
+               (drama:Genre {id: 'drama', name: 'Drama'}),
+               (fm)-[:ACTED_IN]->(fargo), (fargo)-[:IN_GENRE]->(drama), (jaws)-[:IN_GENRE]->(horror),
+               (gump)-[:IN_GENRE]->(comedy), (gump)-[:IN_GENRE]->(drama)
+        """
+    )
+    store.write("CALL db.awaitIndexes(300)")
+    return Grounder(store, encoder=encoder)

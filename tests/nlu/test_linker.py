@@ -12,10 +12,11 @@ from rapidfuzz.distance import Levenshtein
 from api.services.container import build_parser
 from core.config import Settings
 from graph.db import GraphStore
+from graph.importers.redial_dialogues import DialogueMessage
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
 from nlu.linker import LINKER_FILE, MIN_FEATURE_COUNT, PACKAGED_LINKER, Linker, fit, load_linker
-from nlu.renderings import MOVIE_RENDERINGS, rewrite, seeded, typo
+from nlu.renderings import MOVIE_RENDERINGS, render_people, rewrite, seeded, typo
 from nlu.training import linking_examples, train_linker
 
 TITLES = {"1": "The Matrix (1999)", "2": "Harry Potter and the Goblet of Fire (2005)", "3": "Jaws (1975)"}
@@ -95,12 +96,8 @@ def test_examples_are_labelled_by_the_placeholders(catalog: GraphStore, encoder)
 
 
 def test_training_on_messages_gives_a_linker_the_parser_uses(catalog: GraphStore, encoder, tmp_path: Path) -> None:
-    messages = [
-        (f"m{n}", text, TITLES)
-        for n, text in enumerate(
-            ["i loved @1", "what about @3?", "@1 and @3 are great", "@3, thanks for the help"] * 20
-        )
-    ]
+    texts = ["i loved @1", "what about @3?", "@1 and @3 are great", "@3, thanks for the help"] * 20
+    messages = [DialogueMessage(f"m{n}", text, TITLES, ()) for n, text in enumerate(texts)]
     rules = Grounder(catalog, encoder, linker=None)
     linker = train_linker(rules, messages, {"1": "m:matrix", "3": "m:jaws"}, renderings=("lower", "canonical"))
     assert linker.about["messages"] == 80 and linker.about["positives"] > 0
@@ -111,3 +108,16 @@ def test_training_on_messages_gives_a_linker_the_parser_uses(catalog: GraphStore
     embedded = parser if isinstance(parser, EmbeddedParser) else None
     assert embedded is not None and embedded.grounder.linker == linker
     assert [m.entity.node_id for m in embedded.parse("i loved the matrix").mentions] == ["m:matrix"]
+
+
+def test_people_named_in_full_are_written_by_their_surname() -> None:
+    text = "I like Tom Hanks and tom hanks again, and Meryl Streep."
+    surnames = {"Tom Hanks": "Hanks", "Meryl Streep": "Streep", "Nobody Here": "Here"}
+    rendered = render_people(text, surnames, "surname_lower", seeded(1))
+    assert rendered.text == "I like hanks and tom hanks again, and streep."
+    spans = [(rendered.text[a:b], name) for a, b, name in rendered.spans]
+    assert spans == [("hanks", "Tom Hanks"), ("streep", "Meryl Streep")]
+    misspelt = render_people(text, surnames, "surname_typo", seeded(1))
+    assert misspelt.text.startswith("I like Hanks and")  # five letters: too short to misspell
+    start, end, _ = misspelt.spans[1]
+    assert Levenshtein.distance(misspelt.text[start:end], "Streep") in (1, 2)

@@ -18,7 +18,6 @@ from core.types import Intent, Polarity
 from graph.db import GraphStore
 from graph.stats import total_counts
 from nlu.embedded import EmbeddedParser
-from nlu.encoder import SentenceEncoder
 from nlu.grounding import Grounder
 from nlu.llm import (
     FALLBACK_PARSER,
@@ -29,26 +28,8 @@ from nlu.llm import (
     create_llm,
     create_parser,
 )
-from nlu.llm.proposal import proposal_schema
+from nlu.llm.proposal import SYSTEM_PROMPT, proposal_schema
 from tests.llm_server import API_KEY, MODEL, ScriptedServer, Step
-
-
-@pytest.fixture
-def grounder(store: GraphStore, encoder: SentenceEncoder) -> Grounder:
-    store.write(
-        """
-        CREATE (fargo:Item:Movie {id: 'ml:100', name: 'Fargo (1996)', title: 'Fargo', year: 1996}),
-               (jaws:Item:Movie {id: 'ml:234', name: 'Jaws (1975)', title: 'Jaws', year: 1975}),
-               (gump:Item:Movie {id: 'ml:69', name: 'Forrest Gump (1994)', title: 'Forrest Gump', year: 1994}),
-               (fm:Person {id: 'redial:1', name: 'Frances McDormand'}),
-               (horror:Genre {id: 'horror', name: 'Horror'}), (comedy:Genre {id: 'comedy', name: 'Comedy'}),
-               (drama:Genre {id: 'drama', name: 'Drama'}),
-               (fm)-[:ACTED_IN]->(fargo), (fargo)-[:IN_GENRE]->(drama), (jaws)-[:IN_GENRE]->(horror),
-               (gump)-[:IN_GENRE]->(comedy), (gump)-[:IN_GENRE]->(drama)
-        """
-    )
-    store.write("CALL db.awaitIndexes(300)")
-    return Grounder(store, encoder=encoder)
 
 
 def make_parser(server: ScriptedServer, grounder: Grounder, timeout_s: float = 5.0, retries: int = 0) -> LLMParser:
@@ -287,6 +268,18 @@ def test_every_request_caps_its_length(llm_server: ScriptedServer, grounder: Gro
     llm_server.script(Step(answer("preference", [proposed("Jaws", "Item", "like", 0.8)])))
     make_parser(llm_server, grounder).parse("Jaws")
     assert llm_server.requests[0]["json"]["max_tokens"] == LLMConfig().max_tokens
+
+
+def test_instructions_open_the_user_message_for_templates_without_a_system_role(
+    llm_server: ScriptedServer, grounder: Grounder
+) -> None:
+    llm_server.script(Step(answer("preference", [proposed("Jaws", "Item", "like", 0.8)])))
+    config = LLMConfig(backend="openai", model=MODEL, base_url=llm_server.base_url, api_key=API_KEY, system_role=False)
+    parse = create_parser(config, EmbeddedParser(grounder), grounder).parse("Jaws")
+    assert [m.entity.node_id for m in parse.mentions] == ["ml:234"]
+    (message,) = llm_server.requests[0]["json"]["messages"]
+    assert message["role"] == "user" and message["content"].startswith(SYSTEM_PROMPT)
+    assert message["content"].endswith("\n\nJaws")
 
 
 def test_a_server_that_refuses_json_schema_is_asked_in_json_object_from_then_on(

@@ -173,3 +173,11 @@ def test_at_all_is_an_intensifier_not_the_offer(typed_parser: EmbeddedParser) ->
 def test_the_learned_linker_reads_lower_case_titles(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
     assert typed_parser.grounder.linker is not None  # the packaged one
     assert [node for node, _ in understood(typed_parser, text) if node.startswith("m:")] == expected
+
+
+def test_a_film_to_be_like_is_no_description_of_a_genre(typed_parser: EmbeddedParser) -> None:
+    for text in ("something like the godfather", "anything like jaws?", "something like the dark night"):
+        parse = typed_parser.parse(text)
+        assert parse.constraints.genres_required == () and all(m.entity.label == "Item" for m in parse.mentions)
+    assert [m.entity.node_id for m in typed_parser.parse("something like the dark night").mentions] == ["m:nolan4"]
+    assert typed_parser.parse("something scary").constraints.genres_required == ("horror",)
