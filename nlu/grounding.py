@@ -319,7 +319,10 @@ class Grounder:
         if title or surname:  # what the linker decides (and learns from)
             features = self._features(match, entries, around, confidence)
             if self.linker is not None:
-                confidence = self.linker.probability(features)
+                learned = self.linker.probability(features)
+                # A surname the rules take stays taken: a small catalog's people have few films (a low prior) and
+                # "more tarantino" is no less a name there; the linker adds the ones the rules refuse ("like hopkins").
+                confidence = max(learned, confidence) if surname and confidence >= _ACCEPTED else learned
                 taken = confidence >= _ACCEPTED
         ranked = self._rank_exact(list(match.entries), text, match.key)
         end = span[-1].end
