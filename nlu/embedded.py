@@ -130,6 +130,8 @@ class EmbeddedParser:
         cut = temporal_start(match.group(0))  # "something from the 90s" describes a time, not a genre
         if cut is not None:
             end = start + len(match.group(0)[:cut].rstrip())
+        end = min([end, *(m.start for m in mentions if start < m.start < end)])  # "something like <title> please"
+        end = start + len(blanked[start:end].rstrip())
         words = [t.norm for t in tokenize(blanked[match.start(1) : end])]
         if all(self.grounder.lexicon.is_stopword(w) for w in words):
             return ()

@@ -449,9 +449,9 @@ class Grounder:
             return scale * (0.5 if not common[0] and len(word) >= 6 else 0.0)
         if all(common):
             title_case = all(capitalised[1:]) and (capitalised[0] or sentence_start)
-            if all(w in self.lexicon.stopwords for w in around.words):
-                return 0.0
             known = self._talked_about(entries)
+            if all(w in self.lexicon.stopwords for w in around.words):  # "get out", "just go with it"
+                return scale * 0.55 if known and (whole or around.adjacent in _WATCH_VERBS) else 0.0
             if whole and known:
                 return scale * 0.8
             if title_case or labels != {"Item"}:

@@ -37,6 +37,7 @@ MOVIES = [
     ("m:bride", "The Princess Bride (1987)", 1987, ["fantasy", "romance"], 30, 2),
     ("m:butterfly", "The Butterfly Effect (2004)", 2004, ["sci-fi", "thriller"], 10, 2),
     ("m:family", "My Family (1995)", 1995, ["drama"], 5, 0),
+    ("m:getout", "Get Out (2017)", 2017, ["horror"], 0, 6),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -167,6 +168,8 @@ def test_at_all_is_an_intensifier_not_the_offer(typed_parser: EmbeddedParser) ->
         ("the butterfly effect is one of my favorites", ["m:butterfly"]),  # lower case, before "is"
         ("i like comedies like the mask and the godfather", ["m:mask", "m:godfather"]),
         ("it was a big hit with my whole family", []),  # everyday words, not My Family (1995)
+        ("i loved get out", ["m:getout"]),  # a title of function words, right after a verb of liking
+        ("i need to get out more", []),
         ("can you help me with something for date night", []),
     ],
 )
@@ -176,7 +179,7 @@ def test_the_learned_linker_reads_lower_case_titles(typed_parser: EmbeddedParser
 
 
 def test_a_film_to_be_like_is_no_description_of_a_genre(typed_parser: EmbeddedParser) -> None:
-    for text in ("something like the godfather", "anything like jaws?", "something like the dark night"):
+    for text in ("something like the godfather", "anything like jaws?", "something like the dark night please"):
         parse = typed_parser.parse(text)
         assert parse.constraints.genres_required == () and all(m.entity.label == "Item" for m in parse.mentions)
     assert [m.entity.node_id for m in typed_parser.parse("something like the dark night").mentions] == ["m:nolan4"]
