@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.docs import install_docs
 from api.errors import COMMON_RESPONSES, install_error_handlers, install_openapi
 from api.middleware import BodySizeLimit, PrometheusMetrics
 from api.routes import admin, explain, feedback, health, items, metrics, sessions, stats, users
@@ -42,11 +43,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         description="Conversational recommendations explained by real paths in a Neo4j knowledge graph.",
         responses=COMMON_RESPONSES,
+        docs_url=None,  # served by install_docs from packaged assets: FastAPI's own page needs a CDN
+        redoc_url=None,
     )
     for module in ROUTERS:
         app.include_router(module.router)
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     if configured.cors_origins:
         app.add_middleware(
             CORSMiddleware,
