@@ -15,6 +15,7 @@ router = APIRouter(prefix="/v1/sessions", tags=["conversation"])
 SessionId = Annotated[str, Path(pattern=ID_PATTERN, description="Session id")]
 WRITE = {"dependencies": [Depends(require_api_key)]}
 READ = {"dependencies": [Depends(require_read_key)]}
+MAX_SEQ = 2**63 - 1  # Neo4j integers are 64-bit: a larger number is a 422, not a driver overflow
 
 
 @router.post(
@@ -51,7 +52,7 @@ def message(session_id: SessionId, body: MessageIn, services: ServicesDep) -> Me
 def session(
     session_id: SessionId,
     services: ServicesDep,
-    after_seq: Annotated[int, Query(ge=0, description="Return the turns after this sequence number.")] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ, description="Return the turns after this sequence number.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many turns.")] = 100,
 ) -> SessionDetail:
     """A page of the session's turns in order (the user's and the assistant's), with their grounded mentions;

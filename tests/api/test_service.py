@@ -210,6 +210,8 @@ def test_invalid_requests_get_the_documented_422_and_booleans_are_strict(client:
         payload = response.json()
         assert payload["detail"].startswith("Invalid request: ") and isinstance(payload["detail"], str)
         assert all(set(issue) == {"loc", "msg", "type"} for issue in payload["errors"])
+    beyond_64_bits = client.get(f"/v1/sessions/{session_id}?after_seq={2**63}")  # Neo4j integers are 64-bit
+    assert beyond_64_bits.status_code == 422 and "after_seq" in beyond_64_bits.text
     operation = client.get("/openapi.json").json()["paths"]["/v1/sessions/{session_id}/messages"]["post"]
     documented = operation["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
     assert documented.endswith("/ValidationErrorOut")
