@@ -26,9 +26,8 @@ same), so fold 1 (`held_out_fold`) is text it never saw; `--linker FILE` scores 
 from __future__ import annotations
 
 import json
-import re
 import time
-from collections import Counter, defaultdict
+from collections import ChainMap, Counter, defaultdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -44,9 +43,15 @@ from graph.search import items_by_redial_id
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
 from nlu.llm import create_parser
-from nlu.renderings import MOVIE_RENDERINGS, PERSON_RENDERINGS, render_people, render_title, rewrite, seeded
-
-_AT = re.compile(r"@(\d+)")
+from nlu.renderings import (
+    MOVIE_RENDERINGS,
+    PERSON_RENDERINGS,
+    placeholders,
+    render_people,
+    render_title,
+    rewrite,
+    seeded,
+)
 
 
 def distinctive_surnames(id2info: dict[str, Any]) -> dict[str, str]:
@@ -125,20 +130,21 @@ def main(
                     {"text": text, "missed": sorted(gold - predicted), "extra": sorted(predicted - gold)}
                 )
 
+        catalog_titles = {k: v["name"] for k, v in id2info.items()}
         for done, dialogue in enumerate(dialogues, 1):
             fold = conversation_fold(str(dialogue["conversationId"]), 2)
-            titles = {**{k: v["name"] for k, v in id2info.items()}, **(dialogue.get("movieMentions") or {})}
+            titles = ChainMap(dialogue.get("movieMentions") or {}, catalog_titles)
             for message in dialogue["messages"]:
                 text = message["text"]
-                placeholders = [m.group(1) for m in _AT.finditer(text) if m.group(1) in titles]
-                gold = {node_of[p] for p in placeholders if p in node_of}
-                if placeholders:
+                movies = placeholders(text, titles)
+                gold = {node_of[p] for p in movies if p in node_of}
+                if movies:
                     for rendering in MOVIE_RENDERINGS:
                         rng = seeded(f"{dialogue['conversationId']}|{message.get('turn_id')}", rendering)
                         written = rewrite(text, titles, rendering, rng).text
                         counts[rendering][fold]["mentions_changed"] += sum(
                             render_title(titles[p], rendering, rng) != render_title(titles[p], "canonical", rng)
-                            for p in placeholders
+                            for p in movies
                         )
                         tally(rendering, fold, written, gold, "Item")
                 resolved = rewrite(text, titles, "canonical", seeded(0)).text

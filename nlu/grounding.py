@@ -72,7 +72,18 @@ class Candidate:
     end: int
     entities: tuple[GroundedEntity, ...]
     confidence: float
-    features: Mapping[str, float] | None = field(default=None, compare=False, repr=False)  # a title's, if scored
+    # What the learned linker read of it, for a title or surname match it decides on (and learns from).
+    features: Mapping[str, float] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class _Message:
+    """What every match of one utterance shares: the tokens that are names whatever stands around them, whether
+    the message talks about movies at all, and whether its writer uses capitals."""
+
+    named: frozenset[int]
+    about_movies: bool  # the message says movie / film / series somewhere: "Inception and other … movies"
+    lower_case_writer: bool  # no capital letter anywhere in the message
 
 
 @dataclass(frozen=True)
@@ -89,8 +100,7 @@ class _Surroundings:
     whole: bool  # nothing else in the message but fillers and other names
     listed: bool  # in a list with a title found before it
     leads: bool  # only fillers and interjections before it
-    about_movies: bool  # the message says movie / film / series somewhere
-    lower_case_writer: bool  # no capital letter anywhere in the message
+    message: _Message
 
 
 class Grounder:
@@ -99,7 +109,8 @@ class Grounder:
     def __init__(
         self, store: GraphStore, encoder: SentenceEncoder | None = None, linker: Linker | None = PACKAGED_LINKER
     ) -> None:
-        """`linker` scores the title mentions (the packaged one by default; None: the rules alone)."""
+        """`linker` decides the title and surname matches the rules are unsure of (the packaged one by default;
+        None: the rules alone)."""
         self.store = store
         self.lexicon = Lexicon(entity_catalog(store))
         # Learned with popularity as a feature: a catalog nobody has rated or talked about yet gets the rules.
@@ -208,10 +219,14 @@ class Grounder:
             matches = self._typo_matches(tokens, matches)
         found: list[Candidate] = []
         accepted: list[SpanMatch] = []
-        named = {i for m in matches if self._names_on_its_own(tokens, m) for i in range(m.first, m.last)}
+        message = _Message(
+            named=frozenset(i for m in matches if self._names_on_its_own(tokens, m) for i in range(m.first, m.last)),
+            about_movies=any(t.norm in _TITLE_CUES_AFTER for t in tokens),
+            lower_case_writer=not any(t.capitalised for t in tokens),
+        )
         for match in sorted(matches, key=lambda m: m.first):
             listed = any(_listed_together(text, tokens, other, match) for other in accepted)
-            candidate, taken = self._from_match(text, tokens, match, listed, named)
+            candidate, taken = self._from_match(text, tokens, match, listed, message)
             if taken:
                 accepted.append(match)
             if taken or keep_rejected:
@@ -231,7 +246,7 @@ class Grounder:
         return match.with_year or any(not self.lexicon.is_common(t.norm) for t in tokens[match.first : match.last])
 
     @staticmethod
-    def _surname_confidence(common: bool, capitalised: bool, before: set[str], after: str) -> float:
+    def _surname_confidence(common: bool, capitalised: bool, before: frozenset[str], after: str) -> float:
         """A person named by their surname alone: a surname that is also an everyday word ("king", "story") needs
         a word that introduces their work ("by", "with", "starring") or, capitalised, "fan" after it ("a Murray
         fan"); any other is near certain capitalised, and otherwise stronger when introduced."""
@@ -301,7 +316,7 @@ class Grounder:
         return current is None or hit.last - hit.first > current.last - current.first
 
     def _from_match(
-        self, text: str, tokens: list[Token], match: SpanMatch, listed: bool = False, named: set[int] | None = None
+        self, text: str, tokens: list[Token], match: SpanMatch, listed: bool, message: _Message
     ) -> tuple[Candidate, bool]:
         """The candidate of a lexicon match, and whether it is taken for a mention (scored by the learned linker
         when it names a title the rules are unsure of, else by the rules)."""
@@ -309,7 +324,7 @@ class Grounder:
         if match.last - match.first == 1 and any(self.lexicon.entries[i].label == "Genre" for i in match.entries):
             match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label == "Genre"))
         entries = [self.lexicon.entries[i] for i in match.entries]  # "romance" is the genre, not Romance (1920)
-        around = self._surroundings(text, tokens, match, listed, named or set())
+        around = self._surroundings(text, tokens, match, listed, message)
         confidence = self._confidence(match, entries, around)
         taken = confidence > 0
         features = None
@@ -353,12 +368,12 @@ class Grounder:
             "all_common": float(common == 1),
             "capitalised_share": capitalised,
             "first_capitalised": float(bool(around.capitalised) and around.capitalised[0]),
-            "lower_case_writer": float(around.lower_case_writer),
+            "lower_case_writer": float(around.message.lower_case_writer),
             "sentence_start": float(around.sentence_start),
             "whole_message": float(around.whole),
             "listed": float(around.listed),
             "leads": float(around.leads),
-            "about_movies": float(around.about_movies),
+            "about_movies": float(around.message.about_movies),
             "prior": prior,
             "prior_all_common": prior * (common == 1),
             "prior_lower": prior * lower,
@@ -374,7 +389,7 @@ class Grounder:
         return features
 
     def _surroundings(
-        self, text: str, tokens: list[Token], match: SpanMatch, listed: bool, named: set[int] | frozenset[int]
+        self, text: str, tokens: list[Token], match: SpanMatch, listed: bool, message: _Message
     ) -> _Surroundings:
         """What stands in and around a lexicon match, as the rules and the learned linker read it."""
         span = tokens[match.first : match.last]
@@ -393,11 +408,10 @@ class Grounder:
             before=frozenset(t.norm for t in tokens[max(sentence, match.first - 3) : match.first]),  # this sentence
             adjacent=tokens[match.first - 1].norm if match.first > sentence else "",
             after=tokens[match.last].norm if follows else "",  # "alien movie", not "about life, movies like"
-            whole=all(t.norm in _BARE_FILLERS or i in named for i, t in outside),  # only titles: "jaws and alien"
+            whole=all(t.norm in _BARE_FILLERS or i in message.named for i, t in outside),  # "jaws and alien"
             listed=listed,
             leads=all(t.norm in _BARE_FILLERS | _INTERJECTIONS for t in tokens[: match.first]),
-            about_movies=any(t.norm in _TITLE_CUES_AFTER for t in tokens),  # "Inception and other … movies"
-            lower_case_writer=not any(t.capitalised for t in tokens),
+            message=message,
         )
 
     def _confidence(self, match: SpanMatch, entries: list[Entry], around: _Surroundings) -> float:
@@ -411,14 +425,8 @@ class Grounder:
             return 0.9
         if match.with_year:
             return 0.97
-        common, capitalised, before, after, whole = (
-            around.common,
-            around.capitalised,
-            around.before,
-            around.after,
-            around.whole,
-        )
-        sentence_start = around.sentence_start
+        common, capitalised, sentence_start = around.common, around.capitalised, around.sentence_start
+        before, after, whole = around.before, around.after, around.whole
         cued = bool(before & _TITLE_CUES_BEFORE) or after in _TITLE_CUES_AFTER or around.listed
         strongly_cued = around.adjacent in _STRONG_CUES_BEFORE or after in _TITLE_CUES_AFTER or around.listed
         person_cued = labels == {"Person"} and bool(before & _PERSON_CUES_BEFORE)
@@ -431,14 +439,14 @@ class Grounder:
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
                 return 0.0  # "loved jaws": the verb is not the film "Loved"
             if match.derived and labels == {"Person"}:
-                return scale * self._surname_confidence(common[0], capitalised[0], set(before), after)
+                return scale * self._surname_confidence(common[0], capitalised[0], before, after)
             if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
             # A lone everyday word is a title only for a film people talk about ("frozen", not "Fun (1994)").
             known = self._talked_about(entries) or not common[0]
             if capitalised[0]:
                 if common[0]:
-                    if not known or (sentence_start and not (whole or cued or around.about_movies)):
+                    if not known or (sentence_start and not (whole or cued or around.message.about_movies)):
                         return 0.0
                     return scale * 0.7
                 return scale * (0.6 if sentence_start and not whole else 0.85)

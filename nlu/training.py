@@ -55,9 +55,11 @@ def train_linker(
     people: Mapping[str, str] | None = None,
     renderings: tuple[str, ...] = MOVIE_RENDERINGS,
     progress: Callable[[int], None] | None = None,
+    about: Mapping[str, object] | None = None,
 ) -> Linker:
     """Fit a linker on `messages`, each in every rendering; `node_of` maps a placeholder id to its node, `people` a
-    person's full name (as the messages' `entities` write it) to theirs. `grounder` must score by the rules alone."""
+    person's full name (as the messages' `entities` write it) to theirs; `about` says what they are (it is kept with
+    the weights, beside the counts). `grounder` must score by the rules alone."""
     if grounder.linker is not None:
         raise ValueError("Train the linker with a rules-only Grounder (linker=None), not with a learned one.")
     people = people or {}
@@ -65,14 +67,11 @@ def train_linker(
     used = 0
     for done, message in enumerate(messages, 1):
         named = {people[name] for name in message.entities if name in people}
-        surnames = {
-            name: name.split()[-1]
-            for name in message.entities
-            if name in people and _owns_surname(grounder, people[name], name.split()[-1])
-        }
-        if placeholders(message.text, message.titles) or surnames:
-            used += 1
-        if placeholders(message.text, message.titles):
+        surnames = {name: name.split()[-1] for name in message.entities if name in people}
+        surnames = {name: last for name, last in surnames.items() if _owns_surname(grounder, people[name], last)}
+        movies = placeholders(message.text, message.titles)
+        used += bool(movies or surnames)
+        if movies:
             for rendering in renderings:
                 rendered = rewrite(message.text, message.titles, rendering, seeded(message.seed, rendering))
                 examples += linking_examples(grounder, rendered, node_of, named)
@@ -84,7 +83,8 @@ def train_linker(
         if progress:
             progress(done)
     positives = sum(label for _, label in examples)
-    return fit(examples, {"messages": used, "renderings": [*renderings, *PERSON_RENDERINGS], "positives": positives})
+    counts = {"messages": used, "renderings": [*renderings, *PERSON_RENDERINGS], "positives": positives}
+    return fit(examples, dict(about or {}) | counts)
 
 
 def _owns_surname(grounder: Grounder, node: str, surname: str) -> bool:
@@ -106,9 +106,11 @@ def train_on_redial(
     messages = read_dialogue_messages(redial_dir / "valid_data.jsonl", titles, only_fold=only_fold)
     movies = {movie for m in messages for movie in placeholders(m.text, m.titles)}
     node_of = items_by_redial_id(store, list(movies))
-    grounder = Grounder(store, linker=None)
-    linker = train_linker(
-        grounder, messages, node_of, people, progress=lambda n: progress("Learning to link", n, len(messages))
+    return train_linker(
+        Grounder(store, linker=None),
+        messages,
+        node_of,
+        people,
+        progress=lambda n: progress("Learning to link", n, len(messages)),
+        about={"data": "ReDial valid_data.jsonl", "fold": only_fold},
     )
-    about = {"data": "ReDial valid_data.jsonl", "fold": only_fold} | dict(linker.about)
-    return Linker(linker.weights, linker.bias, about)

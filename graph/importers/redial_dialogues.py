@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import ChainMap
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,7 @@ def read_dialogue_messages(
             raise DataFileError(path, f"not a ReDial dialogue ({exc})", number) from exc
         if only_fold is not None and conversation_fold(conversation, folds) != only_fold:
             continue
-        known = titles | mentioned
+        known = ChainMap(mentioned, titles)  # the dialogue's own titles first; the catalog's are not copied
         messages.extend(DialogueMessage(f"{conversation}|{turn}", body, known, names) for turn, body, names in turns)
     return messages
 
