@@ -24,14 +24,17 @@ import typer
 
 from api.cli.common import console, fail_cleanly, open_checked_store
 from api.progress import RichProgress
-from core.arrays import GraphArrays
+from core.arrays import EdgeArrays, GraphArrays
 from core.progress import Progress, no_progress
 from gnn.baselines import (
     BPR_MF,
+    EASE,
     LIGHTGCN,
     OURS,
     OURS_NO_ATTRIBUTES,
+    blend_tune_and_test,
     device_name,
+    ease_tune_and_test,
     make_split,
     model_config,
     popularity_metrics,
@@ -54,6 +57,12 @@ GRID: dict[str, tuple[Any, ...]] = {"l2": (1e-4, 1e-3)}
 # Extra knobs of our model only: the weight of the attribute edges (people and genres alike; 0.5 is in the shared
 # runs), tried at the lr/l2 that our no-attribute variant chose.
 OURS_GRID: dict[str, tuple[Any, ...]] = {"attribute_weight": (0.2, 1.0)}
+# EASE's one knob, λ, on the same validation part.
+EASE_GRID: tuple[float, ...] = (50.0, 100.0, 200.0, 300.0, 500.0, 1000.0, 2000.0)
+BASELINES = ("Popularity", BPR_MF, LIGHTGCN, EASE)
+# The weight of the item model beside our embeddings for a known user (`ScoringConfig.known_co_rated`).
+BLEND_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
+SERVED = "KG-LightGCN + EASE item model (ours, as served)"
 
 
 def grid_configs(base: TrainConfig, grid: dict[str, tuple[Any, ...]]) -> list[TrainConfig]:
@@ -81,7 +90,18 @@ def run_variant(
             configs += [c for c in extra if c not in configs]
         run = tune_and_test(name, data, split, configs, candidates, progress)
         results["models"][name] = run.pop("metrics")
+        embeddings = run.pop("embeddings")
         results["runs"][name] = run
+    run = ease_tune_and_test(data, split, candidates, EASE_GRID[:1] if quick else EASE_GRID, base.val_k)
+    results["models"][EASE] = run.pop("metrics")
+    results["runs"][EASE] = run
+    # Ours as the service ranks a known user's list: the last embeddings (ours, with attributes) + the item model.
+    item_model = {"l2": base.item_to_item_l2, "max_items": base.item_to_item_items}
+    run = blend_tune_and_test(
+        data, split, candidates, embeddings, BLEND_WEIGHTS[-1:] if quick else BLEND_WEIGHTS, item_model, base.val_k
+    )
+    results["models"][SERVED] = run.pop("metrics")
+    results["runs"][SERVED] = run
     results["split"] = {
         "train_pairs": len(split.train[0]),
         "fit_pairs": len(split.fit[0]),
@@ -100,15 +120,32 @@ def run_benchmark(
 ) -> dict[str, Any]:
     """The whole benchmark; returns the report written to movielens.json (first variant = headline numbers)."""
     started = time.perf_counter()
-    data = build_kg_data(arrays, dialogue_likes=False)  # the protocol ranks by MovieLens ratings alone
+    # The protocol ranks by MovieLens-100K's ratings alone: not those of other users the graph holds (MovieLens
+    # latest-small's), nor dialogue likes; the rest of the knowledge graph stays.
+    rated = arrays.edges["RATED"]
+    ml_users = np.char.startswith(rated.src.astype(str), "ml:")
+    assert rated.rating is not None and rated.ts is not None
+    edges = arrays.edges | {
+        "RATED": EdgeArrays(rated.src[ml_users], rated.dst[ml_users], rated.rating[ml_users], rated.ts[ml_users])
+    }
+    nodes = arrays.nodes | {"User": arrays.nodes["User"][np.char.startswith(arrays.nodes["User"].astype(str), "ml:")]}
+    data = build_kg_data(GraphArrays(nodes=nodes, edges=edges), dialogue_likes=False)
     report: dict[str, Any] = {"seed": base.seed, "config": asdict(base), "grid": GRID, "ours_grid": OURS_GRID}
+    report["ease_grid"] = EASE_GRID
     report["variants"] = {
         variant: run_variant(data, 4.0 if variant == "rating>=4" else 0.0, base, progress, quick)
         for variant in variants
     }
     headline = report["variants"][variants[0]]
     report["models"] = headline["models"]
-    report["ratio_ndcg@5_vs_lightgcn"] = headline["models"][OURS]["ndcg@5"] / headline["models"][LIGHTGCN]["ndcg@5"]
+    ours = headline["models"][SERVED]["ndcg@5"]
+    report["ratio_ndcg@5_vs_lightgcn"] = ours / headline["models"][LIGHTGCN]["ndcg@5"]
+    best = max(BASELINES, key=lambda name: headline["models"][name]["ndcg@5"])
+    report["best_baseline"] = best
+    report["ratio_ndcg@5_vs_best_baseline"] = ours / headline["models"][best]["ndcg@5"]
+    report["ratio_ndcg@5_gnn_alone_vs_lightgcn"] = (
+        headline["models"][OURS]["ndcg@5"] / headline["models"][LIGHTGCN]["ndcg@5"]
+    )
     report["train_seconds"] = headline["runs"][OURS]["train_seconds"]
     report["epoch_seconds_cpu"] = headline["runs"][OURS]["epoch_seconds"]
     report["device"] = device_name(base.device)
@@ -126,7 +163,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"Split: per-user random 80/20, seed {report['seed']}; ranking every ML-100K item not rated in train. "
         "Hyper-parameters of every trainable model chosen on a validation part of train "
-        f"(grid {report['grid']}; ours also {report['ours_grid']}); early stopping on validation NDCG@10.",
+        f"(grid {report['grid']}; ours also {report['ours_grid']}; EASE λ in {report['ease_grid']}); early stopping "
+        "on validation NDCG@10.",
         "",
     ]
     for variant, block in report["variants"].items():
@@ -139,15 +177,17 @@ def markdown(report: dict[str, Any]) -> str:
         for name, m in block["models"].items():
             cells = [f"{m[f'{metric}@{k}']:.4f}" for k in (5, 10, 20) for metric in ("precision", "recall", "ndcg")]
             run = block["runs"].get(name)
-            extra = [f"{run['val_ndcg']:.4f}", f"{run['train_seconds']:.0f}"] if run else ["", ""]
+            seconds = f"{run['train_seconds']:.0f}" if run and "train_seconds" in run else ""
+            extra = [f"{run['val_ndcg']:.4f}", seconds] if run else ["", ""]
             lines.append(f"| {name} | " + " | ".join(cells + extra) + " |")
         for name, (p, r, n) in PUBLISHED.items():
             lines.append(f"| {name} | {p:.4f} | {r:.4f} | {n:.4f} | | | | | | | | |")
-        ratio = block["models"][OURS]["ndcg@5"] / block["models"][LIGHTGCN]["ndcg@5"]
-        lines += ["", f"Ratio NDCG@5 ours / LightGCN: {ratio:.3f}", ""]
+        ratio = block["models"][SERVED]["ndcg@5"] / block["models"][LIGHTGCN]["ndcg@5"]
+        lines += ["", f"Ratio NDCG@5 ours (as served) / LightGCN: {ratio:.3f}", ""]
     lines += [
-        f"Headline ratio NDCG@5 ours / LightGCN ({next(iter(report['variants']))}): "
-        f"{report['ratio_ndcg@5_vs_lightgcn']:.3f}",
+        f"Headline ratio NDCG@5 ours (as served) / LightGCN ({next(iter(report['variants']))}): "
+        f"{report['ratio_ndcg@5_vs_lightgcn']:.3f}; ours / the best baseline ({report['best_baseline']}): "
+        f"{report['ratio_ndcg@5_vs_best_baseline']:.3f}",
         f"Training ours to early stop: {report['train_seconds']:.1f} s; {report['epoch_seconds_cpu']:.2f} s per epoch "
         f"on {report['device']} ({report['torch_threads']} torch threads); "
         f"peak memory {report['peak_memory_mb']:.0f} MB; "
@@ -210,7 +250,7 @@ def main(
     quick: Annotated[bool, typer.Option(help="No hyper-parameter grid (smoke run).")] = False,
     out: Annotated[Path, typer.Option(help="Results folder.")] = RESULTS,
 ) -> None:
-    """Popularity, BPR-MF, PyG LightGCN and ours on one split of MovieLens-100K."""
+    """Popularity, BPR-MF, PyG LightGCN, EASE and ours on one split of MovieLens-100K."""
     fail_cleanly(lambda: (resolve_device(device), use_threads(threads)))
     chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
     unknown = [v for v in chosen if v not in ("all", "rating>=4")]

@@ -121,7 +121,10 @@ def evaluate(
                 if new:  # a new offer replaces the last one; a message naming no movie leaves it standing
                     offered = (offered if parsed and parsed[-1][0].get("senderWorkerId") != seeker else []) + new
                 parsed.append((message, result))
-            predicted = {(LABEL_TYPE[m.entity.label], m.entity.node_id) for m in result.mentions}
+            # ReDial annotates movies, people and genres: a MovieLens tag the parser finds has no gold to match.
+            predicted = {
+                (LABEL_TYPE[m.entity.label], m.entity.node_id) for m in result.mentions if m.entity.label in LABEL_TYPE
+            }
             gold = gold_of(message, maps, items)
             for kind in TYPES:
                 p = {x for x in predicted if x[0] == kind}

@@ -10,7 +10,8 @@ the training fold only, and the GNN is trained on it; the evaluation turns all c
 
 `--tune` works inside the training fold only: it learns from fold 0 of 4 and evaluates fold 2 of 4 (both part of
 fold 0 of 2), then grid-searches the conversation weights (`ScoringConfig.dialogue_weights`, gnn/scoring_config.py)
-on that inner split and writes `bench/results/redial_tuning.json`; the reported run then uses the weights it found:
+on that inner split and writes `bench/results/redial_tuning.json` and the best weights into the packaged defaults
+(`gnn/scoring_defaults.json`, what every model trained afterwards carries); the reported run then uses them:
 
     … python bench/eval_redial.py --rebuild --tune --model-dir .neo4j/redial-tuning-model
 
@@ -40,13 +41,13 @@ from linking import benchmark_linker
 from api.deps import open_store
 from api.progress import RichProgress
 from api.services.conversation import Conversation
-from api.services.recommender import Recommender
+from api.services.recommender import Ranked, Recommender
 from api.services.training import train_and_publish
 from core.config import get_settings
 from core.progress import no_progress
-from core.types import Role, Strategy
+from core.types import Role, Strategy, UserContext
 from gnn.model_store import load
-from gnn.scoring_config import ScoringConfig
+from gnn.scoring_config import DEFAULTS_FILE, ScoringConfig
 from gnn.train import TrainConfig, use_threads
 from graph.db import GraphStore
 from graph.dialogue import create_session
@@ -80,6 +81,7 @@ TUNING = Split(folds=4, learned=(0,), evaluated=2)
 GRID: dict[str, tuple[float, ...]] = {
     "embedding": (0.0, 0.05, 0.1, 0.2, 0.4),
     "prior": (0.5, 1.0),
+    "co_rated": (0.0, 0.25, 0.5, 1.0),
     "co_liked": (0.125, 0.25, 0.5),
     "genre": (0.5, 1.0),  # IN_GENRE
     "people": (0.25, 0.5),  # DIRECTED, ACTED_IN and WROTE alike
@@ -102,6 +104,22 @@ def rebuild(store: GraphStore, data_dir: Path, model_dir: Path, threads: int | N
 def speaker_roles(context: list[str]) -> list[Role]:
     """Speakers alternate and the last context utterance is the seeker's (the recommender answers next)."""
     return [Role.USER if (len(context) - 1 - i) % 2 == 0 else Role.ASSISTANT for i in range(len(context))]
+
+
+def replay(
+    store: GraphStore, conversation: Conversation, recommender: Recommender, utterances: list[str]
+) -> tuple[UserContext, Ranked, float]:
+    """A fresh session fed `utterances` as turns (speakers alternating, the seeker last), then its top 50: the
+    session's context, the list and the seconds it all took."""
+    started = time.perf_counter()
+    session = create_session(store)
+    for text, role in zip(utterances, speaker_roles(utterances), strict=True):
+        if text.strip():
+            conversation.observe(session.session_id, text, role)
+    context = session_context(store, session.session_id)
+    assert context is not None
+    ranked = recommender.recommend(context.user_id, max(KS), explain=False, context=context)
+    return context, ranked, time.perf_counter() - started
 
 
 def evaluate(store: GraphStore, data_dir: Path, split: Split, limit: int | None, tune: bool) -> dict[str, Any]:
@@ -129,15 +147,8 @@ def evaluate(store: GraphStore, data_dir: Path, split: Split, limit: int | None,
     unmapped, timings = 0, []
     with RichProgress() as progress:
         for done, sample in enumerate(samples, 1):
-            started = time.perf_counter()
-            session = create_session(store)
-            for text, role in zip(sample["context"], speaker_roles(sample["context"]), strict=True):
-                if text.strip():
-                    conversation.observe(session.session_id, text, role)
-            context = session_context(store, session.session_id)
-            assert context is not None
-            ranked = recommender.recommend(context.user_id, max(KS), explain=False, context=context)
-            timings.append(time.perf_counter() - started)
+            context, ranked, seconds = replay(store, conversation, recommender, sample["context"])
+            timings.append(seconds)
             strategies[str(ranked.strategy)] += 1
             top = [r.item_id for r in ranked.recommendations]
             said = " ".join(sample["context"])
@@ -183,6 +194,7 @@ def grid_search(kept: list[tuple[dict[str, np.ndarray], list[int], list[tuple[in
             dialogue_weights={
                 "embedding": chosen["embedding"],
                 "prior": chosen["prior"],
+                "co_rated": chosen["co_rated"],
                 "co_liked": chosen["co_liked"],
                 "IN_GENRE": chosen["genre"],
                 **dict.fromkeys(("DIRECTED", "ACTED_IN", "WROTE"), chosen["people"]),
@@ -250,7 +262,8 @@ def main(
             "learned_folds": list(split.learned),
             "evaluated_fold": split.evaluated,
             "by": "SHA-256 of the conversation id (graph.importers.redial_dialogues.conversation_fold)",
-            "learned_from": "MovieLens-100K ratings, the ReDial catalog, liked answers of the learned folds' seekers",
+            "learned_from": "MovieLens-100K and latest-small ratings, the ReDial catalog (one node per real movie), "
+            "liked answers of the learned folds' seekers",
         },
         "weights": load(settings.model_dir).scoring.dialogue_weights,
         **setup,
@@ -259,7 +272,11 @@ def main(
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    if not tune:
+    if tune:
+        defaults = json.loads(DEFAULTS_FILE.read_text())
+        defaults["dialogue_weights"] = result["tuning"]["best"]["weights"]
+        DEFAULTS_FILE.write_text(json.dumps(defaults, indent=2) + "\n")
+    else:
         plot(result, out.with_suffix(".png"))
     print(
         json.dumps({p: result[p] for p in ("standard", "dedup")} | ({"best": result["tuning"]["best"]} if tune else {}))

@@ -42,7 +42,7 @@ from graph.importers.titles import title_key
 
 KS = (1, 10, 50)
 BASE = {name: weight for name, weight in ScoringConfig().dialogue_weights.items() if name != "embedding"}
-EXTRA_WEIGHTS = (0.25, 0.5, 1.0, 2.0)
+EXTRA_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0)
 ATTRIBUTE_KINDS = {"genre": "IN_GENRE", "director": "DIRECTED", "star": "ACTED_IN", "writer": "WROTE"}
 Signals = dict[str, np.ndarray]
 
@@ -119,6 +119,34 @@ def co_rated(catalog: Catalog, movielens: Path) -> sp.csr_matrix:
     return sp.csr_matrix(counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0))
 
 
+def ease_latest(catalog: Catalog, latest: Path, min_rating: float, l2: float) -> sp.csr_matrix:
+    """`gnn.ease.ItemToItem` learned from MovieLens latest-small's ratings (>= `min_rating`), on the ReDial movies
+    its IMDb links name."""
+    import csv
+
+    from gnn.ease import ItemToItem
+
+    imdb_rows: dict[str, list[int]] = {}
+    for movie in catalog.ids:
+        imdb_rows.setdefault(catalog.info[movie].get("imdb_id") or "", []).append(catalog.row[movie])
+    rows_of = {
+        int(link["movieId"]): imdb_rows.get(f"tt{int(link['imdbId']):07d}", [])
+        for link in csv.DictReader((latest / "links.csv").open())
+    }
+    users, items = [], []
+    for rating in csv.DictReader((latest / "ratings.csv").open()):
+        if float(rating["rating"]) >= min_rating:
+            for row in rows_of.get(int(rating["movieId"]), [])[:1]:
+                users.append(int(rating["userId"]))
+                items.append(row)
+    model = ItemToItem.fit(np.array(catalog.ids), np.array(users), np.array(items), l2=l2)
+    matrix = model.matrix.tolil()
+    for rows in imdb_rows.values():  # an entry the catalog lists twice shares the first one's neighbours
+        for row in rows[1:]:
+            matrix[row] = matrix[rows[0]]
+    return matrix.tocsr()
+
+
 def plot_embeddings(catalog: Catalog) -> np.ndarray:
     """Unit MiniLM vectors of "title. genres. plot" (the encoder truncates to 64 tokens)."""
     from nlu.encoder import SentenceEncoder
@@ -189,6 +217,11 @@ def main(
     catalog = Catalog(data_dir / "redial")
     embeddings = plot_embeddings(catalog)
     ratings = co_rated(catalog, data_dir / "movielens-100k")
+    ease = {
+        (r, l2): ease_latest(catalog, data_dir / "movielens-latest-small", r, l2)
+        for r in (0.5, 4.0)
+        for l2 in (100.0, 300.0)
+    }
 
     def plot_similarity(_: dict[str, Any], said: np.ndarray) -> Signals:
         rows = np.nonzero(said)[0]
@@ -203,6 +236,10 @@ def main(
         "co_mentioned": lambda turn, said: {"extra": scaled(turn["counts"]["co_mentioned"].T @ said)},
         "suggested": lambda turn, _: {"extra": turn["counts"]["suggested"]},
         "co_rated": lambda _, said: {"extra": scaled(ratings.T @ said)},
+        **{
+            f"ease_latest_r{r}_l{int(l2)}": (lambda _, said, m=matrix: {"extra": scaled(m.T @ said)})
+            for (r, l2), matrix in ease.items()
+        },
     }
     base = recall(cases_for(catalog, 2, [1], None), BASE)
     result: dict[str, Any] = {"base": base | {"weights": BASE}}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-NODE_LABELS = ("User", "Item", "Genre", "Person")
+NODE_LABELS = ("User", "Item", "Genre", "Person", "Tag")
 # Relationship type -> (source label, target label).
 RELATIONSHIPS: dict[str, tuple[str, str]] = {
     "RATED": ("User", "Item"),
@@ -14,6 +14,7 @@ RELATIONSHIPS: dict[str, tuple[str, str]] = {
     "DIRECTED": ("Person", "Item"),
     "ACTED_IN": ("Person", "Item"),
     "WROTE": ("Person", "Item"),
+    "TAGGED": ("Item", "Tag"),
     "PREFERS": ("User", "Item"),  # only the liked items: the dialogue's (and past conversations') positives
 }
 

@@ -1,26 +1,31 @@
-"""The models of the MovieLens top-K benchmark (ours, its ablation, PyG's LightGCN, BPR-MF, popularity) and how
+"""The models of the MovieLens top-K benchmark (ours, its ablation, PyG's LightGCN, BPR-MF, EASE, popularity) and how
 each is tuned on a validation part of train and tested: arrays in, metrics out. The protocol and its report live in
 bench/eval_movielens.py."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import Tensor, nn
 from torch_geometric.nn.models import LightGCN
 
 from core.progress import Progress, no_progress
 from gnn.data import KGData
+from gnn.ease import ItemToItem, ease_weights
+from gnn.metrics import evaluate
 from gnn.train import Pairs, TrainConfig, adjacency, build_model, evaluate_embeddings, fit, split_per_user
 
-OURS, OURS_NO_ATTRIBUTES, LIGHTGCN, BPR_MF = (
+OURS, OURS_NO_ATTRIBUTES, LIGHTGCN, BPR_MF, EASE = (
     "KG-LightGCN (ours)",
     "KG-LightGCN (ours, no attribute edges)",
     "LightGCN (PyG, 3 layers)",
     "BPR-MF",
+    "EASE (Steck 2019)",
 )
 
 
@@ -119,7 +124,9 @@ def tune_and_test(
     model.eval()
     with torch.no_grad():
         embeddings = model(adjacency(data, split.train, config).to(model.embedding.weight.device))
+        val_embeddings = model()
     return {
+        "embeddings": {"val": val_embeddings.float().cpu(), "test": embeddings.float().cpu()},
         "metrics": evaluate_embeddings(embeddings, data, split.seen, split.test, candidates),
         "config": asdict(config),
         "val_ndcg": result.best_val_ndcg,
@@ -142,9 +149,125 @@ def popularity_metrics(data: KGData, split: Split, candidates: np.ndarray) -> di
     return evaluate_embeddings(vectors, data, split.seen, split.test, candidates)
 
 
+def ease_tune_and_test(
+    data: KGData, split: Split, candidates: np.ndarray, l2_grid: tuple[float, ...], val_k: int = 10
+) -> dict[str, Any]:
+    """EASE over the candidate items: λ chosen by validation NDCG@`val_k` (fit on the fit part, validation pairs
+    held out), then B learned from the whole train part scores the test part."""
+    column = np.full(data.num_items, -1, dtype=np.int64)
+    column[candidates] = np.arange(len(candidates))
+
+    def run(train: Pairs, seen: Pairs, relevant: Pairs, l2: float, ks: tuple[int, ...]) -> dict[str, float]:
+        keep = column[train[1]] >= 0
+        users, items = train[0][keep], column[train[1][keep]]
+        weights = torch.from_numpy(ease_weights(users, items, len(candidates), l2))
+        rows = np.unique(relevant[0])
+        row_of = np.full(data.num_users, -1, dtype=np.int64)
+        row_of[rows] = np.arange(len(rows))
+        history = torch.zeros(len(rows), len(candidates))
+        mine = row_of[users] >= 0
+        history[row_of[users[mine]], items[mine]] = 1.0
+        excluded = (row_of[seen[0]] >= 0) & (column[seen[1]] >= 0)
+        return evaluate(
+            history,
+            weights.T.contiguous(),
+            (row_of[relevant[0]], column[relevant[1]]),
+            (row_of[seen[0][excluded]], column[seen[1][excluded]]),
+            None,
+            ks,
+        )
+
+    trials = []
+    for l2 in l2_grid:
+        started = time.perf_counter()
+        val = run(split.fit, split.fit, split.val, l2, (val_k,))[f"ndcg@{val_k}"]
+        trials.append({"l2": l2, "val_ndcg": val, "train_seconds": time.perf_counter() - started})
+    best = max(trials, key=lambda t: t["val_ndcg"])
+    started = time.perf_counter()
+    metrics = run(split.train, split.seen, split.test, best["l2"], (5, 10, 20))
+    return {
+        "metrics": metrics,
+        "config": {"l2": best["l2"]},
+        "val_ndcg": best["val_ndcg"],
+        "train_seconds": time.perf_counter() - started,
+        "trials": trials,
+    }
+
+
+def blended_scores(
+    embeddings: Tensor, data: KGData, users: np.ndarray, history: Pairs, item_model: ItemToItem, weight: float
+) -> Tensor:
+    """What the service ranks a known user's items by (`gnn.scoring.Scorer.score`): the embedding score scaled to
+    [-1, 1] plus `weight` times the item model's evidence from the items in the user's `history`, scaled to [0, 1].
+    One row per user of `users`, one column per item."""
+    offset = data.index.offset("Item")
+    scores = embeddings[torch.as_tensor(users)] @ embeddings[offset : offset + data.num_items].T
+    scores = scores / scores.abs().amax(dim=1, keepdim=True).clamp_min(1e-9)
+    if weight == 0:
+        return scores
+    row_of = np.full(data.num_users, -1, dtype=np.int64)
+    row_of[users] = np.arange(len(users))
+    mine = row_of[history[0]] >= 0
+    rated = sp.csr_matrix(
+        (np.ones(int(mine.sum()), np.float32), (row_of[history[0][mine]], history[1][mine])),
+        shape=(len(users), data.num_items),
+    )
+    evidence = torch.from_numpy(np.asarray((rated @ item_model.matrix).todense(), dtype=np.float32)).clamp_min(0)
+    evidence = evidence / evidence.amax(dim=1, keepdim=True).clamp_min(1e-9)
+    return scores + weight * evidence
+
+
+def blend_tune_and_test(
+    data: KGData,
+    split: Split,
+    candidates: np.ndarray,
+    embeddings: dict[str, Tensor],
+    weights: tuple[float, ...],
+    item_model_config: dict[str, float],
+    val_k: int = 10,
+) -> dict[str, Any]:
+    """Ours as served: our embeddings (`tune_and_test`'s, validation and test) blended with the service's EASE item
+    model (`gnn.ease.ItemToItem`, learned from the fit part for validation, the train part for test); the blend
+    weight is chosen on validation NDCG@`val_k`."""
+    ids = data.index.ids["Item"]
+    column = np.full(data.num_items, -1, dtype=np.int64)
+    column[candidates] = np.arange(len(candidates))
+
+    def run(part: str, train: Pairs, seen: Pairs, relevant: Pairs, weight: float, ks: tuple[int, ...]):
+        item_model = ItemToItem.fit(ids, train[0], train[1], **item_model_config)
+        users = np.unique(relevant[0])
+        row_of = np.full(data.num_users, -1, dtype=np.int64)
+        row_of[users] = np.arange(len(users))
+        scores = blended_scores(embeddings[part], data, users, train, item_model, weight)[:, candidates]
+        keep = (row_of[seen[0]] >= 0) & (column[seen[1]] >= 0)
+        return evaluate(  # the scores as user vectors against the identity: one column per candidate
+            scores.contiguous(),
+            torch.eye(len(candidates)),
+            (row_of[relevant[0]], column[relevant[1]]),
+            (row_of[seen[0][keep]], column[seen[1][keep]]),
+            None,
+            ks,
+        )
+
+    trials = [
+        {"weight": w, "val_ndcg": run("val", split.fit, split.fit, split.val, w, (val_k,))[f"ndcg@{val_k}"]}
+        for w in weights
+    ]
+    best = max(trials, key=lambda t: t["val_ndcg"])
+    metrics = run("test", split.train, split.seen, split.test, best["weight"], (5, 10, 20))
+    return {
+        "metrics": metrics,
+        "config": {"weight": best["weight"], **item_model_config},
+        "val_ndcg": best["val_ndcg"],
+        "trials": trials,
+    }
+
+
 def device_name(device: str) -> str:
     """The torch device a run on `device` uses (auto: CUDA when available)."""
-    return str(torch.device("cuda" if device == "auto" and torch.cuda.is_available() else device))
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return str(torch.device(device))
 
 
 def torch_threads() -> int:

@@ -15,7 +15,7 @@ from core.arrays import NODE_LABELS, RELATIONSHIPS, EdgeArrays, GraphArrays
 from core.errors import UnknownEntityError
 from gnn.errors import EmptyGraphError
 
-ATTRIBUTE_RELATIONS = ("IN_GENRE", "DIRECTED", "ACTED_IN", "WROTE")
+ATTRIBUTE_RELATIONS = ("IN_GENRE", "DIRECTED", "ACTED_IN", "WROTE", "TAGGED")
 # User-item interactions the model learns from; a liked PREFERS counts as this rating.
 INTERACTIONS = ("RATED", "PREFERS")
 LIKE_RATING = 5.0

@@ -1,5 +1,6 @@
 """Checkpoints: a model directory with config.json, weights.pt, id_maps.json, embeddings.npy, metrics.json,
-scoring.json (the `ScoringConfig` lists are scored with) and training.png. Loading needs no graph; passing the
+scoring.json (the `ScoringConfig` lists are scored with), item_to_item.npz (the EASE item model, when trained) and
+training.png. Loading needs no graph; passing the
 current graph (as arrays) checks that the checkpoint still fits it."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from torch import nn
 
 from core.arrays import NODE_LABELS, EmbeddingBlock, GraphArrays
 from gnn.data import NodeIndex
+from gnn.ease import ItemToItem
 from gnn.errors import CheckpointMismatchError, ModelNotFoundError
 from gnn.plot import plot_history
 from gnn.scoring_config import ScoringConfig
@@ -34,6 +36,7 @@ class TrainedModel:
     embeddings: np.ndarray
     metrics: dict[str, Any]
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    item_to_item: ItemToItem | None = None
 
     def block(self, label: str) -> np.ndarray:
         """The embeddings of every `label` node, in `index.ids[label]` order."""
@@ -61,9 +64,10 @@ def save(
     embeddings: torch.Tensor,
     metrics: dict[str, Any],
     scoring: ScoringConfig | None = None,
+    item_to_item: ItemToItem | None = None,
 ) -> Path:
-    """Write the checkpoint files, the scoring configuration and the training plot into `model_dir` (created when
-    missing)."""
+    """Write the checkpoint files, the scoring configuration, the item model (when given) and the training plot
+    into `model_dir` (created when missing)."""
     model_dir.mkdir(parents=True, exist_ok=True)
     matrix = embeddings.detach().float().cpu().numpy()
     header = {
@@ -79,6 +83,8 @@ def save(
     np.save(model_dir / "embeddings.npy", matrix)
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
     (model_dir / SCORING_FILE).write_text((scoring or ScoringConfig()).model_dump_json(indent=2))
+    if item_to_item is not None:
+        item_to_item.save(model_dir)
     plot_history(metrics.get("history", []), model_dir / "training.png")
     return model_dir
 
@@ -103,7 +109,10 @@ def load(model_dir: Path, graph: GraphArrays | None = None) -> TrainedModel:
     if graph is not None:
         check_matches(index, graph)
     metrics = json.loads((model_dir / "metrics.json").read_text())
-    return TrainedModel(header["train"], index, embeddings, metrics, load_scoring(model_dir))
+    item_to_item = ItemToItem.load(model_dir)
+    if item_to_item is not None and not np.array_equal(item_to_item.item_ids, index.ids["Item"]):
+        raise CheckpointMismatchError(f"{model_dir}: {ItemToItem.FILE} and id_maps.json list different items.")
+    return TrainedModel(header["train"], index, embeddings, metrics, load_scoring(model_dir), item_to_item)
 
 
 def load_scoring(model_dir: Path) -> ScoringConfig:

@@ -12,7 +12,7 @@ import numpy as np
 from core.types import FeedbackSignal, Polarity, Strategy, UserContext
 from gnn.foldin import fold_in, score_items
 from gnn.model_store import TrainedModel
-from gnn.neighbours import ItemNeighbours
+from gnn.neighbours import ItemNeighbours, scaled
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,21 @@ class Scorer:
         return {
             "embedding": embedding / max(float(np.abs(embedding).max()), 1e-9),
             "prior": self.dialogue_prior,
+            "co_rated": self._co_rated(liked),
             **self.neighbours.evidence(liked, attributes),
         }
+
+    def _co_rated(self, liked: dict[str, float]) -> np.ndarray:
+        """The item model's evidence from the liked items ("people who rated these highly also rated …"), scaled
+        so that the best item has 1; zeros without an item model."""
+        rows = self.model.index.positions["Item"]
+        weights = np.zeros(self.model.index.count("Item"), dtype=np.float32)
+        for item_id, weight in liked.items():
+            if item_id in rows:
+                weights[rows[item_id]] = weight
+        if self.model.item_to_item is None:
+            return np.zeros_like(weights)
+        return scaled(self.model.item_to_item.matrix.T @ weights)
 
     def score(self, context: UserContext) -> Scores | None:
         """Every item's score for the user, the items they have seen at -inf; None when the model knows nothing of
@@ -105,6 +118,9 @@ class Scorer:
             values = sum(weights[name] * signal for name, signal in signals.items())
         else:
             values = score_items(self.model, vector)
+            if self.config.known_co_rated > 0 and self.model.item_to_item is not None:
+                values = values / max(float(np.abs(values).max()), 1e-9)
+                values = values + self.config.known_co_rated * self._co_rated(dict.fromkeys(context.rated, 1.0))
         rows = self.model.index.positions["Item"]
         values[[rows[i] for i in context.seen if i in rows]] = -np.inf
         return Scores(values, strategy, vector)

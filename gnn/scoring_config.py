@@ -3,21 +3,30 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.types import FeedbackSignal
 from gnn.neighbours import SIGNALS
 
-CONVERSATION_SIGNALS = ("embedding", "prior", *SIGNALS)
+CONVERSATION_SIGNALS = ("embedding", "prior", "co_rated", *SIGNALS)
+# The tuned defaults (`bench/eval_redial.py --tune` writes them; shipped with the package, like the NLU's linker).
+DEFAULTS_FILE = Path(__file__).with_name("scoring_defaults.json")
+_DEFAULTS = json.loads(DEFAULTS_FILE.read_text())
+DEFAULT_DIALOGUE_WEIGHTS: dict[str, float] = _DEFAULTS["dialogue_weights"]
 
 
 class ScoringConfig(BaseModel):
     """How a list is scored. The conversation (cold-start) score is a weighted sum of signals, each scaled so that
     the best item has 1: the fold-in score ("embedding", scaled to [-1, 1]), the conversational popularity prior
-    ("prior", log(1 + users who liked the item in a dialogue)), and `gnn.neighbours` evidence from the liked items,
-    genres and people: items liked together in past conversations ("co_liked") and shared genres / directors /
-    actors / writers. The default weights come from a grid search on an inner split of the ReDial training fold
-    (`bench/eval_redial.py --tune`, bench/results/redial_tuning.json), never on the evaluated fold."""
+    ("prior", log(1 + users who liked the item in a dialogue)), the EASE item model's evidence from the liked items
+    ("co_rated": people who rated them highly also rated it, `gnn.ease.ItemToItem`), and `gnn.neighbours` evidence
+    from the liked items, genres, people and tags: items liked together in past conversations ("co_liked") and
+    shared genres / directors / actors / writers / MovieLens tags. The default weights come from a grid search on an
+    inner split of the ReDial training fold (`bench/eval_redial.py --tune`, bench/results/redial_tuning.json), never
+    on the evaluated fold."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -27,17 +36,10 @@ class ScoringConfig(BaseModel):
     weight_floor: float = Field(0.05, gt=0, le=1)
     # Share of the folded-in preferences next to a known user's own embedding: total / (total + prior).
     preference_prior: float = Field(2.0, gt=0)
-    dialogue_weights: dict[str, float] = Field(
-        default_factory=lambda: {
-            "embedding": 0.2,
-            "prior": 1.0,
-            "co_liked": 0.5,
-            "IN_GENRE": 1.0,
-            "DIRECTED": 0.5,
-            "ACTED_IN": 0.5,
-            "WROTE": 0.5,
-        }
-    )
+    dialogue_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_DIALOGUE_WEIGHTS))
+    # A user the model knows (ratings): the embedding score (scaled to [-1, 1]) plus this weight times the item
+    # model's evidence from the items they rated (chosen on validation by bench/eval_movielens.py).
+    known_co_rated: float = Field(_DEFAULTS["known_co_rated"], ge=0)
     # Candidates read from the graph for a list of k: max(per_k * k, min); with hard constraints the filtered
     # sizes; widened `pool_growth` times while too few pass. The LLM rerank reorders at least `rerank_pool`.
     pool_min: int = Field(50, ge=1)
@@ -50,8 +52,11 @@ class ScoringConfig(BaseModel):
     @field_validator("dialogue_weights")
     @classmethod
     def _every_signal_weighted(cls, weights: dict[str, float]) -> dict[str, float]:
-        if set(weights) != set(CONVERSATION_SIGNALS):
-            raise ValueError(f"dialogue_weights needs exactly the signals {list(CONVERSATION_SIGNALS)}")
+        unknown = set(weights) - set(CONVERSATION_SIGNALS)
+        if unknown:
+            raise ValueError(f"dialogue_weights has unknown signals {sorted(unknown)}: {list(CONVERSATION_SIGNALS)}")
+        # A signal added after the file was written takes its default weight.
+        weights = {name: weights.get(name, DEFAULT_DIALOGUE_WEIGHTS[name]) for name in CONVERSATION_SIGNALS}
         if any(w < 0 for w in weights.values()):
             raise ValueError("dialogue_weights must not be negative")
         return weights

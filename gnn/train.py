@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from core.arrays import GraphArrays
 from core.progress import Progress, no_progress
 from gnn.data import ATTRIBUTE_RELATIONS, KGData, build_kg_data, unified_edges
+from gnn.ease import ItemToItem
 from gnn.errors import GNNError
 from gnn.metrics import evaluate
 from gnn.model import KGLightGCN, normalized_adjacency
@@ -56,6 +57,9 @@ class TrainConfig:
     device: str = "auto"
     amp: bool = True
     max_seconds: float | None = None
+    item_to_item_l2: float = 300.0
+    item_to_item_min_rating: float = 4.0
+    item_to_item_items: int = 5_000
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -248,7 +252,7 @@ def build_model(data: KGData, train_pairs: Pairs, config: TrainConfig) -> KGLigh
 def relation_weights(config: TrainConfig) -> list[float]:
     """The weight of each relation id (RATED first, see gnn.data.RELATION_IDS)."""
     return [1.0] + [
-        config.genre_weight if rel == "IN_GENRE" else config.attribute_weight for rel in ATTRIBUTE_RELATIONS
+        config.genre_weight if rel in ("IN_GENRE", "TAGGED") else config.attribute_weight for rel in ATTRIBUTE_RELATIONS
     ]
 
 
@@ -297,5 +301,19 @@ def train(
         "relation_weights": dict(zip(("RATED", *ATTRIBUTE_RELATIONS), relation_weights(config), strict=True)),
         "history": result.history,
     }
-    save(model_dir, asdict(config), model, data.index, embeddings, metrics, scoring)
+    item_to_item = None
+    if config.item_to_item_items > 0:
+        started = time.perf_counter()
+        liked = data.rating >= config.item_to_item_min_rating
+        progress("Item-to-item model (EASE)", 0, 1)
+        item_to_item = ItemToItem.fit(
+            data.index.ids["Item"],
+            data.rating_user[liked],
+            data.rating_item[liked],
+            config.item_to_item_l2,
+            config.item_to_item_items,
+        )
+        progress("Item-to-item model (EASE)", 1, 1)
+        metrics["item_to_item_seconds"] = time.perf_counter() - started
+    save(model_dir, asdict(config), model, data.index, embeddings, metrics, scoring, item_to_item)
     return metrics

@@ -31,7 +31,7 @@ from graph.db import GraphStore
 from graph.errors import TurnConflictError, UnknownNodeError
 
 # The labels a mention may point at (each query below names them literally: labels are never parameters).
-ENTITY_LABELS: tuple[str, ...] = ("Genre", "Item", "Person")
+ENTITY_LABELS: tuple[str, ...] = ("Genre", "Item", "Person", "Tag")
 
 
 def _per_label(template: LiteralString, separator: LiteralString = "") -> LiteralString:

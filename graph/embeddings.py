@@ -29,6 +29,8 @@ _WRITE_QUERIES: dict[str, LiteralString] = {
     "RETURN count(n) AS written",
     "Person": "UNWIND $rows AS row MATCH (n:Person {id: row.id}) SET n:Entity, n.embedding = row.embedding "
     "RETURN count(n) AS written",
+    "Tag": "UNWIND $rows AS row MATCH (n:Tag {id: row.id}) SET n:Entity, n.embedding = row.embedding "
+    "RETURN count(n) AS written",
 }
 
 
@@ -100,7 +102,7 @@ def similar_entities(store: GraphStore, vector: np.ndarray | list[float], k: int
     """The `k` embedded nodes nearest to `vector` by cosine similarity, through the vector index."""
     rows = store.read(
         "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
-        "RETURN [label IN labels(node) WHERE label IN ['User', 'Item', 'Genre', 'Person']][0] AS label, "
+        "RETURN [label IN labels(node) WHERE label IN ['User', 'Item', 'Genre', 'Person', 'Tag']][0] AS label, "
         "node.id AS id, score",
         index=VECTOR_INDEX,
         k=k,

@@ -19,6 +19,7 @@ _NODE_QUERIES: dict[str, LiteralString] = {
     "Item": "MATCH (n:Item) WHERE n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $page",
     "Genre": "MATCH (n:Genre) WHERE n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $page",
     "Person": "MATCH (n:Person) WHERE n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $page",
+    "Tag": "MATCH (n:Tag) WHERE n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $page",
 }
 # Each query pages over source ids and returns the last source id of the page, so the next page starts after it
 # even when a source has no relationship of that type.
@@ -32,6 +33,11 @@ _EDGE_QUERIES: dict[str, LiteralString] = {
         MATCH (s:Item) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $page
         WITH collect(s) AS sources, max(s.id) AS last
         UNWIND sources AS s OPTIONAL MATCH (s)-[:IN_GENRE]->(t:Genre)
+        RETURN last, collect([s.id, t.id]) AS rows""",
+    "TAGGED": """
+        MATCH (s:Item) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $page
+        WITH collect(s) AS sources, max(s.id) AS last
+        UNWIND sources AS s OPTIONAL MATCH (s)-[:TAGGED]->(t:Tag)
         RETURN last, collect([s.id, t.id]) AS rows""",
     "DIRECTED": """
         MATCH (s:Person) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $page

@@ -1,5 +1,5 @@
 """Explanation paths: real paths of at most 3 hops in Neo4j from a user to an item, through what the user liked
-(a rating of 4+, an accepted recommendation, a dialogue preference), shared people, genres and co-raters.
+(a rating of 4+, an accepted recommendation, a dialogue preference), shared people, genres, tags and co-raters.
 
 Every path comes straight out of a MATCH, so it exists in the graph. The queries are bounded: both ends are bound
 by their ids, each pattern kind is cut with LIMIT, and the co-rater pattern only runs for items without any other
@@ -16,8 +16,8 @@ from core.types import Constraints
 from graph.db import GraphStore
 from graph.recommend import SELECT_ITEMS, ItemSummary, selection_params, summaries
 
-PATH_LABELS = ("User", "Item", "Person", "Genre")
-PATH_RELATIONSHIPS = ("RATED", "PREFERS", "FEEDBACK", "DIRECTED", "ACTED_IN", "WROTE", "IN_GENRE")
+PATH_LABELS = ("User", "Item", "Person", "Genre", "Tag")
+PATH_RELATIONSHIPS = ("RATED", "PREFERS", "FEEDBACK", "DIRECTED", "ACTED_IN", "WROTE", "IN_GENRE", "TAGGED")
 MIN_LIKED_RATING = 4
 PER_KIND = 3  # candidate paths per pattern kind and item; the best 1-3 of them are shown
 
@@ -57,18 +57,19 @@ CALL (u) {
 UNWIND item_ids AS item_id
 MATCH (t:Item {id: item_id})
 CALL (u, t, liked_items, liked_by_genre) {
-    // From the item's people to their other liked items: checking each of those against the user's relationships
-    // cost twice the database hits.
-    MATCH (t)<-[tp:DIRECTED|ACTED_IN|WROTE]-(person:Person)-[xp:DIRECTED|ACTED_IN|WROTE]->(x:Item)
+    // From the item's people (or the MovieLens tags it was given) to their other liked items, people first:
+    // checking each of those against the user's relationships cost twice the database hits. One branch for both
+    // keeps the query's planning within a request's deadline.
+    MATCH (t)-[tp:DIRECTED|ACTED_IN|WROTE|TAGGED]-(via:Person|Tag)-[xp:DIRECTED|ACTED_IN|WROTE|TAGGED]-(x:Item)
     WHERE x <> t AND x IN liked_items
-    MATCH p = (u)-[a:RATED|PREFERS|FEEDBACK]->(x)<-[xp]-(person)-[tp]->(t)
+    MATCH p = (u)-[a:RATED|PREFERS|FEEDBACK]->(x)-[xp]-(via)-[tp]-(t)
     WHERE """
     + _LIKED
     + """
-    WITH p, a ORDER BY coalesce(a.rating, 5) DESC LIMIT $per_kind
+    WITH p, a ORDER BY via:Tag, coalesce(a.rating, 5) DESC LIMIT $per_kind
     RETURN p
   UNION ALL
-    MATCH p = (u)-[a:PREFERS]->(:Person|Genre)-[:DIRECTED|ACTED_IN|WROTE|IN_GENRE]-(t)
+    MATCH p = (u)-[a:PREFERS]->(:Person|Genre|Tag)-[:DIRECTED|ACTED_IN|WROTE|IN_GENRE|TAGGED]-(t)
     WHERE a.polarity = 'like'
     WITH p LIMIT $per_kind
     RETURN p

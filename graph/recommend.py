@@ -14,7 +14,7 @@ from core.types import Constraints, FeedbackSignal, Polarity, PreferenceEdge, Se
 from graph.db import GraphStore
 from graph.errors import UnknownNodeError
 
-ENTITY_LABELS = ("Item", "Person", "Genre", "User")
+ENTITY_LABELS = ("Item", "Person", "Genre", "Tag", "User")
 
 
 @dataclass(frozen=True)
@@ -151,13 +151,15 @@ def co_liked_items(store: GraphStore) -> list[tuple[str, str, int]]:
 
 
 def item_attributes(store: GraphStore) -> list[tuple[str, str, str]]:
-    """Every (item id, relationship type, attribute id) of the catalog: genres and the people who directed, acted
-    in or wrote it."""
+    """Every (item id, relationship type, attribute id) of the catalog: genres, the people who directed, acted in or
+    wrote it, and its tags."""
     rows = store.read(
         """
         MATCH (i:Item)-[r:IN_GENRE]->(g:Genre) RETURN i.id AS item, type(r) AS kind, g.id AS attribute
         UNION ALL
         MATCH (p:Person)-[r:DIRECTED|ACTED_IN|WROTE]->(i:Item) RETURN i.id AS item, type(r) AS kind, p.id AS attribute
+        UNION ALL
+        MATCH (i:Item)-[r:TAGGED]->(t:Tag) RETURN i.id AS item, type(r) AS kind, t.id AS attribute
         """
     )
     return [(r["item"], r["kind"], r["attribute"]) for r in rows]

@@ -6,7 +6,8 @@ from typing import LiteralString
 
 from graph.db import GraphStore
 
-ENTITY_LABELS = ("User", "Item", "Genre", "Person")
+ENTITY_LABELS = ("User", "Item", "Genre", "Person", "Tag")
+FULLTEXT_LABELS = ["Genre", "Item", "Person", "Tag"]
 FULLTEXT_INDEX = "entity_names"
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
@@ -14,20 +15,30 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT item_id IF NOT EXISTS FOR (n:Item) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT item_ml_id IF NOT EXISTS FOR (n:Item) REQUIRE n.ml_id IS UNIQUE",
     "CREATE CONSTRAINT item_redial_id IF NOT EXISTS FOR (n:Item) REQUIRE n.redial_id IS UNIQUE",
+    "CREATE CONSTRAINT item_ml_latest_id IF NOT EXISTS FOR (n:Item) REQUIRE n.ml_latest_id IS UNIQUE",
     "CREATE CONSTRAINT genre_id IF NOT EXISTS FOR (n:Genre) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT tag_id IF NOT EXISTS FOR (n:Tag) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT session_id IF NOT EXISTS FOR (n:Session) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT turn_id IF NOT EXISTS FOR (n:Turn) REQUIRE n.id IS UNIQUE",
 )
 INDEXES: tuple[LiteralString, ...] = (
-    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (n:Item|Person|Genre) ON EACH [n.name, n.aliases]",
+    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (n:Item|Person|Genre|Tag) ON EACH [n.name, n.aliases]",
     "CREATE INDEX item_year IF NOT EXISTS FOR (n:Item) ON (n.year)",
     "CREATE INDEX item_title_key IF NOT EXISTS FOR (n:Item) ON (n.title_key)",
+    "CREATE INDEX item_imdb_id IF NOT EXISTS FOR (n:Item) ON (n.imdb_id)",
 )
 
 
 def ensure_schema(store: GraphStore) -> None:
-    """Create every constraint and index that does not exist yet (idempotent), then wait for them to be online."""
+    """Create every constraint and index that does not exist yet (idempotent), then wait for them to be online. A
+    full-text index from an older release that covers fewer labels is dropped and built again."""
+    existing = store.read(
+        "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes WHERE name = $name RETURN labelsOrTypes AS labels",
+        name=FULLTEXT_INDEX,
+    )
+    if existing and sorted(existing[0]["labels"]) != FULLTEXT_LABELS:
+        store.write("DROP INDEX entity_names IF EXISTS")
     for statement in (*CONSTRAINTS, *INDEXES):
         store.write(statement)
     store.write("CALL db.awaitIndexes(300)")

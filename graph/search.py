@@ -17,19 +17,21 @@ DIALOGUE_WEIGHT = 10  # a like said in a conversation counts as this many rating
 
 
 def entity_catalog(store: GraphStore) -> list[dict[str, Any]]:
-    """Every Item, Person and Genre as `{label, id, name, aliases, year, popularity}`.
+    """Every Item, Person, Genre and Tag as `{label, id, name, aliases, year, popularity}`.
 
     Popularity: for items, the users who rated it plus `DIALOGUE_WEIGHT` times those who talked about liking it
-    (conversations say which of two films of one name people mean today); linked items for people and genres.
+    (conversations say which of two films of one name people mean today); linked items for people, genres and tags.
     """
     return store.read(
         """
-        MATCH (n:Item|Person|Genre)
-        WITH n, CASE WHEN n:Item THEN 'Item' WHEN n:Person THEN 'Person' ELSE 'Genre' END AS label
+        MATCH (n:Item|Person|Genre|Tag)
+        WITH n, CASE WHEN n:Item THEN 'Item' WHEN n:Person THEN 'Person' WHEN n:Tag THEN 'Tag' ELSE 'Genre' END
+             AS label
         RETURN label, n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases, n.year AS year,
                CASE label WHEN 'Item' THEN COUNT { (n)<-[:RATED|FEEDBACK]-(:User) }
                                            + $dialogue_weight * COUNT { (n)<-[:PREFERS {polarity: 'like'}]-(:User) }
                           WHEN 'Person' THEN COUNT { (n)-->(:Item) }
+                          WHEN 'Tag' THEN COUNT { (n)<-[:TAGGED]-(:Item) }
                           ELSE COUNT { (n)<-[:IN_GENRE]-(:Item) } END AS popularity
         ORDER BY label, id
         """,
@@ -57,7 +59,8 @@ def fulltext_candidates(store: GraphStore, text: str, limit: int = 20, fuzzy: bo
     return store.read(
         """
         CALL db.index.fulltext.queryNodes($index, $search, {limit: $limit}) YIELD node, score
-        RETURN CASE WHEN node:Item THEN 'Item' WHEN node:Person THEN 'Person' ELSE 'Genre' END AS label,
+        RETURN CASE WHEN node:Item THEN 'Item' WHEN node:Person THEN 'Person' WHEN node:Tag THEN 'Tag'
+                    ELSE 'Genre' END AS label,
                node.id AS id, node.name AS name, coalesce(node.aliases, []) AS aliases, node.year AS year, score
         ORDER BY score DESC
         """,
@@ -68,8 +71,11 @@ def fulltext_candidates(store: GraphStore, text: str, limit: int = 20, fuzzy: bo
 
 
 def items_by_redial_id(store: GraphStore, redial_ids: list[str]) -> dict[str, str]:
-    """`{redial_id: Item.id}` for the ReDial catalog ids that exist in the graph (merged movies keep their ML id)."""
+    """`{redial_id: Item.id}` for the ReDial catalog ids that exist in the graph: a movie the catalog lists more than
+    once answers for each of its ids (`redial_ids`), a movie merged with MovieLens by its ML id."""
     rows = store.read(
-        "UNWIND $ids AS rid MATCH (m:Item {redial_id: rid}) RETURN rid, m.id AS id", ids=[str(i) for i in redial_ids]
+        "MATCH (m:Item) WHERE m.redial_id IS NOT NULL "
+        "UNWIND coalesce(m.redial_ids, [m.redial_id]) AS rid RETURN rid, m.id AS id"
     )
-    return {row["rid"]: row["id"] for row in rows}
+    wanted = set(map(str, redial_ids))
+    return {row["rid"]: row["id"] for row in rows if row["rid"] in wanted}

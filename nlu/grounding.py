@@ -29,7 +29,7 @@ _ACCEPTED = 0.5  # a learned title score from which a match counts as found (for
 # has ("Shark Tale": near certain), nor for a function word or a verb ("it", "up", "loved": never a title).
 _RULES_CERTAIN = 0.9
 FULL_NAME_BONUS = 0.3  # how much a node whose full name the words are is preferred to one they only shorten
-LABELS = {"item": "Item", "movie": "Item", "person": "Person", "genre": "Genre"}
+LABELS = {"item": "Item", "movie": "Item", "person": "Person", "genre": "Genre", "tag": "Tag"}
 # What each genre is about, for mapping descriptive phrases ("something scary") by embedding similarity.
 GENRE_DESCRIPTIONS: dict[str, str] = {
     "action": "an action movie with fights, explosions and car chases",
@@ -323,6 +323,8 @@ class Grounder:
         span = tokens[match.first : match.last]
         if match.last - match.first == 1 and any(self.lexicon.entries[i].label == "Genre" for i in match.entries):
             match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label == "Genre"))
+        if any(self.lexicon.entries[i].label != "Tag" for i in match.entries):  # a film, person or genre first
+            match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label != "Tag"))
         entries = [self.lexicon.entries[i] for i in match.entries]  # "romance" is the genre, not Romance (1920)
         around = self._surroundings(text, tokens, match, listed, message)
         confidence = self._confidence(match, entries, around)
@@ -423,6 +425,9 @@ class Grounder:
         labels = {e.label for e in entries}
         if labels == {"Genre"}:
             return 0.9
+        if labels == {"Tag"}:  # "time travel", "pixar"; an everyday word alone only as a kind of film
+            kind = around.after in _TAG_CUES_AFTER or around.adjacent in _TAG_CUES_BEFORE  # "superhero movies"
+            return 0.85 if len(around.words) > 1 or kind or not self.lexicon.is_common(around.words[0]) else 0.0
         if match.with_year:
             return 0.97
         common, capitalised, sentence_start = around.common, around.capitalised, around.sentence_start
@@ -542,6 +547,9 @@ _PERSON_CUES_BEFORE = frozenset({"by", "with", "starring", "more", "director", "
 _BARE_FILLERS_TEXT = "what about how and or nor maybe hmm ok okay oh um well also movie film please lol"
 _BARE_FILLERS = frozenset(_BARE_FILLERS_TEXT.split())
 _TITLE_CUES_AFTER = frozenset({"movie", "movies", "film", "films", "series", "franchise", "trilogy", "sequel"})
+# An everyday word is a tag only where it names a kind of film: "superhero movies", "something about zombies".
+_TAG_CUES_AFTER = _TITLE_CUES_AFTER | {"flick", "flicks", "stuff", "ones", "story", "stories"}
+_TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
 _NO_ENTRY = Entry("", "", "", None, 0)
 
 

@@ -2,7 +2,7 @@
 # The main job on a fresh machine, without Docker: install, start Neo4j, load the demo data, train the GNN (its
 # embeddings are written back to Neo4j), serve the API.
 # Needs Python 3.11+, OpenJDK 17 (CHATREC_JAVA_HOME) and Maven. Data: CHATREC_DATA_DIR, else ../shared/data when
-# it exists, else MovieLens-100K is downloaded (checksums verified) into ./data.
+# it exists, else MovieLens-100K and latest-small are downloaded (checksums verified) into ./data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install.sh
@@ -13,6 +13,7 @@ if [[ -z "${CHATREC_DATA_DIR:-}" ]]; then
   else
     export CHATREC_DATA_DIR="$PWD/data"
     chatrec data fetch movielens-100k
+    chatrec data fetch movielens-latest-small
   fi
 fi
 

@@ -18,6 +18,7 @@ from graph.importers.csv_catalog import import_csv_catalog
 from graph.importers.demo import import_demo
 from graph.importers.merge import link_catalogs
 from graph.importers.movielens import import_movielens
+from graph.importers.movielens_latest import import_movielens_latest
 from graph.importers.redial import import_redial
 from graph.importers.redial_dialogues import import_redial_dialogues
 from graph.schema import ensure_schema
@@ -53,6 +54,19 @@ def movielens(
     _run("MovieLens-100K", lambda s, p: import_movielens(s, folder, size, encoding, p))
 
 
+@app.command("movielens-latest")
+def movielens_latest(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Folder with movies.csv, links.csv, ratings.csv, tags.csv.")
+    ] = None,
+    min_taggers: Annotated[int, typer.Option(min=1, help="Keep tags that at least this many users gave.")] = 2,
+    batch_size: BatchSize = None,
+) -> None:
+    """Import MovieLens latest-small on the catalog's movies (IMDb id, then title + year): users, ratings, tags."""
+    folder, size = _folder(directory, "movielens-latest-small"), _batch(batch_size)
+    _run("MovieLens latest-small", lambda s, p: import_movielens_latest(s, folder, size, min_taggers, p))
+
+
 @app.command("redial")
 def redial(
     directory: Annotated[Path | None, typer.Argument(help="Folder with id2info.json, entity2id.json, kg.json.")] = None,
@@ -86,7 +100,9 @@ def merge() -> None:
 
 @app.command("csv")
 def csv(
-    directory: Annotated[Path, typer.Argument(help="Folder with items.csv [users.csv interactions.csv triples.csv].")],
+    directory: Annotated[
+        Path, typer.Argument(help="Folder with items.csv [users.csv interactions.csv triples.csv preferences.csv].")
+    ],
     encoding: Annotated[str, typer.Option(help="Text encoding of the files.")] = "utf-8",
     batch_size: BatchSize = None,
 ) -> None:
@@ -97,7 +113,8 @@ def csv(
 
 @app.command("demo")
 def demo(batch_size: BatchSize = None) -> None:
-    """Import MovieLens-100K and (when present) the ReDial catalog and dialogues from CHATREC_DATA_DIR, merged."""
+    """Import MovieLens-100K and (when present) the ReDial catalog, MovieLens latest-small and the ReDial dialogues
+    from CHATREC_DATA_DIR, one node per movie."""
     data_dir, size = get_settings().data_dir, _batch(batch_size)
 
     def work(store: GraphStore, progress: Progress) -> dict[str, int]:

@@ -203,7 +203,11 @@ class Conversation:
                 else "Which movie do you mean?"
             )
         elif parse.intent in LISTING_INTENTS or parse.mentions:
-            liked = [m.entity.name for m in parse.mentions if m.polarity is Polarity.LIKE]
+            liked = [
+                f"“{m.entity.name}” films" if m.entity.label == "Tag" else m.entity.name
+                for m in parse.mentions
+                if m.polarity is Polarity.LIKE
+            ]
             lead = f"Since you like {_join(liked)}, here are my picks." if liked else "Here are my picks."
             self._answer_with_list(out, context, parse, k, explain, lead)
         else:

@@ -128,6 +128,8 @@ def render(path: GraphPath) -> str:
     if len(nodes) == 3:  # user -> preferred person or genre -> item
         if anchor.label == "Person":
             return f"{opening}, who {_ROLES[rels[1].type][1]} {target.name}."
+        if anchor.label == "Tag":
+            return f"{opening}, and people tag {target.name} “{anchor.name}”."
         return f"{opening}, and {target.name} is {_genre_phrase(anchor)}."
     middle = nodes[2]
     if middle.label == "Person":
@@ -135,6 +137,8 @@ def render(path: GraphPath) -> str:
         return f"{opening}, {passive} {middle.name}, who also {active} {target.name}."
     if middle.label == "Genre":
         return f"{opening}, {_genre_phrase(middle)}, and so is {target.name}."
+    if middle.label == "Tag":
+        return f"{opening}, which people tag “{middle.name}”, as they tag {target.name}."
     if middle.label == "User":
         return f"{opening}; another viewer who liked it too also liked {target.name}."
     return f"{opening}, which leads to {target.name}."

@@ -1,14 +1,13 @@
 """Import your own catalog from CSV files (format: docs/csv-format.md).
 
-A directory with `items.csv` (required) and, optionally, `users.csv`, `interactions.csv` and `triples.csv`.
+A directory with `items.csv` (required) and, optionally, `users.csv`, `interactions.csv`, `triples.csv` and
+`preferences.csv` (likes and dislikes said in past conversations).
 Everything is read and validated before the first write.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +15,45 @@ from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.errors import DataFileError
 from graph.importers.batches import write_batches
-from graph.importers.movielens import genre_id
-from graph.importers.readers import parse_float, parse_int, require_file
+from graph.importers.movielens import LINK_GENRES, genre_id
+from graph.importers.readers import parse_float, parse_int, read_csv_rows
 from graph.importers.redial import RELATIONS as TRIPLE_RELATIONS
 from graph.importers.titles import split_year, title_key
 
 PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+POLARITIES = ("like", "dislike")
 
 
 def read_csv_catalog(directory: Path, encoding: str = "utf-8") -> dict[str, list[dict[str, Any]]]:
     """Parse and validate the CSV files of `directory`; returns the rows to write."""
-    items = [_item_row(p, n, r) for p, n, r in _rows(directory / "items.csv", encoding, ["id", "title"])]
+    items = [_item_row(p, n, r) for p, n, r in read_csv_rows(directory / "items.csv", encoding, ["id", "title"])]
     if not items:
         raise DataFileError(directory / "items.csv", "no items found")
     _unique(directory / "items.csv", [i["id"] for i in items])
     users: list[dict[str, Any]] = []
     interactions: list[dict[str, Any]] = []
     triples: list[dict[str, Any]] = []
+    preferences: list[dict[str, Any]] = []
     if (directory / "users.csv").exists():
-        users = [_user_row(path, line, row) for path, line, row in _rows(directory / "users.csv", encoding, ["id"])]
+        rows = read_csv_rows(directory / "users.csv", encoding, ["id"])
+        users = [_user_row(path, line, row) for path, line, row in rows]
         _unique(directory / "users.csv", [u["id"] for u in users])
     if (directory / "interactions.csv").exists():
-        rows = _rows(directory / "interactions.csv", encoding, ["user_id", "item_id"])
+        rows = read_csv_rows(directory / "interactions.csv", encoding, ["user_id", "item_id"])
         interactions = [_interaction_row(p, n, r) for p, n, r in rows]
     if (directory / "triples.csv").exists():
-        rows = _rows(directory / "triples.csv", encoding, ["item_id", "relation", "entity_id"])
+        rows = read_csv_rows(directory / "triples.csv", encoding, ["item_id", "relation", "entity_id"])
         triples = [_triple_row(p, n, r) for p, n, r in rows]
-    return {"items": items, "users": users, "interactions": interactions, "triples": triples}
+    if (directory / "preferences.csv").exists():
+        rows = read_csv_rows(directory / "preferences.csv", encoding, ["user_id", "item_id", "polarity"])
+        preferences = [_preference_row(p, n, r) for p, n, r in rows]
+    return {
+        "items": items,
+        "users": users,
+        "interactions": interactions,
+        "triples": triples,
+        "preferences": preferences,
+    }
 
 
 def import_csv_catalog(
@@ -62,27 +73,8 @@ def import_csv_catalog(
     write_batches(store, GENRE_QUERY, genre_rows, batch_size, progress, "CSV genres")
     person_rows = [t for t in rows["triples"] if t["relation"] != "genre"]
     write_batches(store, PERSON_QUERY, person_rows, batch_size, progress, "CSV people")
+    write_batches(store, PREFERENCE_QUERY, rows["preferences"], batch_size, progress, "CSV preferences")
     return {name: len(value) for name, value in rows.items()}
-
-
-def _rows(path: Path, encoding: str, required: list[str]) -> Iterator[tuple[Path, int, dict[str, str]]]:
-    require_file(path)
-    try:
-        with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DataFileError(path, f"missing column(s) {', '.join(missing)} in the header", 1)
-            for row in reader:
-                if None in row or any(value is None for value in row.values()):
-                    raise DataFileError(path, "wrong number of fields", reader.line_num)
-                yield path, reader.line_num, {k: v.strip() for k, v in row.items()}
-    except UnicodeDecodeError as exc:
-        raise DataFileError(path, f"cannot be decoded as {encoding} ({exc.reason})") from exc
-    except LookupError as exc:
-        raise DataFileError(path, f"unknown text encoding {encoding!r}") from exc
-    except csv.Error as exc:
-        raise DataFileError(path, f"malformed CSV: {exc}") from exc
 
 
 def _required(path: Path, line: int, row: dict[str, str], column: str) -> str:
@@ -147,6 +139,22 @@ def _triple_row(path: Path, line: int, row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _preference_row(path: Path, line: int, row: dict[str, str]) -> dict[str, Any]:
+    polarity = _required(path, line, row, "polarity").lower()
+    if polarity not in POLARITIES:
+        raise DataFileError(path, f"polarity must be like or dislike, got {polarity!r}", line)
+    weight = parse_float(path, line, row["weight"], "weight") if row.get("weight") else 1.0
+    if not 0 < weight <= 1:
+        raise DataFileError(path, f"weight must be in (0, 1], got {weight}", line)
+    return {
+        "user_id": _required(path, line, row, "user_id"),
+        "item_id": _required(path, line, row, "item_id"),
+        "polarity": polarity,
+        "weight": weight,
+        "line": line,
+    }
+
+
 def _unique(path: Path, ids: list[str]) -> None:
     seen: set[str] = set()
     for index, value in enumerate(ids):
@@ -158,7 +166,7 @@ def _unique(path: Path, ids: list[str]) -> None:
 def _check_references(store: GraphStore, directory: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
     items = {i["id"] for i in rows["items"]}
     users = {u["id"] for u in rows["users"]}
-    wanted_items = {r["item_id"] for r in rows["interactions"] + rows["triples"]} - items
+    wanted_items = {r["item_id"] for r in rows["interactions"] + rows["triples"] + rows["preferences"]} - items
     wanted_users = {r["user_id"] for r in rows["interactions"]} - users
     found = store.read(
         "CALL () { UNWIND $items AS id MATCH (n:Item {id: id}) RETURN collect(id) AS items } "
@@ -172,23 +180,23 @@ def _check_references(store: GraphStore, directory: Path, rows: dict[str, list[d
         ("interactions.csv", "user_id", users),
         ("interactions.csv", "item_id", items),
         ("triples.csv", "item_id", items),
+        ("preferences.csv", "item_id", items),
     ):
-        for row in rows["interactions" if name == "interactions.csv" else "triples"]:
+        for row in rows[name.removesuffix(".csv")]:
             if row[key] not in known:
                 raise DataFileError(
                     directory / name, f"{key} {row[key]!r} is neither in the files nor in the graph", row["line"]
                 )
 
 
-ITEM_QUERY = """
+ITEM_QUERY = (
+    """
 UNWIND $rows AS row
 MERGE (m:Item {id: row.id})
 SET m.name = row.name, m.title = row.title, m.year = row.year, m.title_key = row.title_key, m.aliases = row.aliases
-WITH m, row
-UNWIND row.genres AS genre
-MERGE (g:Genre {id: genre}) ON CREATE SET g.name = genre
-MERGE (m)-[:IN_GENRE]->(g)
 """
+    + LINK_GENRES
+)
 
 USER_QUERY = """
 UNWIND $rows AS row
@@ -215,4 +223,13 @@ UNWIND $rows AS row
 MATCH (m:Item {id: row.item_id})
 MERGE (p:Person {id: row.entity_id}) ON CREATE SET p.name = row.entity_name
 MERGE (p)-[:$(row.type)]->(m)
+"""
+
+# A past conversation's like or dislike, as the dialogue importers record them (a user new to the graph is created).
+PREFERENCE_QUERY = """
+UNWIND $rows AS row
+MATCH (m:Item {id: row.item_id})
+MERGE (u:User {id: row.user_id}) ON CREATE SET u.source = 'csv'
+MERGE (u)-[p:PREFERS]->(m)
+SET p.polarity = row.polarity, p.weight = row.weight, p.source = 'csv'
 """

@@ -1,5 +1,6 @@
 """The demo data in one call, for `chatrec import demo` and the benchmarks alike: MovieLens-100K, the ReDial catalog
-merged into it, and the past ReDial conversations (every fold, or all but the held-out ones)."""
+merged into it, MovieLens latest-small's ratings and tags on those movies, and the past ReDial conversations (every
+fold, or all but the held-out ones)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.importers.merge import link_catalogs
 from graph.importers.movielens import import_movielens
+from graph.importers.movielens_latest import import_movielens_latest
 from graph.importers.redial import import_redial
 from graph.importers.redial_dialogues import import_redial_dialogues
 from graph.schema import ensure_schema
@@ -42,8 +44,9 @@ def import_demo(
     progress: Progress = no_progress,
     dialogues: DialogueFolds | None = DialogueFolds(),
 ) -> DemoImport:
-    """The schema, MovieLens-100K and, when `data_dir/redial` has them, the ReDial catalog, its merge with MovieLens
-    and the conversations `dialogues` selects (None: none). Idempotent, like every importer it calls."""
+    """The schema, MovieLens-100K and, when `data_dir/redial` has them, the ReDial catalog, its merge with MovieLens,
+    MovieLens latest-small (when `data_dir/movielens-latest-small` has it) and the conversations `dialogues` selects
+    (None: none). Idempotent, like every importer it calls."""
     result = DemoImport()
 
     def step(name: str, work: Callable[[], dict[str, int] | None]) -> None:
@@ -60,6 +63,9 @@ def import_demo(
     result.redial_found = True
     step("redial", lambda: import_redial(store, redial, batch_size, progress=progress))
     step("merged", lambda: {"movies": link_catalogs(store, progress=progress)["merged_total"]})
+    latest = data_dir / "movielens-latest-small"
+    if (latest / "ratings.csv").exists():
+        step("movielens_latest", lambda: import_movielens_latest(store, latest, batch_size, progress=progress))
     if dialogues is not None and (redial / "valid_data.jsonl").exists():
         step(
             "dialogue",

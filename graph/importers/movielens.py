@@ -55,7 +55,16 @@ def import_movielens(
     return {"items": len(data.items), "users": len(data.users), "ratings": len(data.ratings)}
 
 
-ITEM_QUERY = """
+# The tail of an item query: the row's `genres` (ids) as IN_GENRE relationships of `m`, genres created as needed.
+LINK_GENRES = """
+WITH m, row
+UNWIND row.genres AS genre
+MERGE (g:Genre {id: genre}) ON CREATE SET g.name = genre
+MERGE (m)-[:IN_GENRE]->(g)
+"""
+
+ITEM_QUERY = (
+    """
 UNWIND $rows AS row
 MERGE (m:Item {ml_id: row.ml_id})
   ON CREATE SET m.id = 'ml:' + toString(row.ml_id), m.name = row.name
@@ -63,11 +72,9 @@ SET m:Movie, m.title = row.title, m.year = row.year, m.release_date = row.releas
     m.imdb_url = row.imdb_url, m.title_key = row.title_key,
     m.aliases = CASE WHEN row.raw_title IN coalesce(m.aliases, []) THEN m.aliases
                      ELSE coalesce(m.aliases, []) + row.raw_title END
-WITH m, row
-UNWIND row.genres AS genre
-MERGE (g:Genre {id: genre}) ON CREATE SET g.name = genre
-MERGE (m)-[:IN_GENRE]->(g)
 """
+    + LINK_GENRES
+)
 
 USER_QUERY = """
 UNWIND $rows AS row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,3 +72,25 @@ def read_json(path: Path) -> Any:
         raise DataFileError(path, f"invalid JSON: {exc.msg}", exc.lineno) from exc
     except UnicodeDecodeError as exc:
         raise DataFileError(path, f"not UTF-8 text ({exc.reason})") from exc
+
+
+def read_csv_rows(path: Path, encoding: str, required: list[str]) -> Iterator[tuple[Path, int, dict[str, str]]]:
+    """Yield `(path, line_number, row)` for each row of a CSV file with a header naming the `required` columns
+    (values stripped); a missing column, a short row or undecodable text is a DataFileError."""
+    require_file(path)
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataFileError(path, f"missing column(s) {', '.join(missing)} in the header", 1)
+            for row in reader:
+                if None in row or any(value is None for value in row.values()):
+                    raise DataFileError(path, "wrong number of fields", reader.line_num)
+                yield path, reader.line_num, {k: v.strip() for k, v in row.items()}
+    except UnicodeDecodeError as exc:
+        raise DataFileError(path, f"cannot be decoded as {encoding} ({exc.reason})") from exc
+    except LookupError as exc:
+        raise DataFileError(path, f"unknown text encoding {encoding!r}") from exc
+    except csv.Error as exc:
+        raise DataFileError(path, f"malformed CSV: {exc}") from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, LiteralString
 
@@ -9,9 +11,10 @@ from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.errors import DataFileError
 from graph.importers.batches import write_batches
+from graph.importers.merge import fold_items
 from graph.importers.movielens import genre_id
 from graph.importers.readers import read_json
-from graph.importers.titles import split_year, title_key
+from graph.importers.titles import same_film_title, split_year, title_key
 
 # kg.json relation name → type of the (Person)-[…]->(Item) relationship.
 RELATIONS: dict[str, LiteralString] = {"director": "DIRECTED", "star": "ACTED_IN", "writer": "WROTE"}
@@ -70,14 +73,107 @@ def read_redial(directory: Path) -> dict[str, list[dict[str, Any]]]:
     return {"movies": movies, "people": person_rows, **edges}
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """One node per real movie: the catalog entries that share an IMDb id and agree on title and year become one
+    (`canonical` maps every entry to its movie's entry); `refused` entries share an IMDb id with another whose title
+    or year disagrees ("Spider (2007)" / "Spider-Man 3 (2007)"), so they stay apart and, unless theirs is the one
+    spelling most entries agree on, lose that IMDb id (kept as `imdb_id_disputed`)."""
+
+    canonical: dict[str, str]
+    disputed: frozenset[str]
+    refused: int
+
+    @property
+    def merged(self) -> int:
+        """Entries folded into another one."""
+        return sum(entry != movie for entry, movie in self.canonical.items())
+
+
+def resolve_duplicates(movies: list[dict[str, Any]]) -> Resolution:
+    """Group `read_redial`'s movies by IMDb id, then by title (`same_film_title`) and year: a title group with one
+    year (or none) is one movie; one with several years is one movie per year, its entries without a year each on
+    their own. A movie's entry is its first spelling with a year, by catalog id."""
+    by_imdb: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    canonical = {m["redial_id"]: m["redial_id"] for m in movies}
+    for movie in movies:
+        if movie["imdb_id"]:
+            by_imdb[movie["imdb_id"]].append(movie)
+    disputed: set[str] = set()
+    refused = 0
+    for entries in by_imdb.values():
+        if len(entries) < 2:
+            continue
+        clusters = _clusters(entries)
+        for cluster in clusters:
+            head = min(cluster, key=lambda m: (m["year"] is None, int(m["redial_id"])))["redial_id"]
+            canonical.update({m["redial_id"]: head for m in cluster})
+        sizes = sorted((len(c) for c in clusters), reverse=True)
+        if len(clusters) > 1:
+            refused += sum(len(c) for c in clusters if len(c) < sizes[0] or sizes[0] == sizes[1])
+            disputed.update(c[0]["redial_id"] for c in clusters if len(c) < sizes[0] or sizes[0] == sizes[1])
+    return Resolution(canonical, frozenset(canonical[d] for d in disputed), refused)
+
+
+def _clusters(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    titles: list[list[dict[str, Any]]] = []
+    for movie in entries:
+        group = next((g for g in titles if same_film_title(g[0]["name"], movie["name"])), None)
+        if group is None:
+            titles.append([movie])
+        else:
+            group.append(movie)
+    clusters: list[list[dict[str, Any]]] = []
+    for group in titles:
+        years = {m["year"] for m in group} - {None}
+        if len(years) <= 1:
+            clusters.append(group)
+        else:
+            clusters.extend([m for m in group if m["year"] == year] for year in sorted(years))
+            clusters.extend([m] for m in group if m["year"] is None)
+    return clusters
+
+
+def resolved_rows(rows: dict[str, list[dict[str, Any]]], resolution: Resolution) -> dict[str, list[dict[str, Any]]]:
+    """`read_redial`'s rows with one movie row per real movie (all its catalog ids in `redial_ids`, its other
+    spellings in `aliases`) and the relationships of its entries on that movie, each once."""
+    members: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for movie in rows["movies"]:
+        members[resolution.canonical[movie["redial_id"]]].append(movie)
+    movies = []
+    for head, group in members.items():
+        first = next(m for m in group if m["redial_id"] == head)
+        disputed = head in resolution.disputed
+        movies.append(
+            first
+            | {
+                "redial_ids": sorted((m["redial_id"] for m in group), key=int),
+                "aliases": sorted({m["name"] for m in group} - {first["name"]}),
+                "plot": first["plot"] or next((m["plot"] for m in group if m["plot"]), None),
+                "imdb_id": None if disputed else first["imdb_id"],
+                "imdb_id_disputed": first["imdb_id"] if disputed else None,
+            }
+        )
+    edges = {}
+    for name in ("genre", *RELATIONS):
+        unique = {tuple(sorted((e | {"redial_id": resolution.canonical[e["redial_id"]]}).items())) for e in rows[name]}
+        edges[name] = [dict(e) for e in sorted(unique)]
+    return {"movies": movies, "people": rows["people"], **edges}
+
+
 def import_redial(
     store: GraphStore,
     directory: Path,
     batch_size: int = 10_000,
     progress: Progress = no_progress,
 ) -> dict[str, int]:
-    """Validate the catalog first, then MERGE movies, genres, people and their relationships in batches."""
-    rows = read_redial(directory)
+    """Validate the catalog first, then MERGE movies (one node per real movie, `resolve_duplicates`), genres, people
+    and their relationships in batches. A graph imported before duplicates were resolved gets its duplicate nodes
+    folded into one first (relationships kept)."""
+    raw = read_redial(directory)
+    resolution = resolve_duplicates(raw["movies"])
+    rows = resolved_rows(raw, resolution)
+    fold_duplicate_nodes(store, rows["movies"], progress)
     write_batches(store, MOVIE_QUERY, rows["movies"], batch_size, progress, "ReDial movies")
     write_batches(store, PERSON_QUERY, rows["people"], batch_size, progress, "ReDial people")
     write_batches(store, GENRE_EDGE_QUERY, rows["genre"], batch_size, progress, "ReDial genres")
@@ -85,9 +181,34 @@ def import_redial(
         write_batches(store, PERSON_EDGE_QUERY, rows[relation], batch_size, progress, f"ReDial {rel_type}")
     return {
         "movies": len(rows["movies"]),
+        "duplicates_merged": resolution.merged,
+        "imdb_conflicts_refused": resolution.refused,
         "people": len(rows["people"]),
         "relationships": sum(len(rows[r]) for r in ("genre", *RELATIONS)),
     }
+
+
+def fold_duplicate_nodes(store: GraphStore, movies: list[dict[str, Any]], progress: Progress = no_progress) -> None:
+    """Fold the nodes that hold entries of one movie into one (the MovieLens-merged one when there is one), which
+    takes the movie's entry as its `redial_id`; nothing to do in a graph imported with duplicates resolved."""
+    groups = [{"head": m["redial_id"], "ids": m["redial_ids"]} for m in movies if len(m["redial_ids"]) > 1]
+    found = store.read(
+        """
+        UNWIND $groups AS g
+        UNWIND g.ids AS rid
+        MATCH (m:Item {redial_id: rid})
+        WITH g, m ORDER BY m.ml_id IS NULL, m.redial_id <> g.head, m.id
+        WITH g, collect(m.id) AS nodes WHERE size(nodes) > 1
+        RETURN g.head AS head, g.ids AS ids, nodes
+        """,
+        groups=groups,
+    )
+    folds = [
+        {"target": row["nodes"][0], "source": source, "props": {"redial_id": row["head"], "redial_ids": row["ids"]}}
+        for row in found
+        for source in row["nodes"][1:]
+    ]
+    fold_items(store, folds, progress=progress, description="ReDial duplicates")
 
 
 def _mapping(value: Any, path: Path) -> dict[str, Any]:
@@ -101,7 +222,9 @@ UNWIND $rows AS row
 MERGE (m:Item {redial_id: row.redial_id})
   ON CREATE SET m.id = 'redial:' + row.redial_id, m.title_key = row.title_key
 SET m:Movie, m.name = row.name, m.title = coalesce(m.title, row.title), m.year = coalesce(m.year, row.year),
-    m.plot = row.plot, m.imdb_id = row.imdb_id
+    m.plot = row.plot, m.imdb_id = row.imdb_id, m.imdb_id_disputed = row.imdb_id_disputed,
+    m.redial_ids = row.redial_ids,
+    m.aliases = coalesce(m.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(m.aliases, [])]
 """
 
 PERSON_QUERY = """

@@ -18,6 +18,7 @@ from graph.db import GraphStore
 from graph.errors import DataFileError
 from graph.importers.batches import write_batches
 from graph.importers.readers import read_lines
+from graph.search import items_by_redial_id
 
 SEEKER_PREFIX = "redial-seeker:"
 LIKED_ANSWERS = {0: "dislike", 1: "like"}  # 2 = "did not say": no preference is recorded
@@ -105,8 +106,11 @@ def import_redial_dialogues(
     batch_size: int = 10_000,
     progress: Progress = no_progress,
 ) -> dict[str, int]:
-    """MERGE the seekers and their preferences (movies missing from the catalog are skipped); idempotent."""
+    """MERGE the seekers and their preferences (movies missing from the catalog are skipped; the entries of one
+    movie are one node); idempotent."""
     rows = read_dialogue_preferences(path, folds, holdout_fold)
+    node_of = items_by_redial_id(store, [row["redial_id"] for row in rows])
+    rows = [row | {"item": node_of[row["redial_id"]]} for row in rows if row["redial_id"] in node_of]
     write_batches(store, PREFERENCE_QUERY, rows, batch_size, progress, "ReDial dialogue preferences")
     counts = store.read(COUNT_QUERY, prefix=SEEKER_PREFIX)[0]
     return {"seekers": counts["seekers"], "preferences": counts["preferences"]}
@@ -119,7 +123,7 @@ def _liked(answer: Any) -> int | None:
 
 PREFERENCE_QUERY = """
 UNWIND $rows AS row
-MATCH (m:Item {redial_id: row.redial_id})
+MATCH (m:Item {id: row.item})
 MERGE (u:User {id: row.user}) ON CREATE SET u.source = 'redial'
 MERGE (u)-[p:PREFERS]->(m)
 SET p.polarity = row.polarity, p.weight = 1.0, p.source = 'redial'

@@ -12,6 +12,7 @@ _TRAILING_ARTICLE = re.compile(
     r"^(?P<rest>.*?),\s*(?P<article>the|a|an|les|la|le|l'|il|el|das|der|die)$", re.IGNORECASE
 )
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
 
 
 def split_year(title: str) -> tuple[str, int | None]:
@@ -38,12 +39,25 @@ def display_title(title: str) -> str:
     return f"{name} ({year})" if year is not None else name
 
 
+def _words(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return " ".join(_NON_WORD.sub(" ", ascii_name.replace("&", " and ")).split())
+
+
 def title_key(title: str) -> str | None:
     """Matching key "normalised words|year", or None for a title without a year (too ambiguous to merge on)."""
     name, year = split_year(display_title(title))
     if year is None:
         return None
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    ascii_name = ascii_name.replace("&", " and ")
-    words = _NON_WORD.sub(" ", ascii_name).split()
-    return " ".join(words) + f"|{year}"
+    return _words(name) + f"|{year}"
+
+
+def same_film_title(first: str, second: str) -> bool:
+    """Whether two spellings name the same title, years aside: case, accents, punctuation, spacing, "&" / "and"
+    and a leading article do not count ("Slapshot" / "Slap Shot (1977)", "Conjuring" / "The Conjuring (2013)");
+    any other word does ("Spider (2007)" / "Spider-Man 3 (2007)")."""
+
+    def compact(title: str) -> str:
+        return _LEADING_ARTICLE.sub("", _words(split_year(display_title(title))[0])).replace(" ", "")
+
+    return compact(first) == compact(second)

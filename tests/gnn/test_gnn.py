@@ -179,7 +179,7 @@ def test_missing_model_and_mismatching_checkpoint_raise(store: GraphStore, tmp_p
     with pytest.raises(ModelNotFoundError, match=r"weights\.pt"):
         load(tmp_path / "m")
     train(arrays, quick, tmp_path / "m")
-    (tmp_path / "m" / "scoring.json").write_text('{"dialogue_weights": {"prior": 1.0}}')
+    (tmp_path / "m" / "scoring.json").write_text('{"dialogue_weights": {"prior": -1.0}}')
     with pytest.raises(CheckpointMismatchError, match="scoring configuration"):
         load(tmp_path / "m")
     (tmp_path / "m" / "scoring.json").unlink()  # an older checkpoint without one scores with the defaults

@@ -37,8 +37,11 @@ def top(values: np.ndarray) -> list[str]:
 
 
 def test_the_config_is_validated_and_frozen() -> None:
-    with pytest.raises(ValidationError, match="exactly the signals"):
-        ScoringConfig(dialogue_weights={"prior": 1.0})
+    with pytest.raises(ValidationError, match="unknown signals"):
+        ScoringConfig(dialogue_weights={"priors": 1.0})
+    # A file written before a signal existed scores it with its default weight.
+    older = ScoringConfig(dialogue_weights={"prior": 2.0})
+    assert older.dialogue_weights == {**ScoringConfig().dialogue_weights, "prior": 2.0}
     with pytest.raises(ValidationError, match="not be negative"):
         ScoringConfig(dialogue_weights={**ScoringConfig().dialogue_weights, "prior": -1.0})
     with pytest.raises(ValidationError):
@@ -84,3 +87,15 @@ def test_a_checkpoint_carries_its_config(tmp_path: Path) -> None:
     tuned = ScoringConfig(weight_floor=0.2, rerank_pool=30)
     (tmp_path / SCORING_FILE).write_text(tuned.model_dump_json())
     assert load_scoring(tmp_path) == tuned
+
+
+def test_tags_count_when_named_not_when_shared_by_liked_items() -> None:
+    from gnn.neighbours import ItemNeighbours
+
+    tagged = [("a", "TAGGED", "classic"), ("b", "TAGGED", "classic"), ("c", "TAGGED", "superhero")]
+    neighbours = ItemNeighbours(["a", "b", "c", "d"], [], tagged + ATTRIBUTES)
+    from_items = neighbours.evidence({"a": 1.0})
+    assert not from_items["TAGGED"].any()  # "classic" on a and b says little about b
+    assert from_items["IN_GENRE"].tolist() == [0.0, 1.0, 0.0, 0.0]  # genres do: b shares a's genre
+    named = neighbours.evidence({}, {"superhero": 1.0})
+    assert named["TAGGED"].tolist() == [0.0, 0.0, 1.0, 0.0]

@@ -11,8 +11,9 @@ from graph.datasets import DATASETS, fetch, verify_files
 from graph.errors import DataFileError
 
 
-def test_shared_movielens_files_have_the_published_checksums(data_dir: Path) -> None:
-    verify_files(data_dir / "movielens-100k", DATASETS["movielens-100k"])
+@pytest.mark.parametrize("name", ["movielens-100k", "movielens-latest-small"])
+def test_shared_movielens_files_have_the_published_checksums(data_dir: Path, name: str) -> None:
+    verify_files(data_dir / name, DATASETS[name])
 
 
 def test_an_altered_file_is_detected(data_dir: Path, tmp_path: Path) -> None:

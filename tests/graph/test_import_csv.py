@@ -28,6 +28,7 @@ def _write_catalog(folder: Path, **files: str) -> Path:
         "shop:2,director,person:joel-coen,Joel Coen\n"
         "shop:1,star,person:frances-mcdormand,Frances McDormand\n"
         "shop:2,genre,Film-Noir,\n",
+        "preferences.csv": "user_id,item_id,polarity,weight\nchat-7,shop:1,like,\nchat-7,shop:3,dislike,0.5\n",
     }
     for name, text in {**defaults, **files}.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -36,10 +37,19 @@ def _write_catalog(folder: Path, **files: str) -> Path:
 
 def test_csv_catalog_is_imported_as_documented(store: GraphStore, tmp_path: Path) -> None:
     folder = _write_catalog(tmp_path / "shop")
-    assert import_csv_catalog(store, folder) == {"items": 3, "users": 2, "interactions": 3, "triples": 4}
+    imported = import_csv_catalog(store, folder)
+    assert imported == {"items": 3, "users": 2, "interactions": 3, "triples": 4, "preferences": 2}
     counts = graph_counts(store)
-    assert counts["nodes"] == {"Genre": 5, "Item": 3, "Person": 2, "User": 2}
-    assert counts["relationships"] == {"ACTED_IN": 1, "DIRECTED": 2, "IN_GENRE": 6, "RATED": 3}
+    assert counts["nodes"] == {"Genre": 5, "Item": 3, "Person": 2, "User": 3}
+    assert counts["relationships"] == {"ACTED_IN": 1, "DIRECTED": 2, "IN_GENRE": 6, "PREFERS": 2, "RATED": 3}
+    said = store.read(
+        "MATCH (:User {id: 'chat-7'})-[p:PREFERS]->(m:Item) RETURN m.id AS item, p.polarity AS polarity, "
+        "p.weight AS weight ORDER BY item"
+    )
+    assert said == [
+        {"item": "shop:1", "polarity": "like", "weight": 1.0},
+        {"item": "shop:3", "polarity": "dislike", "weight": 0.5},
+    ]
     path = store.read(
         "MATCH (:User {id: 'u1'})-[r:RATED]->(a:Item)<-[:DIRECTED]-(p:Person)-[:DIRECTED]->(b:Item) "
         "WHERE a.id = 'shop:1' RETURN r.rating AS rating, r.ts AS ts, p.name AS person, b.name AS other"
@@ -62,7 +72,7 @@ def test_csv_import_twice_changes_nothing(store: GraphStore, tmp_path: Path) -> 
 def test_cypher_looking_text_is_stored_verbatim(store: GraphStore, tmp_path: Path) -> None:
     import_csv_catalog(store, _write_catalog(tmp_path / "shop"))
     assert store.read("MATCH (m:Item {id: 'shop:3'}) RETURN m.name AS name")[0]["name"] == f"{INJECTION} (2001)"
-    assert total_counts(store)[0] == 12
+    assert total_counts(store)[0] == 13
 
 
 @pytest.mark.parametrize(
@@ -78,6 +88,11 @@ def test_cypher_looking_text_is_stored_verbatim(store: GraphStore, tmp_path: Pat
             r"interactions\.csv, line 3: user_id 'u9' is neither in the files nor in the graph",
         ),
         ({"interactions.csv": "user_id,item_id,rating\nu1,shop:1,great\n"}, r"line 2: rating must be a number"),
+        ({"preferences.csv": "user_id,item_id,polarity\nc,shop:1,love\n"}, r"line 2: polarity must be like or"),
+        (
+            {"preferences.csv": "user_id,item_id,polarity\nc,shop:1,like\nc,shop:9,like\n"},
+            r"preferences\.csv, line 3: item_id 'shop:9' is neither in the files nor in the graph",
+        ),
     ],
 )
 def test_bad_csv_is_rejected_before_any_write(store: GraphStore, tmp_path: Path, files: dict, message: str) -> None:

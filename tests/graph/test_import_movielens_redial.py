@@ -8,7 +8,9 @@ from pathlib import Path
 from graph.db import GraphStore
 from graph.importers.merge import link_catalogs
 from graph.importers.movielens import import_movielens
-from graph.importers.redial import import_redial
+from graph.importers.redial import import_redial, read_redial
+from graph.importers.redial_dialogues import import_redial_dialogues
+from graph.search import items_by_redial_id
 from graph.stats import graph_counts
 
 
@@ -42,8 +44,8 @@ def test_full_import_is_idempotent_and_merges_catalogs(store: GraphStore, data_d
     assert graph_counts(store) == counts, "running the import twice must not change any count"
     assert first["merged_now"] == first["merged_total"] >= 600
     assert second == {"merged_now": 0, "merged_total": first["merged_total"]}
-    # 1,682 MovieLens + 6,583 ReDial movies, minus one node per merged pair.
-    assert counts["nodes"]["Item"] == 1682 + 6583 - first["merged_total"]
+    # 1,682 MovieLens + 6,484 real ReDial movies (6,583 entries), minus one node per merged pair.
+    assert counts["nodes"]["Item"] == 1682 + 6484 - first["merged_total"]
     shawshank = store.read(
         "MATCH (m:Item {ml_id: 64}) OPTIONAL MATCH (p:Person)-[:DIRECTED]->(m) "
         "RETURN m.name AS name, m.redial_id AS redial_id, m.aliases AS aliases, collect(p.name) AS directors, "
@@ -93,3 +95,83 @@ def test_full_text_index_finds_titles_aliases_people_and_genres(store: GraphStor
         "CALL db.index.fulltext.queryNodes('entity_names', 'horror') YIELD node WHERE node:Genre RETURN node.id AS id"
     )
     assert genre == [{"id": "horror"}]
+
+
+def _movie(store: GraphStore, redial_id: str) -> dict:
+    rows = store.read(
+        "MATCH (m:Item) WHERE $rid IN m.redial_ids RETURN m.id AS id, m.name AS name, m.redial_ids AS ids, "
+        "m.aliases AS aliases, m.imdb_id AS imdb, m.imdb_id_disputed AS disputed, m.ml_id AS ml_id",
+        rid=redial_id,
+    )
+    assert len(rows) == 1, f"entry {redial_id} must be on exactly one node"
+    return rows[0]
+
+
+def test_catalog_entries_of_one_movie_become_one_node(store: GraphStore, data_dir: Path) -> None:
+    counts = import_redial(store, data_dir / "redial")
+    assert counts["movies"] == 6484 and counts["duplicates_merged"] == 6583 - 6484
+    assert counts["imdb_conflicts_refused"] > 0
+    assert store.read("MATCH (m:Item) RETURN count(m) AS n")[0]["n"] == 6484
+    # "Back to the Future" and "Back to the Future (1985)" share tt0088763 and a title: one node, both ids, both names.
+    future = _movie(store, "100043")
+    assert future["ids"] == ["100043", "135485"] and future["name"] == "Back to the Future (1985)"
+    assert future["aliases"] == ["Back to the Future"] and future["imdb"] == "tt0088763"
+    assert _movie(store, "180231")["ids"] == ["103906", "180231", "185171"]  # Conjuring / The Conjuring (2013)
+    # One IMDb id, two titles: "Spider (2007)" and "Spider-Man 3 (2007)" stay apart and neither claims it.
+    spider, spider_man = _movie(store, "101335"), _movie(store, "165531")
+    assert spider["id"] != spider_man["id"] and spider["imdb"] is None and spider_man["disputed"] == "tt0413300"
+    # "Meet the Parents (2000)" twice is one movie that keeps the id; the 2004 and 2010 entries stay apart.
+    assert _movie(store, "106317")["ids"] == ["106317", "170722"] and _movie(store, "106317")["imdb"] == "tt0212338"
+    assert _movie(store, "89235")["imdb"] is None
+    shared = store.read(
+        "MATCH (m:Item) WHERE m.imdb_id IS NOT NULL WITH m.imdb_id AS imdb, count(*) AS n "
+        "WHERE n > 1 RETURN count(*) AS n"
+    )
+    assert shared == [{"n": 0}]
+    # The merged movie has the people and genres of every entry, each relationship once.
+    directors = store.read(
+        "MATCH (p:Person)-[r:DIRECTED]->(m:Item {redial_id: '135485'}) RETURN p.name AS name, count(r) AS n"
+    )
+    assert directors == [{"name": "Robert Zemeckis", "n": 1}]
+    # Every catalog id finds its node, and a dialogue's mention of either entry is a preference for that node.
+    node_of = items_by_redial_id(store, ["100043", "135485", "101335"])
+    assert node_of["100043"] == node_of["135485"] == future["id"] and node_of["101335"] == spider["id"]
+
+
+def test_reimport_folds_the_duplicates_of_an_older_import(store: GraphStore, data_dir: Path, tmp_path: Path) -> None:
+    import_movielens(store, data_dir / "movielens-100k")
+    # As an import before duplicates were resolved left it: one node per entry, each with its relationships.
+    rows = read_redial(data_dir / "redial")
+    old = [m for m in rows["movies"] if m["redial_id"] in ("100043", "135485", "114851", "161723")]
+    store.write(
+        "UNWIND $rows AS row CREATE (m:Item:Movie {id: 'redial:' + row.redial_id, redial_id: row.redial_id, "
+        "name: row.name, title_key: row.title_key, imdb_id: row.imdb_id})",
+        rows=old,
+    )
+    link_catalogs(store)  # The Godfather (1972) joins its MovieLens node; "The Godfather" stays apart
+    store.write(
+        "MATCH (a:Item {redial_id: '100043'}), (b:Item {redial_id: '114851'}) "
+        "CREATE (:User {id: 'seeker'})-[:PREFERS {polarity: 'like'}]->(a), (:User {id: 'fan'})-[:PREFERS]->(b)"
+    )
+    import_redial(store, data_dir / "redial")
+    link_catalogs(store)
+    godfather = _movie(store, "114851")
+    assert godfather["ml_id"] == 127 and godfather["ids"] == ["114851", "161723"] and godfather["id"] == "ml:127"
+    assert "The Godfather" in godfather["aliases"]
+    future = _movie(store, "100043")
+    assert future["ids"] == ["100043", "135485"]
+    liked = store.read("MATCH (:User {id: 'seeker'})-[:PREFERS]->(m) RETURN m.id AS id")
+    assert liked == [{"id": future["id"]}]
+    assert store.read("MATCH (:User {id: 'fan'})-[:PREFERS]->(m) RETURN m.id AS id") == [{"id": "ml:127"}]
+    counts = graph_counts(store)
+    import_redial(store, data_dir / "redial")
+    assert graph_counts(store) == counts
+
+
+def test_dialogue_preferences_land_on_the_merged_movie(store: GraphStore, data_dir: Path, tmp_path: Path) -> None:
+    import_redial(store, data_dir / "redial")
+    path = tmp_path / "dialogues.jsonl"
+    path.write_text('{"conversationId": "7", "initiatorQuestions": {"100043": {"liked": 1}, "135485": {"liked": 1}}}\n')
+    assert import_redial_dialogues(store, path) == {"seekers": 1, "preferences": 1}
+    liked = store.read("MATCH (:User {id: 'redial-seeker:7'})-[:PREFERS]->(m) RETURN m.redial_id AS rid")
+    assert liked == [{"rid": "135485"}]

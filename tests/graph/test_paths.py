@@ -45,3 +45,26 @@ def test_nothing_selected_explains_nothing(store: GraphStore) -> None:
     _plant(store)
     assert select_explained_items(store, "u", ["missing"], 3, Constraints()) == ([], {})
     assert select_explained_items(store, "nobody", ["heat"], 3, Constraints())[1] == {"heat": []}
+
+
+def test_a_tag_both_films_were_given_is_a_path(store: GraphStore) -> None:
+    from api.services.explainer import render
+
+    store.write(
+        """
+        CREATE (u:User {id: 'u'}), (w:User {id: 'w'}),
+               (matrix:Item {id: 'matrix', name: 'The Matrix'}), (inception:Item {id: 'inception', name: 'Inception'}),
+               (twist:Tag {id: 'twist ending', name: 'twist ending'}),
+               (u)-[:RATED {rating: 5}]->(matrix),
+               (matrix)-[:TAGGED {count: 3}]->(twist), (inception)-[:TAGGED {count: 5}]->(twist),
+               (w)-[:PREFERS {polarity: 'like'}]->(twist)
+        """
+    )
+    [path] = explanation_paths(store, "u", ["inception"])["inception"]
+    assert [n.id for n in path.nodes] == ["u", "matrix", "twist ending", "inception"]
+    assert [r.type for r in path.relationships] == ["RATED", "TAGGED", "TAGGED"]
+    assert render(path) == ("You rated The Matrix 5/5, which people tag “twist ending”, as they tag Inception.")
+    # A tag said in the conversation leads straight to the films given it.
+    [said] = explanation_paths(store, "w", ["inception"])["inception"]
+    assert [n.id for n in said.nodes] == ["w", "twist ending", "inception"]
+    assert render(said) == "You said you like twist ending, and people tag Inception “twist ending”."

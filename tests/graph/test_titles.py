@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.importers.titles import display_title, split_year, title_key
+from graph.importers.titles import display_title, same_film_title, split_year, title_key
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,19 @@ def test_titles_without_year_have_no_key() -> None:
 def test_display_title_moves_the_article() -> None:
     assert display_title("Usual Suspects, The (1995)") == "The Usual Suspects (1995)"
     assert display_title("Toy Story (1995)") == "Toy Story (1995)"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("Back to the Future", "Back to the Future (1985)", True),
+        ("Conjuring", "The Conjuring (2013)", True),
+        ("Slapshot", "Slap Shot (1977)", True),
+        ("Love & Basketball (2000)", "Love and Basketball (2000)", True),
+        ("Spider (2007)", "Spider-Man 3 (2007)", False),
+        ("Harry Potter", "Harry Potter and the Philosopher's Stone (2001)", False),
+        ("Trick or Treat", "Trick 'r Treat (2007)", False),
+    ],
+)
+def test_same_film_title_ignores_spelling_not_words(first: str, second: str, same: bool) -> None:
+    assert same_film_title(first, second) is same
