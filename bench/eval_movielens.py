@@ -76,7 +76,7 @@ def run_variant(
 ) -> dict[str, Any]:
     """Split, tune every trainable model on the same grid, evaluate on the test part. `quick` = no grid (base
     values only), for smoke runs."""
-    split = make_split(data, min_rating, base.seed, base.val_fraction)
+    split = make_split(data, min_rating, base.seed, base.val_fraction, base.item_to_item_min_rating)
     candidates = np.flatnonzero(np.char.startswith(data.index.ids["Item"], "ml:"))
     results: dict[str, Any] = {"models": {"Popularity": popularity_metrics(data, split, candidates)}, "runs": {}}
     shared = [base] if quick else grid_configs(base, GRID)

@@ -26,6 +26,7 @@ import csv
 import json
 import os
 import platform
+import re
 import tempfile
 import time
 from collections import Counter
@@ -103,9 +104,9 @@ def rebuild(
     return {"catalog": catalog, "training_likes": likes, "train_seconds": metrics.get("train_seconds")}
 
 
-def named_in(context: list[str]) -> str:
-    """The context as one lower-case text, to tell whether it already names a gold item."""
-    return " ".join(context).lower()
+def named_in(context: list[str], name: str) -> bool:
+    """Whether the context already names `name` (as whole words, case aside: "Up" is not named by "super")."""
+    return re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", " ".join(context).lower()) is not None
 
 
 def evaluate(
@@ -145,13 +146,13 @@ def evaluate(
                 "chat-rec": [r.item_id for r in ranked.recommendations],
                 "repeat_then_popularity": list(dict.fromkeys(named + by_popularity))[: max(KS)],
             }
-            said = named_in(sample["context"])
             golds = []
             for name in sample["rec"]:
                 node = item_of.get(name)
                 unmapped += node is None
-                golds.append((rows.get(node, -1), name.lower() not in said))
-                protocols = ("standard", "dedup") if name.lower() not in said else ("standard",)
+                new = not named_in(sample["context"], name)
+                golds.append((rows.get(node, -1), new))
+                protocols = ("standard", "dedup") if new else ("standard",)
                 for protocol in protocols:
                     totals[protocol] += 1
                     for system, top in tops.items():

@@ -127,6 +127,7 @@ class UserContext:
 
     user_id: str
     rated: frozenset[str] = frozenset()
+    rated_highly: frozenset[str] = frozenset()  # rated 4 or more (graph.recommend.LIKED_RATING)
     feedback: dict[str, FeedbackSignal] = field(default_factory=dict)  # item id -> signal
     preferences: tuple[PreferenceEdge, ...] = ()
 

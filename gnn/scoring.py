@@ -120,7 +120,8 @@ class Scorer:
             values = score_items(self.model, vector)
             if self.config.known_co_rated > 0 and self.model.item_to_item is not None:
                 values = values / max(float(np.abs(values).max()), 1e-9)
-                values = values + self.config.known_co_rated * self._co_rated(dict.fromkeys(context.rated, 1.0))
+                liked = dict.fromkeys(context.rated_highly, 1.0)  # as the item model learned: ratings of 4+
+                values = values + self.config.known_co_rated * self._co_rated(liked)
         rows = self.model.index.positions["Item"]
         values[[rows[i] for i in context.seen if i in rows]] = -np.inf
         return Scores(values, strategy, vector)

@@ -14,11 +14,11 @@ from typing import Any, LiteralString
 
 from core.types import Constraints
 from graph.db import GraphStore
-from graph.recommend import SELECT_ITEMS, ItemSummary, selection_params, summaries
+from graph.recommend import LIKED_RATING, SELECT_ITEMS, ItemSummary, selection_params, summaries
 
 PATH_LABELS = ("User", "Item", "Person", "Genre", "Tag")
 PATH_RELATIONSHIPS = ("RATED", "PREFERS", "FEEDBACK", "DIRECTED", "ACTED_IN", "WROTE", "IN_GENRE", "TAGGED")
-MIN_LIKED_RATING = 4
+MIN_LIKED_RATING = LIKED_RATING
 PER_KIND = 3  # candidate paths per pattern kind and item; the best 1-3 of them are shown
 
 # The user's positive anchors: a rating of 4+, a dialogue 'like', an accepted recommendation.

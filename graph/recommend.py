@@ -15,6 +15,7 @@ from graph.db import GraphStore
 from graph.errors import UnknownNodeError
 
 ENTITY_LABELS = ("Item", "Person", "Genre", "Tag", "User")
+LIKED_RATING = 4  # a rating that says "I liked it" (explanation anchors, the item model's evidence)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ItemSummary:
 _CONTEXT_RETURN = """
 RETURN u.id AS user_id,
        COLLECT { MATCH (u)-[:RATED]->(i:Item) RETURN i.id } AS rated,
+       COLLECT { MATCH (u)-[r:RATED]->(i:Item) WHERE r.rating >= $liked_rating RETURN i.id } AS rated_highly,
        COLLECT { MATCH (u)-[f:FEEDBACK]->(i:Item) RETURN {id: i.id, signal: f.signal} } AS feedback,
        COLLECT { MATCH (u)-[p:PREFERS]->(e)
                  RETURN {label: [l IN labels(e) WHERE l IN $labels][0], id: e.id,
@@ -45,6 +47,7 @@ def _context(rows: list[dict[str, Any]]) -> UserContext | None:
     return UserContext(
         user_id=row["user_id"],
         rated=frozenset(row["rated"]),
+        rated_highly=frozenset(row["rated_highly"]),
         feedback={f["id"]: FeedbackSignal(f["signal"]) for f in row["feedback"]},
         preferences=tuple(
             PreferenceEdge(p["label"], p["id"], Polarity(p["polarity"]), float(p["weight"]), Seen(p["seen"]))
@@ -57,13 +60,13 @@ def _context(rows: list[dict[str, Any]]) -> UserContext | None:
 def user_context(store: GraphStore, user_id: str) -> UserContext | None:
     """The user's rated items, feedback and dialogue preferences, or None when the user does not exist."""
     query = "MATCH (u:User {id: $user_id})" + _CONTEXT_RETURN
-    return _context(store.read(query, user_id=user_id, labels=list(ENTITY_LABELS)))
+    return _context(store.read(query, user_id=user_id, labels=list(ENTITY_LABELS), liked_rating=LIKED_RATING))
 
 
 def session_context(store: GraphStore, session_id: str) -> UserContext | None:
     """The context of the user a session belongs to, or None when the session does not exist."""
     query = "MATCH (u:User)-[:HAS_SESSION]->(:Session {id: $session_id})" + _CONTEXT_RETURN
-    return _context(store.read(query, session_id=session_id, labels=list(ENTITY_LABELS)))
+    return _context(store.read(query, session_id=session_id, labels=list(ENTITY_LABELS), liked_rating=LIKED_RATING))
 
 
 # The first $k of $ids (best first) that exist and pass the filter, as `items` (rows of `summaries`). Also the first

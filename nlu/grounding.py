@@ -427,7 +427,8 @@ class Grounder:
             return 0.9
         if labels == {"Tag"}:  # "time travel", "pixar"; an everyday word alone only as a kind of film
             kind = around.after in _TAG_CUES_AFTER or around.adjacent in _TAG_CUES_BEFORE  # "superhero movies"
-            return 0.85 if len(around.words) > 1 or kind or not self.lexicon.is_common(around.words[0]) else 0.0
+            plain = len(around.words) == 1 and self.lexicon.is_common(around.words[0])
+            return 0.0 if (plain and not kind) or not around.words else 0.85
         if match.with_year:
             return 0.97
         common, capitalised, sentence_start = around.common, around.capitalised, around.sentence_start

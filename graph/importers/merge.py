@@ -17,8 +17,9 @@ def fold_items(
     progress: Progress = no_progress,
     description: str = "Merge items",
 ) -> None:
-    """Fold each `source` Item into its `target` (rows `{target, source, props}`): the source's relationships move
-    to the target, which keeps its own properties, takes those it lacks from the source, then `props`; every name
+    """Fold each `source` Item into its `target` (rows `{target, source, props}`, one row per target): the source's
+    relationships move to the target (where the target has one of that type to the same node already, the target's
+    stays as it is), which keeps its own properties, takes those it lacks from the source, then `props`; every name
     of both that is not the target's name becomes an alias; the source node is deleted."""
     write_batches(store, FOLD_QUERY, folds, batch_size, progress, description)
 
@@ -51,11 +52,11 @@ UNWIND $rows AS row
 MATCH (m:Item {id: row.target}), (r:Item {id: row.source})
 CALL (m, r) {
   MATCH (r)-[rel]->(x) WHERE x <> m
-  MERGE (m)-[copy:$(type(rel))]->(x) SET copy += properties(rel)
+  MERGE (m)-[copy:$(type(rel))]->(x) ON CREATE SET copy = properties(rel)
 }
 CALL (m, r) {
   MATCH (x)-[rel]->(r) WHERE x <> m
-  MERGE (x)-[copy:$(type(rel))]->(m) SET copy += properties(rel)
+  MERGE (x)-[copy:$(type(rel))]->(m) ON CREATE SET copy = properties(rel)
 }
 WITH m, r, row, properties(r) AS theirs, properties(m) AS own
 DETACH DELETE r

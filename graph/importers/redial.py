@@ -190,7 +190,9 @@ def import_redial(
 
 def fold_duplicate_nodes(store: GraphStore, movies: list[dict[str, Any]], progress: Progress = no_progress) -> None:
     """Fold the nodes that hold entries of one movie into one (the MovieLens-merged one when there is one), which
-    takes the movie's entry as its `redial_id`; nothing to do in a graph imported with duplicates resolved."""
+    takes the movie's entry as its `redial_id`; nothing to do in a graph imported with duplicates resolved. A second
+    node of another catalog's movie (two MovieLens-100K ids, matched to two entries of one ReDial movie) is not folded,
+    which would lose its id: it only lets go of its ReDial entry."""
     groups = [{"head": m["redial_id"], "ids": m["redial_ids"]} for m in movies if len(m["redial_ids"]) > 1]
     found = store.read(
         """
@@ -198,17 +200,28 @@ def fold_duplicate_nodes(store: GraphStore, movies: list[dict[str, Any]], progre
         UNWIND g.ids AS rid
         MATCH (m:Item {redial_id: rid})
         WITH g, m ORDER BY m.ml_id IS NULL, m.redial_id <> g.head, m.id
-        WITH g, collect(m.id) AS nodes WHERE size(nodes) > 1
+        WITH g, collect(m {.id, .redial_id, own: m.ml_id IS NOT NULL OR m.ml_latest_id IS NOT NULL}) AS nodes
+        WHERE size(nodes) > 1
         RETURN g.head AS head, g.ids AS ids, nodes
         """,
         groups=groups,
     )
-    folds = [
-        {"target": row["nodes"][0], "source": source, "props": {"redial_id": row["head"], "redial_ids": row["ids"]}}
-        for row in found
-        for source in row["nodes"][1:]
-    ]
-    fold_items(store, folds, progress=progress, description="ReDial duplicates")
+    rounds: list[list[dict[str, Any]]] = []
+    released: list[str] = []
+    for row in found:
+        target, *others = row["nodes"]
+        props = {"redial_id": row["head"], "redial_ids": row["ids"]}
+        sources = [n for n in others if not (n["own"] and target["own"])]
+        released += [n["id"] for n in others if n["own"] and target["own"]]
+        # One source per target and transaction, the movie's own entry first: each fold reads what the last wrote,
+        # and the entry's id is free before the target takes it.
+        for position, source in enumerate(sorted(sources, key=lambda n: n["redial_id"] != row["head"])):
+            if position == len(rounds):
+                rounds.append([])
+            rounds[position].append({"target": target["id"], "source": source["id"], "props": props})
+    store.write("UNWIND $ids AS id MATCH (m:Item {id: id}) REMOVE m.redial_id, m.redial_ids", ids=released)
+    for folds in rounds:
+        fold_items(store, folds, progress=progress, description="ReDial duplicates")
 
 
 def _mapping(value: Any, path: Path) -> dict[str, Any]:
@@ -222,7 +235,8 @@ UNWIND $rows AS row
 MERGE (m:Item {redial_id: row.redial_id})
   ON CREATE SET m.id = 'redial:' + row.redial_id, m.title_key = row.title_key
 SET m:Movie, m.name = row.name, m.title = coalesce(m.title, row.title), m.year = coalesce(m.year, row.year),
-    m.plot = row.plot, m.imdb_id = row.imdb_id, m.imdb_id_disputed = row.imdb_id_disputed,
+    m.plot = row.plot, m.imdb_id_disputed = row.imdb_id_disputed,
+    m.imdb_id = CASE WHEN m.imdb_id = row.imdb_id_disputed THEN null ELSE coalesce(row.imdb_id, m.imdb_id) END,
     m.redial_ids = row.redial_ids,
     m.aliases = coalesce(m.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(m.aliases, [])]
 """

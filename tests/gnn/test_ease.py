@@ -74,7 +74,7 @@ def test_a_known_users_list_blends_the_item_model_as_configured() -> None:
     ids = {"User": ["u1"], "Item": ["a", "b", "c", "d"], "Genre": [], "Person": []}
     vectors = np.array([[1.0, 0.0], [0.5, 0.5], [0.6, 0.4], [0.55, 0.45], [0.5, 0.5]], dtype=np.float32)
     item_model = ItemToItem.fit(np.array(ids["Item"]), USERS, ITEMS, l2=1.0)
-    rated_c = UserContext("u1", rated=frozenset({"c"}))
+    rated_c = UserContext("u1", rated=frozenset({"c", "a"}), rated_highly=frozenset({"c"}))  # a: rated 2 stars
 
     def order(weight: float) -> list[str]:
         config = ScoringConfig(known_co_rated=weight)
@@ -84,4 +84,4 @@ def test_a_known_users_list_blends_the_item_model_as_configured() -> None:
         return [ids["Item"][i] for i in np.argsort(-scores.values, kind="stable") if np.isfinite(scores.values[i])]
 
     assert order(0.0)[0] == "b"  # the embedding alone: b is nearest
-    assert order(2.0)[0] == "d"  # people who rated c rated d
+    assert order(2.0)[0] == "d"  # people who rated c highly rated d (a's low rating says nothing about b)

@@ -142,7 +142,8 @@ def test_reimport_folds_the_duplicates_of_an_older_import(store: GraphStore, dat
     import_movielens(store, data_dir / "movielens-100k")
     # As an import before duplicates were resolved left it: one node per entry, each with its relationships.
     rows = read_redial(data_dir / "redial")
-    old = [m for m in rows["movies"] if m["redial_id"] in ("100043", "135485", "114851", "161723")]
+    conjuring = ("103906", "180231", "185171")  # "The Conjuring", "Conjuring", "The Conjuring (2013)"
+    old = [m for m in rows["movies"] if m["redial_id"] in ("100043", "135485", "114851", "161723", *conjuring)]
     store.write(
         "UNWIND $rows AS row CREATE (m:Item:Movie {id: 'redial:' + row.redial_id, redial_id: row.redial_id, "
         "name: row.name, title_key: row.title_key, imdb_id: row.imdb_id})",
@@ -152,6 +153,18 @@ def test_reimport_folds_the_duplicates_of_an_older_import(store: GraphStore, dat
     store.write(
         "MATCH (a:Item {redial_id: '100043'}), (b:Item {redial_id: '114851'}) "
         "CREATE (:User {id: 'seeker'})-[:PREFERS {polarity: 'like'}]->(a), (:User {id: 'fan'})-[:PREFERS]->(b)"
+    )
+    # Three nodes of one movie, each liked by someone; one user said two different things of two of them.
+    store.write(
+        "UNWIND range(0, 2) AS n MATCH (m:Item {redial_id: $ids[n]}) "
+        "CREATE (:User {id: 'viewer-' + toString(n)})-[:PREFERS {polarity: 'like'}]->(m)",
+        ids=list(conjuring),
+    )
+    store.write(
+        "MATCH (a:Item {redial_id: $head}), (b:Item {redial_id: $other}) "
+        "CREATE (u:User {id: 'torn'})-[:PREFERS {polarity: 'dislike'}]->(a), (u)-[:PREFERS {polarity: 'like'}]->(b)",
+        head="185171",
+        other="103906",
     )
     import_redial(store, data_dir / "redial")
     link_catalogs(store)
@@ -163,6 +176,16 @@ def test_reimport_folds_the_duplicates_of_an_older_import(store: GraphStore, dat
     liked = store.read("MATCH (:User {id: 'seeker'})-[:PREFERS]->(m) RETURN m.id AS id")
     assert liked == [{"id": future["id"]}]
     assert store.read("MATCH (:User {id: 'fan'})-[:PREFERS]->(m) RETURN m.id AS id") == [{"id": "ml:127"}]
+    movie = _movie(store, "180231")
+    assert movie["ids"] == list(conjuring) and movie["name"] == "The Conjuring (2013)"
+    assert {"The Conjuring", "Conjuring"} <= set(movie["aliases"])
+    viewers = store.read(
+        "MATCH (u:User)-[:PREFERS]->(m:Item {id: $id}) WHERE u.id STARTS WITH 'viewer-' RETURN count(u) AS n",
+        id=movie["id"],
+    )
+    assert viewers == [{"n": 3}]
+    torn = store.read("MATCH (:User {id: 'torn'})-[p:PREFERS]->(m) RETURN m.id AS id, p.polarity AS polarity")
+    assert torn == [{"id": movie["id"], "polarity": "dislike"}]  # the surviving node's own edge stays as it was
     counts = graph_counts(store)
     import_redial(store, data_dir / "redial")
     assert graph_counts(store) == counts
