@@ -450,6 +450,10 @@ class Grounder:
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
             # A lone everyday word is a title only for a film people talk about ("frozen", not "Fun (1994)").
             known = self._talked_about(entries) or not common[0]
+            # "I haven't seen Fargo", "we loved Frozen": written as a name, right where a title stands.
+            watched = around.adjacent in _STRONG_CUES_BEFORE and not sentence_start
+            if capitalised[0] and labels == {"Item"} and known and watched:
+                return scale * 0.92
             if capitalised[0]:
                 if common[0]:
                     if not known or (sentence_start and not (whole or cued or around.message.about_movies)):

@@ -23,7 +23,8 @@ def test_import_demo_then_stats(app_env: None, store: GraphStore) -> None:
     counts = json.loads(stats.output)
     assert counts["nodes"]["User"] > 943  # MovieLens users plus one per ReDial seeker conversation
     assert counts["relationships"]["PREFERS"] > 0
-    assert counts["relationships"]["RATED"] == 100_000
+    assert counts["relationships"]["RATED"] == 100_000 + 100_836  # MovieLens-100K and latest-small
+    assert counts["nodes"]["Tag"] > 200
     assert counts["total_nodes"] == sum(v for k, v in counts["nodes"].items() if k != "Movie")
 
 
