@@ -24,12 +24,13 @@ def register(app: typer.Typer) -> None:
 def chat(
     user: Annotated[str | None, typer.Option(help="Chat as this user (default: a fresh anonymous one).")] = None,
     k: Annotated[int, typer.Option(min=1, max=50, help="Recommendations per answer.")] = 5,
+    paths: Annotated[int, typer.Option(min=0, max=3, help="Explanation paths shown per recommendation.")] = 1,
 ) -> None:
     """Talk to the recommender in the terminal (the API's code path); prints each list with its graph paths."""
-    raise typer.Exit(run_chat(console, user, k))
+    raise typer.Exit(run_chat(console, user, k, paths))
 
 
-def run_chat(console: Console, user_id: str | None, k: int) -> int:
+def run_chat(console: Console, user_id: str | None, k: int, paths: int = 1) -> int:
     """Run the chat until EOF or `quit`; returns the exit code: 0, or the code of the error that ended it
     (`core.errors.EXIT_CODE`: 2 unknown user, 3 Neo4j unreachable)."""
     services = build_services(get_settings())
@@ -58,32 +59,32 @@ def run_chat(console: Console, user_id: str | None, k: int) -> int:
                 if exc.kind is ErrorKind.UNAVAILABLE:
                     return code
                 continue
-            print_answer(console, answer)
+            print_answer(console, answer, paths)
     finally:
         services.close()
 
 
-def print_answer(console: Console, answer: MessageOut) -> None:
-    """The reply, the parse in one line, each recommendation and its explanation paths."""
+def print_answer(console: Console, answer: MessageOut, paths: int = 1) -> None:
+    """The reply, the parse in one line, each recommendation with its best `paths` explanation paths, and the paths
+    of an item the user asked about."""
     console.print(f"[bold cyan]chatrec>[/bold cyan] {answer.reply}", soft_wrap=True)
     understood = ", ".join(f"{m.name} ({m.label}, {m.polarity})" for m in answer.parse.mentions) or "no entities"
     console.print(f"[dim]  understood: {answer.parse.intent}; {understood}[/dim]", soft_wrap=True)
     for rank, item in enumerate(answer.recommendations, 1):
-        console.print(
-            f"  {rank}. [bold]{item.name}[/bold] [dim]{item.item_id} score {item.score:.3f}[/dim]", soft_wrap=True
-        )
-        for explanation in item.explanations or []:
+        console.print(f"  {rank}. [bold]{item.name}[/bold] [dim]score {item.score:.3f}[/dim]", soft_wrap=True)
+        for explanation in (item.explanations or [])[:paths]:
             print_path(console, explanation)
     for asked in answer.explanations:
-        console.print(f"  [bold]{asked.item_id}[/bold]", soft_wrap=True)
-        for explanation in asked.explanations:
+        title = asked.explanations[0].nodes[-1].name if asked.explanations else asked.item_id
+        console.print(f"  why [bold]{title}[/bold]:", soft_wrap=True)
+        for explanation in asked.explanations[: max(paths, 1)]:
             print_path(console, explanation)
 
 
 def print_path(console: Console, explanation: Explanation) -> None:
-    """One path as `(User ml:1) -[RATED]-> (Fargo (1996)) <-[DIRECTED]- (Joel Coen) …` and its sentence."""
+    """One path as `(you) -[RATED]-> (Fargo (1996)) <-[DIRECTED]- (Joel Coen) …` and its sentence."""
     nodes = explanation.nodes
-    text = f"({nodes[0].label} {nodes[0].id})"
+    text = "(you)"
     for position, rel in enumerate(explanation.relationships):
         arrow = f" -[{rel.type}]-> " if rel.start == position else f" <-[{rel.type}]- "
         text += arrow + f"({nodes[position + 1].name})"
