@@ -155,33 +155,52 @@ def popularity_metrics(data: KGData, split: Split, candidates: np.ndarray) -> di
     return evaluate_embeddings(vectors, data, split.seen, split.test, candidates)
 
 
+def _positions(chosen: np.ndarray, size: int) -> np.ndarray:
+    """Each of `size` indexes' position among `chosen` (-1 for the others)."""
+    positions = np.full(size, -1, dtype=np.int64)
+    positions[chosen] = np.arange(len(chosen))
+    return positions
+
+
+def _candidate_metrics(
+    user_vectors: Tensor,
+    item_vectors: Tensor,
+    row_of: np.ndarray,
+    column: np.ndarray,
+    seen: Pairs,
+    relevant: Pairs,
+    ks: tuple[int, ...],
+) -> dict[str, float]:
+    """Top-K metrics of vectors with one row per relevant user (`row_of` numbers them) and one item vector per
+    candidate (`column` numbers them), the `seen` pairs never ranked."""
+    keep = (row_of[seen[0]] >= 0) & (column[seen[1]] >= 0)
+    return evaluate(
+        user_vectors,
+        item_vectors,
+        (row_of[relevant[0]], column[relevant[1]]),
+        (row_of[seen[0][keep]], column[seen[1][keep]]),
+        None,
+        ks,
+    )
+
+
 def ease_tune_and_test(
     data: KGData, split: Split, candidates: np.ndarray, l2_grid: tuple[float, ...], val_k: int = 10
 ) -> dict[str, Any]:
     """EASE over the candidate items: λ chosen by validation NDCG@`val_k` (fit on the fit part, validation pairs
     held out), then B learned from the whole train part scores the test part."""
-    column = np.full(data.num_items, -1, dtype=np.int64)
-    column[candidates] = np.arange(len(candidates))
+    column = _positions(candidates, data.num_items)
 
     def run(train: Pairs, seen: Pairs, relevant: Pairs, l2: float, ks: tuple[int, ...]) -> dict[str, float]:
         keep = column[train[1]] >= 0
         users, items = train[0][keep], column[train[1][keep]]
         weights = torch.from_numpy(ease_weights(users, items, len(candidates), l2))
         rows = np.unique(relevant[0])
-        row_of = np.full(data.num_users, -1, dtype=np.int64)
-        row_of[rows] = np.arange(len(rows))
+        row_of = _positions(rows, data.num_users)
         history = torch.zeros(len(rows), len(candidates))
         mine = row_of[users] >= 0
         history[row_of[users[mine]], items[mine]] = 1.0
-        excluded = (row_of[seen[0]] >= 0) & (column[seen[1]] >= 0)
-        return evaluate(
-            history,
-            weights.T.contiguous(),
-            (row_of[relevant[0]], column[relevant[1]]),
-            (row_of[seen[0][excluded]], column[seen[1][excluded]]),
-            None,
-            ks,
-        )
+        return _candidate_metrics(history, weights.T.contiguous(), row_of, column, seen, relevant, ks)
 
     trials = []
     for l2 in l2_grid:
@@ -211,8 +230,7 @@ def blended_scores(
     scores = scores / scores.abs().amax(dim=1, keepdim=True).clamp_min(1e-9)
     if weight == 0:
         return scores
-    row_of = np.full(data.num_users, -1, dtype=np.int64)
-    row_of[users] = np.arange(len(users))
+    row_of = _positions(users, data.num_users)
     mine = row_of[history[0]] >= 0
     rated = sp.csr_matrix(
         (np.ones(int(mine.sum()), np.float32), (row_of[history[0][mine]], history[1][mine])),
@@ -236,24 +254,15 @@ def blend_tune_and_test(
     model (`gnn.ease.ItemToItem`, learned from and read on the ratings of 4+ of the fit part for validation, of the
     train part for test, as the service does); the blend weight is chosen on validation NDCG@`val_k`."""
     ids = data.index.ids["Item"]
-    column = np.full(data.num_items, -1, dtype=np.int64)
-    column[candidates] = np.arange(len(candidates))
+    column = _positions(candidates, data.num_items)
 
     def run(part: str, liked: Pairs, seen: Pairs, relevant: Pairs, weight: float, ks: tuple[int, ...]):
         item_model = ItemToItem.fit(ids, liked[0], liked[1], **item_model_config)
         users = np.unique(relevant[0])
-        row_of = np.full(data.num_users, -1, dtype=np.int64)
-        row_of[users] = np.arange(len(users))
         scores = blended_scores(embeddings[part], data, users, liked, item_model, weight)[:, candidates]
-        keep = (row_of[seen[0]] >= 0) & (column[seen[1]] >= 0)
-        return evaluate(  # the scores as user vectors against the identity: one column per candidate
-            scores.contiguous(),
-            torch.eye(len(candidates)),
-            (row_of[relevant[0]], column[relevant[1]]),
-            (row_of[seen[0][keep]], column[seen[1][keep]]),
-            None,
-            ks,
-        )
+        # The scores as user vectors against the identity: one column per candidate.
+        row_of = _positions(users, data.num_users)
+        return _candidate_metrics(scores.contiguous(), torch.eye(len(candidates)), row_of, column, seen, relevant, ks)
 
     trials = [
         {"weight": w, "val_ndcg": run("val", split.fit_liked, split.fit, split.val, w, (val_k,))[f"ndcg@{val_k}"]}

@@ -54,11 +54,7 @@ class ItemNeighbours:
         """Per signal, every item's evidence from the liked items (id → weight) and liked genres, people or tags (id →
         weight), scaled so that the best item has 1; an item's likeness to itself does not count; the `NAMED_ONLY`
         kinds count the named attributes only. Unknown ids are ignored."""
-        n = len(self.position)
-        weights = np.zeros(n, dtype=np.float32)
-        for item_id, weight in liked.items():
-            if item_id in self.position and weight > 0:
-                weights[self.position[item_id]] = weight
+        weights = self.item_weights(liked)
         out = {"co_liked": self.co_liked.T @ weights}
         for kind, matrix in self.attributes.items():
             profile = matrix.T @ weights if kind not in NAMED_ONLY else np.zeros(matrix.shape[1], np.float32)
@@ -70,6 +66,14 @@ class ItemNeighbours:
                 shared -= weights * self._attribute_counts[kind]
             out[kind] = shared
         return {signal: scaled(values) for signal, values in out.items()}
+
+    def item_weights(self, liked: Mapping[str, float]) -> np.ndarray:
+        """The positive weights of `liked` (item id → weight) as a vector in the item order; unknown ids ignored."""
+        weights = np.zeros(len(self.position), dtype=np.float32)
+        for item_id, weight in liked.items():
+            if item_id in self.position and weight > 0:
+                weights[self.position[item_id]] = weight
+        return weights
 
 
 def scaled(values: np.ndarray) -> np.ndarray:

@@ -97,14 +97,9 @@ class Scorer:
     def _co_rated(self, liked: dict[str, float]) -> np.ndarray:
         """The item model's evidence from the liked items ("people who rated these highly also rated …"), scaled
         so that the best item has 1; zeros without an item model."""
-        rows = self.model.index.positions["Item"]
-        weights = np.zeros(self.model.index.count("Item"), dtype=np.float32)
-        for item_id, weight in liked.items():
-            if item_id in rows:
-                weights[rows[item_id]] = weight
         if self.model.item_to_item is None:
-            return np.zeros_like(weights)
-        return scaled(self.model.item_to_item.matrix.T @ weights)
+            return np.zeros(self.model.index.count("Item"), dtype=np.float32)
+        return scaled(self.model.item_to_item.matrix.T @ self.neighbours.item_weights(liked))
 
     def score(self, context: UserContext) -> Scores | None:
         """Every item's score for the user, the items they have seen at -inf; None when the model knows nothing of

@@ -122,7 +122,9 @@ def import_movielens_latest(
     for movie in data.movies:
         item = node_of.get(movie["ml_latest_id"], PREFIX + str(movie["ml_latest_id"]))
         # An IMDb id stays with the one node that holds it (MovieLens lists a few films twice).
-        imdb_id = movie["imdb_id"] if holder.setdefault(movie["imdb_id"], item) == item else None
+        imdb_id = movie["imdb_id"]
+        if imdb_id is not None and holder.setdefault(imdb_id, item) != item:
+            imdb_id = None
         movies.append(movie | {"item": item, "imdb_id": imdb_id})
     write_batches(store, MOVIE_QUERY, movies, batch_size, progress, "MovieLens latest movies")
     users = sorted({r["user"] for r in data.ratings})

@@ -108,11 +108,13 @@ def resolve_duplicates(movies: list[dict[str, Any]]) -> Resolution:
         for cluster in clusters:
             head = min(cluster, key=lambda m: (m["year"] is None, int(m["redial_id"])))["redial_id"]
             canonical.update({m["redial_id"]: head for m in cluster})
-        sizes = sorted((len(c) for c in clusters), reverse=True)
         if len(clusters) > 1:
-            refused += sum(len(c) for c in clusters if len(c) < sizes[0] or sizes[0] == sizes[1])
-            disputed.update(c[0]["redial_id"] for c in clusters if len(c) < sizes[0] or sizes[0] == sizes[1])
-    return Resolution(canonical, frozenset(canonical[d] for d in disputed), refused)
+            largest = max(len(c) for c in clusters)
+            keeps_id = [len(c) == largest for c in clusters].count(True) == 1  # one spelling most entries agree on
+            apart = [c for c in clusters if len(c) < largest or not keeps_id]
+            refused += sum(len(c) for c in apart)
+            disputed.update(canonical[c[0]["redial_id"]] for c in apart)
+    return Resolution(canonical, frozenset(disputed), refused)
 
 
 def _clusters(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
