@@ -5,11 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
     CHATREC_API_HOST=0.0.0.0 CHATREC_API_PORT=8000 CHATREC_DATA_DIR=/data CHATREC_MODEL_DIR=/models
 WORKDIR /app
 
-# Dependencies first (cached layer), then the code.
-COPY pyproject.toml README.md ./
+# Dependencies first (cached layer, pinned by the lock file), then the code.
+COPY pyproject.toml README.md constraints.txt ./
 RUN mkdir core graph gnn nlu api \
     && touch core/__init__.py graph/__init__.py gnn/__init__.py nlu/__init__.py api/__init__.py \
-    && pip install --no-cache-dir '.[llm]' && pip uninstall -y chatrec
+    && pip install --no-cache-dir -c constraints.txt '.[llm]' && pip uninstall -y chatrec
 COPY core ./core
 COPY graph ./graph
 COPY gnn ./gnn

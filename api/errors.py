@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
+from api.metrics import NEO4J_ERRORS
 from api.schemas import ErrorOut, ValidationErrorOut
 from core.errors import HTTP_STATUS, ChatRecError
+from graph.errors import GraphUnavailableError
 
 RETRY_AFTER_S = 5
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
@@ -45,6 +47,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ChatRecError)
     async def chatrec_error(_: Request, exc: ChatRecError) -> JSONResponse:
+        if isinstance(exc, GraphUnavailableError):
+            NEO4J_ERRORS.labels(type(exc).__name__).inc()
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)

@@ -9,14 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.console import install_console
 from api.docs import install_docs
 from api.errors import COMMON_RESPONSES, install_error_handlers, install_openapi
 from api.middleware import BodySizeLimit, PrometheusMetrics
-from api.routes import admin, explain, feedback, health, items, metrics, sessions, stats, users
+from api.routes import admin, explain, feedback, health, items, metrics, recommendations, sessions, stats, users
 from api.services.container import build_services
 from core.config import Settings, get_settings
 
-ROUTERS = (health, metrics, stats, users, sessions, explain, items, feedback, admin)
+ROUTERS = (health, metrics, stats, users, recommendations, sessions, explain, items, feedback, admin)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     install_docs(app)
+    install_console(app)
     if configured.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -5,16 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUESTS = Counter("chatrec_http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
-LATENCY = Histogram(
-    "chatrec_http_request_duration_seconds",
-    "HTTP request latency.",
-    ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-)
+from api.metrics import LATENCY, REQUESTS
 
 
 class BodySizeLimit:

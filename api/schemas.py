@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from core.types import FeedbackSignal, Strategy
 
@@ -80,11 +81,42 @@ class Recommendation(BaseModel):
 
 
 class RecommendationList(BaseModel):
-    """A ranked list for a user."""
+    """A ranked list for a user (a page of it)."""
 
     user_id: str
     strategy: Strategy
     recommendations: list[Recommendation]
+    offset: int = Field(0, description="Position of the first item of this page in the whole ranking.")
+    next_offset: int | None = Field(None, description="The `offset` of the next page; null when nothing follows.")
+
+
+class BatchRecommendationsIn(BaseModel):
+    """Recommendations for many users in one call, all with the same size and filters."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"user_ids": ["ml:1", "ml:2"], "k": 5}]})
+    user_ids: list[str] = Field(min_length=1, max_length=100, examples=[["ml:1", "ml:2"]])
+    k: StrictInt = Field(10, ge=1, le=100)
+    explain: StrictBool = Field(False, description="Explanation paths for every item (one graph read per user).")
+    year_min: StrictInt | None = Field(None, ge=1800, le=2100)
+    year_max: StrictInt | None = Field(None, ge=1800, le=2100)
+    genre: list[str] = Field([], max_length=20, description="Required genre ids (all of them)")
+    exclude_genre: list[str] = Field([], max_length=20, description="Excluded genre ids")
+
+    @field_validator("user_ids")
+    @classmethod
+    def _valid_ids(cls, user_ids: list[str]) -> list[str]:
+        if any(not re.fullmatch(ID_PATTERN, user_id) for user_id in user_ids):
+            raise ValueError("every user id is 1 to 200 printable characters")
+        if len(set(user_ids)) != len(user_ids):
+            raise ValueError("user ids must be distinct")
+        return user_ids
+
+
+class BatchRecommendationsOut(BaseModel):
+    """One list per known user, in the order asked; the ids of unknown users apart."""
+
+    results: list[RecommendationList]
+    unknown_user_ids: list[str] = []
 
 
 class ExplainResponse(BaseModel):
@@ -98,7 +130,7 @@ class ExplainResponse(BaseModel):
 class SessionCreate(BaseModel):
     """Start a session for a known user, or for a fresh anonymous user (cold start) when `user_id` is omitted."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"user_id": "ml:1"}, {}]})
     user_id: str | None = Field(None, pattern=ID_PATTERN)
 
 
@@ -110,10 +142,28 @@ class SessionOut(BaseModel):
 
 
 class MessageIn(BaseModel):
-    """One user utterance."""
+    """One utterance: the user's, answered (the default) or only recorded; or the other speaker's, recorded."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "I loved Fargo but no horror, something with Frances McDormand?", "k": 5},
+                {"text": "why 2"},
+                {"text": "Have you seen Alien?", "role": "agent"},
+            ]
+        },
+    )
     text: str = Field(min_length=1, max_length=10_000)
+    role: Literal["user", "assistant", "agent"] = Field(
+        "user",
+        description="Who spoke. `assistant` (or its alias `agent`): the other side of the chat (a human agent, "
+        "another front end) — recorded, with what it names, and never answered; the user's next reply is read "
+        "against the items it offered.",
+    )
+    answer: StrictBool = Field(
+        True, description="For a user utterance: false records it (preferences included) without answering."
+    )
     k: StrictInt = Field(10, ge=1, le=100, description="How many recommendations to return.")
     explain: StrictBool = True
     turn_id: str | None = Field(
@@ -172,6 +222,15 @@ class MessageOut(BaseModel):
     explanations: list[ExplainResponse] = Field(default=[], description="Answers to 'why?' questions.")
 
 
+class RecordedOut(BaseModel):
+    """An utterance recorded without an answer (`answer: false`, or the assistant's side)."""
+
+    session_id: str
+    turn: int = Field(description="Position of the turn in the session (1-based).")
+    role: str
+    parse: ParseOut
+
+
 class TurnOut(BaseModel):
     """A recorded turn."""
 
@@ -206,7 +265,9 @@ class SessionDetail(BaseModel):
 class FeedbackIn(BaseModel):
     """Accept or reject a recommended item: the user's next list changes accordingly."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"user_id": "ml:1", "item_id": "ml:50", "signal": "reject"}]}
+    )
     user_id: str = Field(pattern=ID_PATTERN)
     item_id: str = Field(pattern=ID_PATTERN)
     signal: FeedbackSignal
@@ -220,6 +281,25 @@ class FeedbackOut(BaseModel):
     signal: FeedbackSignal
 
 
+class ItemHit(BaseModel):
+    """An item found by a search."""
+
+    item_id: str
+    name: str
+    year: int | None = None
+    genres: list[str] = []
+    ratings: int = Field(description="Users who rated it or gave feedback on it.")
+    score: float = Field(description="Full-text relevance (higher matches better).")
+
+
+class ItemSearchOut(BaseModel):
+    """A page of search results."""
+
+    query: str
+    items: list[ItemHit]
+    next_offset: int | None = Field(None, description="The `offset` of the next page; null on the last page.")
+
+
 class SimilarItem(BaseModel):
     """An item near another in embedding space (through the Neo4j vector index)."""
 
@@ -231,7 +311,7 @@ class SimilarItem(BaseModel):
 class TrainRequest(BaseModel):
     """Overrides of the training configuration (gnn.train.TrainConfig); the rest keeps its defaults."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"max_epochs": 50, "seed": 7}]})
     dim: int | None = Field(None, ge=2, le=1024)
     num_layers: int | None = Field(None, ge=1, le=8)
     max_epochs: int | None = Field(None, ge=1, le=10_000)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
+
+from api.metrics import MULTIPROC_ENV, prepare_multiprocess_dir, remove_multiprocess_dir
 
 APP = "api.main:app"
 
@@ -28,12 +31,18 @@ class _TcpConfig(uvicorn.Config):
 
 def serve(host: str, port: int, workers: int = 1, access_log: bool = True) -> None:
     """Serve the API until interrupted; exits with uvicorn's startup-failure code when the single process could
-    not start."""
+    not start. Several workers count their metrics in one folder (`api.metrics`), so any worker's `/metrics`
+    answers for all of them."""
     config = _TcpConfig(APP, host=host, port=port, workers=workers, access_log=access_log)
     server = uvicorn.Server(config)
     try:
         if workers > 1:
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            created = not os.environ.get(MULTIPROC_ENV)
+            folder = prepare_multiprocess_dir()
+            try:
+                Multiprocess(config, sockets=[config.bind_socket()]).run()
+            finally:
+                remove_multiprocess_dir(folder, created)
         else:
             config.load_app()
             server.run()

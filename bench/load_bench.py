@@ -13,8 +13,13 @@ Phase 2: every user opens a session (`POST /v1/sessions`) and sends utterances i
 
 Percentiles come from the exact response time of every request (Locust's `request` event), not from Locust's rounded
 histogram; a request that fails (HTTP >= 400 or a connection error) counts as an error and is not timed.
+Before any phase, right after the API reports ready: the first requests one client sends (`first_request_ms`: the
+first list; `first_turn_ms`: the first dialogue turn of a new session; `first_20_lists_p99_ms`: the p99 of the first
+20 lists, one at a time, each for another user). After the 50-client phases, the list phase again at 100 clients
+(`clients_100`).
 Writes bench/results/load.json (`recommendations_p50_ms`, `recommendations_p99_ms`, `rps`, `turn_p50_ms`,
-`turn_p99_ms`, plus the settings and the closed-loop figures when `--saturation` is given) and load.png.
+`turn_p99_ms`, `first_request_ms`, `clients_100`: {p50_ms, p99_ms, rps}, plus the settings and the closed-loop figures
+when `--saturation` is given) and load.png.
 """
 
 from __future__ import annotations
@@ -173,15 +178,42 @@ def run_phase(url: str, kind: type[Client], clients: int, seconds: float, think_
     return phase
 
 
+def first_requests(url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The first requests after ready, one at a time on fresh connections, as a newcomer's first clicks: a list, a
+    session's first turn, then 19 more lists for other users (ms)."""
+    import urllib.request  # after Locust's gevent monkey-patching (it imports ssl)
+
+    def timed(path: str, body: dict[str, Any] | None = None) -> tuple[float, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url + path, data=data, headers={"Content-Type": "application/json", **headers})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            answer = json.loads(response.read())
+        return (time.perf_counter() - started) * 1000, answer
+
+    lists = [timed(f"/v1/users/{user}/recommendations?k=10&explain=true")[0] for user in USERS[:1]]
+    _, session = timed("/v1/sessions", {})
+    turn_ms, _ = timed(f"/v1/sessions/{session['session_id']}/messages", {"text": UTTERANCES[0], "k": 10})
+    lists += [timed(f"/v1/users/{user}/recommendations?k=10&explain=true")[0] for user in USERS[1:20]]
+    return {
+        "first_request_ms": round(lists[0], 2),
+        "first_turn_ms": round(turn_ms, 2),
+        "first_20_lists_p99_ms": round(float(np.percentile(lists, 99)), 2),
+        "first_20_lists_ms": [round(x, 2) for x in lists],
+    }
+
+
 def measure(url: str, options: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    """Warm up, then both phases at the configured think time (and closed-loop when asked)."""
+    """The first requests, a warm-up (none with `--warmup-s 0`: the first run after ready), both phases at the
+    configured think time, the list phase at 100 clients (and closed-loop phases when asked)."""
     clients, seed = options["clients"], options["seed"]
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = first_requests(url, headers)
     runs = [("", options["think_s"])] + ([("saturation_", 0.0)] if options["saturation"] else [])
     with Progress() as progress:
         step = progress.add_task("warm-up", total=None)
-        run_phase(url, Recommendations, 4, options["warmup_s"], 0.0, seed=99)
-        run_phase(url, Turns, 4, options["warmup_s"], 0.0, seed=99, headers=headers)
+        if options["warmup_s"] > 0:
+            run_phase(url, Recommendations, 4, options["warmup_s"], 0.0, seed=99)
+            run_phase(url, Turns, 4, options["warmup_s"], 0.0, seed=99, headers=headers)
         for prefix, think in runs:
             seconds = options["seconds"] if think > 0 else options["saturation_seconds"]
             progress.update(step, description=f"{prefix or 'main '}recommendations ({seconds:.0f} s)")
@@ -198,6 +230,12 @@ def measure(url: str, options: dict[str, Any], headers: dict[str, str]) -> dict[
                 "recommendations": [round(x, 2) for x in recs.latencies],
                 "turns": [round(x, 2) for x in turns.latencies],
             }
+            if not prefix and options["clients_100"]:
+                progress.update(step, description=f"recommendations at 100 clients ({seconds:.0f} s)")
+                busy = run_phase(url, Recommendations, 100, seconds, think, seed=seed).summary()
+                result["clients_100"] = {key: busy[key] for key in ("p50_ms", "p99_ms", "rps")} | {
+                    "errors": busy["errors"]
+                }
     return result
 
 
@@ -276,11 +314,14 @@ def main(
     ] = None,
     clients: Annotated[int, typer.Option(help="Concurrent simulated users.")] = 50,
     seconds: Annotated[float, typer.Option(help="Duration of each phase.")] = 60.0,
-    warmup_s: Annotated[float, typer.Option(help="Duration of each warm-up phase (4 users, closed loop).")] = 10.0,
+    warmup_s: Annotated[
+        float, typer.Option(help="Warm-up before the phases (4 users, closed loop); 0: the first run after ready.")
+    ] = 0.0,
     think_s: Annotated[float, typer.Option(help="Mean think time between a user's requests.")] = 1.0,
     saturation: Annotated[bool, typer.Option("--saturation", help="Also run both phases closed-loop.")] = False,
     saturation_seconds: Annotated[float, typer.Option(help="Duration of each closed-loop phase.")] = 30.0,
     unexplained: Annotated[bool, typer.Option("--unexplained", help="Also time lists without explanations.")] = False,
+    clients_100: Annotated[bool, typer.Option(help="Also run the list phase at 100 clients.")] = True,
     seed: int = 7,
     out: Annotated[Path, typer.Option(help="Folder for load.json and load.png.")] = RESULTS,
 ) -> None:
@@ -292,6 +333,7 @@ def main(
         sys.exit(f"{url}: this benchmark only targets an API on 127.0.0.1")
     options = {"clients": clients, "seconds": seconds, "warmup_s": warmup_s, "think_s": think_s, "seed": seed}
     options |= {"saturation": saturation, "saturation_seconds": saturation_seconds, "unexplained": unexplained}
+    options["clients_100"] = clients_100
     process = serve(port, workers) if url is None else None
     url = (url or f"http://127.0.0.1:{port}").rstrip("/")
     try:

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     neo4j_connect_timeout_s: float = Field(1.0, gt=0, le=600)
     neo4j_long_timeout_s: float = Field(600.0, gt=0)
     neo4j_probe_timeout_s: float = Field(1.0, gt=0, le=60)  # /health/ready's own check
+    # Warm-up reads the whole graph into Neo4j's page cache up to this many relationships (0: never).
+    neo4j_warm_max_relationships: int = Field(5_000_000, ge=0)
     neo4j_breaker_failures: int = Field(3, ge=1, le=1000)
     neo4j_breaker_reset_s: float = Field(2.0, gt=0, le=600)
 

@@ -5,6 +5,7 @@ current graph (as arrays) checks that the checkpoint still fits it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,13 @@ class TrainedModel:
     metrics: dict[str, Any]
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     item_to_item: ItemToItem | None = None
+
+    @property
+    def version(self) -> str:
+        """A short fingerprint of this checkpoint (its configuration and training metrics): what metrics and logs
+        name the served model by."""
+        text = json.dumps({"config": self.config, "metrics": self.metrics}, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def block(self, label: str) -> np.ndarray:
         """The embeddings of every `label` node, in `index.ids[label]` order."""

@@ -378,11 +378,12 @@ def get_session(store: GraphStore, session_id: str, after_seq: int = 0, limit: i
     return SessionState(session_id, row["user_id"], row["started"], row["turn_count"], turns)
 
 
-def rehearse_exchange(store: GraphStore) -> None:
+def rehearse_exchange(store: GraphStore) -> list[str]:
     """Run a whole exchange in one transaction that is then rolled back (nothing is written): a new anonymous
     session, a user turn liking an item, a person and a genre of the graph, its reply, a failure mark; and the
-    dialogue reads against a session id that names nothing. A freshly started server then has planned and compiled
-    every statement of a turn, which takes seconds (more than a request's deadline) the first time."""
+    dialogue reads against a session id that names nothing and against a recorded session (every operator runs).
+    A freshly started server then has planned and compiled every statement of a turn, which takes seconds (more
+    than a request's deadline) the first time. Returns the session ids read: "" and the recorded one, if any."""
 
     def work(tx: Tx) -> None:
         entities = [GroundedEntity(r["label"], r["id"], r["name"] or r["id"]) for r in tx.run(_ONE_OF_EACH_LABEL)]
@@ -398,9 +399,12 @@ def rehearse_exchange(store: GraphStore) -> None:
         answer(tx)
 
     store.rehearse(work)
-    for read in (last_offered, get_session):
-        with suppress(UnknownNodeError):
-            read(store, "")
+    sessions = ["", *(row["id"] for row in store.read("MATCH (s:Session)-[:HAS_TURN]->() RETURN s.id AS id LIMIT 1"))]
+    for session_id in sessions:
+        for read in (last_offered, get_session):
+            with suppress(UnknownNodeError):
+                read(store, session_id)
+    return sessions
 
 
 def recorded_turn(store: GraphStore, turn_id: str) -> RecordedTurn | None:

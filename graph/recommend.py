@@ -69,6 +69,15 @@ def session_context(store: GraphStore, session_id: str) -> UserContext | None:
     return _context(store.read(query, session_id=session_id, labels=list(ENTITY_LABELS), liked_rating=LIKED_RATING))
 
 
+NO_GENRE = ""  # heads every genre list parameter (one parameter type); matches nothing, required of no item
+NO_ITEM = ""  # pads the candidate ids (few list sizes): no item has this id
+
+
+def _padded_size(size: int) -> int:
+    """The power of two at or above `size` (16 at least)."""
+    return max(16, 1 << max(size - 1, 0).bit_length())
+
+
 # The first $k of $ids (best first) that exist and pass the filter, as `items` (rows of `summaries`). Also the first
 # part of `graph.paths.select_explained_items`. Genres are read only for the rows the LIMIT pulls (the planner keeps
 # the first sort's order and drops the second): 10 of 50 candidates, not all 50.
@@ -78,22 +87,25 @@ MATCH (i:Item {id: $ids[pos]})
 WHERE ($year_min = 0 OR i.year >= $year_min) AND ($year_max = 0 OR i.year <= $year_max)
 WITH i, pos ORDER BY pos
 WITH i, pos, COLLECT { MATCH (i)-[:IN_GENRE]->(g:Genre) RETURN g.id } AS genres
-WHERE all(g IN $required WHERE g IN genres) AND none(g IN $excluded WHERE g IN genres)
+WHERE all(g IN $required WHERE g = '' OR g IN genres) AND none(g IN $excluded WHERE g IN genres)
 WITH i, pos, genres ORDER BY pos LIMIT $k
 WITH collect([i.id, coalesce(i.name, i.title, i.id), i.year, genres]) AS items
 """
 
 
 def selection_params(ranked_ids: list[str], k: int, constraints: Constraints) -> dict[str, Any]:
-    """The parameters of SELECT_ITEMS. An open year bound is 0, not null: parameters of one type keep one cached
-    plan per query on the server (null and an integer would be planned, seconds each on a cold server, twice)."""
+    """The parameters of SELECT_ITEMS. Neo4j caches a plan per query, parameter types and size class of each list
+    (null and an integer, an empty list and a list of strings, 500 and 2,000 ids are planned apart: about half a
+    second to a second each, which the first request with another kind of filter paid). So every parameter keeps
+    one type and few sizes: an open year bound is 0, not null; the genre lists start with "" (no genre has that id);
+    the candidate ids are padded with "" (no item) to a power of two, the sizes the warm-up plans."""
     return {
-        "ids": ranked_ids,
+        "ids": ranked_ids + [NO_ITEM] * (_padded_size(len(ranked_ids)) - len(ranked_ids)),
         "k": k,
         "year_min": constraints.year_min or 0,
         "year_max": constraints.year_max or 0,
-        "required": list(constraints.genres_required),
-        "excluded": list(constraints.genres_excluded),
+        "required": [NO_GENRE, *constraints.genres_required],
+        "excluded": [NO_GENRE, *constraints.genres_excluded],
     }
 
 
@@ -109,7 +121,7 @@ def any_item_matches(store: GraphStore, constraints: Constraints) -> bool:
         """
         MATCH (i:Item)
         WHERE ($year_min = 0 OR i.year >= $year_min) AND ($year_max = 0 OR i.year <= $year_max)
-          AND all(g IN $required WHERE EXISTS { (i)-[:IN_GENRE]->(:Genre {id: g}) })
+          AND all(g IN $required WHERE g = '' OR EXISTS { (i)-[:IN_GENRE]->(:Genre {id: g}) })
           AND none(g IN $excluded WHERE EXISTS { (i)-[:IN_GENRE]->(:Genre {id: g}) })
         RETURN i.id AS id LIMIT 1
         """,
@@ -168,10 +180,20 @@ def item_attributes(store: GraphStore) -> list[tuple[str, str, str]]:
     return [(r["item"], r["kind"], r["attribute"]) for r in rows]
 
 
-def sample_user(store: GraphStore) -> str | None:
-    """Some user with ratings (warm-up requests run for them), or None in a graph without any."""
-    rows = store.read("MATCH (u:User)-[:RATED]->(:Item) RETURN u.id AS id LIMIT 1")
-    return rows[0]["id"] if rows else None
+def sample_users(store: GraphStore) -> list[str]:
+    """Some user with ratings and some user who said in a conversation what they like (warm-up requests run for
+    them: their paths go through other parts of the graph); fewer in a graph without such users."""
+    rows = store.read(
+        """
+        CALL () {
+          MATCH (u:User)-[:RATED]->(:Item) RETURN u.id AS id LIMIT 1
+          UNION
+          MATCH (u:User)-[:PREFERS {polarity: 'like'}]->(:Item) RETURN u.id AS id LIMIT 1
+        }
+        RETURN DISTINCT id
+        """
+    )
+    return [row["id"] for row in rows]
 
 
 def favourite_items(store: GraphStore, user_id: str, limit: int = 10) -> list[str]:

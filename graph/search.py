@@ -70,6 +70,31 @@ def fulltext_candidates(store: GraphStore, text: str, limit: int = 20, fuzzy: bo
     )
 
 
+def search_items(store: GraphStore, text: str, limit: int = 10, offset: int = 0) -> list[dict[str, Any]]:
+    """Items whose name or aliases match the words of `text` (full-text, within one edit for words of 4+
+    characters), best match first and, among equal matches, the most rated first: `{id, name, year, genres,
+    ratings, score}`, the page of `limit` after `offset`. Text without any word finds nothing."""
+    query = fulltext_query(text)
+    if not query or limit <= 0:
+        return []
+    return store.read(
+        """
+        CALL db.index.fulltext.queryNodes($index, $search, {limit: $pool}) YIELD node, score
+        WITH node, score WHERE node:Item
+        WITH node, score, COUNT { (node)<-[:RATED|FEEDBACK]-(:User) } AS ratings
+        ORDER BY score DESC, ratings DESC, node.id
+        SKIP $offset LIMIT $limit
+        RETURN node.id AS id, node.name AS name, node.year AS year, ratings, score,
+               COLLECT { MATCH (node)-[:IN_GENRE]->(g:Genre) RETURN g.name ORDER BY g.name } AS genres
+        """,
+        index=FULLTEXT_INDEX,
+        search=query,
+        pool=min(5 * (offset + limit) + 50, 5000),
+        offset=offset,
+        limit=limit,
+    )
+
+
 def items_by_redial_id(store: GraphStore, redial_ids: list[str]) -> dict[str, str]:
     """`{redial_id: Item.id}` for the ReDial catalog ids that exist in the graph: a movie the catalog lists more than
     once answers for each of its ids (`redial_ids`), a movie merged with MovieLens by its ML id."""

@@ -6,6 +6,7 @@ Maven caches the downloads in ~/.m2, so a second resolve is offline and fast.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -22,6 +23,8 @@ from graph.errors import GraphUnavailableError, Neo4jLauncherError
 
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
+# The Neo4j Browser's graph style (GraSS): a caption and a colour per label, applied on every connect.
+BROWSER_STYLE_FILE = Path(__file__).with_name("browser.grass")
 # Java 17 refuses Neo4j's reflective access to these packages unless they are opened explicitly.
 JAVA_OPENS = [
     f"--add-opens=java.base/{package}=ALL-UNNAMED"
@@ -153,6 +156,7 @@ class LocalNeo4j:
             "server.directories.import": str(home / "import"),
             "server.directories.plugins": str(home / "plugins"),
             "server.directories.lib": str(home / "lib"),
+            "browser.post_connect_cmd": browser_post_connect_command(),
         }
         text = "# Written by `chatrec neo4j start`; edit the Settings (CHATREC_NEO4J_*) instead.\n"
         text += "".join(f"{key}={value}\n" for key, value in settings.items())
@@ -293,6 +297,51 @@ class LocalNeo4j:
         )
         if result.returncode != 0:
             raise Neo4jLauncherError(f"`{' '.join(args[:2])}` failed: {(result.stdout + result.stderr).strip()}")
+
+
+def parse_grass(text: str) -> dict[str, dict[str, str]]:
+    """Parse GraSS as the Neo4j Browser does (`parseGrassCSS`), refusing the declarations it would silently drop."""
+    rules: dict[str, dict[str, str]] = {}
+    selector, body, in_string, in_body = "", "", False, False
+    for char in text:
+        if char in "'\"":
+            in_string = not in_string  # the Browser drops the quotes and lets either kind close a string
+        elif char == "{" and not in_string:
+            if in_body:
+                raise ValueError(f"GraSS: nested '{{' in {selector or 'a rule'}")
+            in_body = True
+        elif char == "}" and not in_string:
+            rules[selector] = _grass_declarations(selector, body)
+            selector, body, in_body = "", "", False
+        elif in_body:
+            body += char
+        elif not char.isspace():
+            selector += char
+    if in_body or in_string or selector:
+        raise ValueError(f"GraSS: unterminated rule {selector!r}")
+    return rules
+
+
+def _grass_declarations(selector: str, body: str) -> dict[str, str]:
+    declarations: dict[str, str] = {}
+    for declaration in filter(str.strip, body.split(";")):
+        parts = declaration.split(":")
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            raise ValueError(f"GraSS: {selector} {{{declaration.strip()}}} is not one `property: value` without ':'")
+        declarations[parts[0].strip()] = parts[1].strip()
+    return declarations
+
+
+def browser_post_connect_command(style_file: Path = BROWSER_STYLE_FILE) -> str:
+    """`browser.post_connect_cmd`: the Browser's `:style` with the GraSS inline as JSON, which `:style` accepts.
+
+    The Browser splits the setting on `;` outside quotes (CSS-form GraSS would fall apart) and runs `:style <text>`
+    on each connect, so the captions need neither a URL nor anything fetched: it works offline.
+    """
+    command = "style " + json.dumps(parse_grass(style_file.read_text()), separators=(",", ":"))
+    if ";" in command or "\\" in command:  # a `;` splits the command; a backslash is an escape in neo4j.conf
+        raise Neo4jLauncherError(f"{style_file} must not contain ';', quotes inside a value or non-ASCII characters.")
+    return command
 
 
 def _port_in_use(port: int) -> bool:

@@ -9,20 +9,23 @@ from datetime import date
 from core.types import Intent, Mention, Polarity
 
 _EXPLAIN = re.compile(
-    r"\b(why|how come|what makes you think|explain|reason)\b.*\b(recommend|suggest|pick|chose|choose|this|that|it)\b"
-    r"|\bexplain\b|^\W*(why|how come)\W*$",
+    r"\b(why|how come|what makes you think|explain|reason)\b.*"
+    r"\b(recommend|suggest|pick|chose|choose|this|that|it|one)\b"
+    r"|\bexplain\b|^\W*(why|how come)\W*$|^\W*why\s+(#\s*|number\s+)?([1-9]|10)\W*$",
     re.IGNORECASE,
 )
 _REJECT = re.compile(
     r"\b(no thanks|no thank you|not interested|not for me|already (seen|watched)|seen (it|that|this)( one)? already"
-    r"|something else|another one|not that one|nah|pass on|don'?t want (it|that|this)|not really my thing"
+    r"|something else|another one|not that one|not the (\w+ )?one|nah|pass on|don'?t want (it|that|this)"
+    r"|not really my thing"
     r"|(didn'?t|did not|don'?t|do not) (like|love|enjoy) (it|that|this)( one)?)\b",
     re.IGNORECASE,
 )
 _ACCEPT = re.compile(
     r"\b(sounds? (good|great|interesting|fun|awesome|perfect|like a plan)|i'?ll (check|watch|try|give|look|add|see)"
     r"|i will (check|watch|try|give|look|add)|(great|good|nice|awesome) (suggestion|recommendation|idea|pick|choice)s?"
-    r"|that'?s perfect|perfect|will do|i'?ll take it|(loved|love|liked|enjoyed) (it|that|this)( one)?)\b",
+    r"|that'?s perfect|perfect|will do|i'?ll take|i will take|(let'?s|i'?ll|i will|i'?d) go with"
+    r"|(loved|love|liked|enjoyed) (it|that|this)( one)?)\b",
     re.IGNORECASE,
 )
 _RECOMMEND = re.compile(
@@ -46,6 +49,9 @@ _DECADE_WORDS = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, 
 _BETWEEN = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s*(?:and|to|-|until|till)\s*((?:19|20)\d\d)\b", re.I)
 _BEFORE = re.compile(r"\b(?:before|older than|prior to|until|pre)[ -]((?:19|20)\d\d)\b", re.IGNORECASE)
 _AFTER = re.compile(r"\b(?:after|since|newer than|from|post)[ -]((?:19|20)\d\d)\b", re.IGNORECASE)
+_NEGATION_BEFORE = re.compile(
+    r"\b(nothing|no|not|none|never|avoid|without|skip|dont|wont|didnt)\b[\w' -]{0,30}$|n't\b[\w' -]{0,30}$", re.I
+)
 _RECENT = re.compile(r"\b(recent|newer|new releases?|latest|came out recently)\b", re.IGNORECASE)
 _NOT_SEEN = re.compile(
     r"\b(haven'?t|have not|never|not|didn'?t|did not|hasn'?t|yet to)\s+(already\s+|yet\s+|ever\s+)?"
@@ -86,11 +92,26 @@ def year_range(text: str, newest: int | None = None) -> tuple[int | None, int | 
         else:
             start = 1900 + _DECADE_WORDS[match.group(4).lower()]
         return start, start + 9
-    low = int(m.group(1)) if (m := _AFTER.search(text)) else None
-    high = int(m.group(1)) - 1 if (m := _BEFORE.search(text)) else None
+    low = high = None
+    if after := _AFTER.search(text):  # "nothing after 2010": up to 2010
+        if _negated(text, after.start()) and not after.group(0).lower().startswith("from"):
+            high = int(after.group(1))
+        else:
+            low = int(after.group(1))
+    if before := _BEFORE.search(text):  # "nothing from before 1990": 1990 on
+        if _negated(text, before.start()):
+            low = int(before.group(1))
+        else:
+            high = int(before.group(1)) - 1
     if low is None and high is None and _RECENT.search(text):
         low = (newest or date.today().year) - RECENT_YEARS
     return low, high
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether a negation governs the time expression at `start` ("nothing before", "no movies from before",
+    "don't want anything after")."""
+    return _NEGATION_BEFORE.search(text[:start]) is not None
 
 
 def temporal_start(text: str) -> int | None:

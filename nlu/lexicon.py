@@ -9,13 +9,12 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
 from graph.importers.titles import display_title, split_year
-from nlu.text import Token, is_year, key
+from nlu.text import Token, is_year, key, vocabulary
 
 # Inflections and everyday names of the genres (the graph's genre ids on the right). A "romantic comedy" is read as
 # its two genres ("romantic" → romance, "comedy"), so it has no entry of its own.
@@ -123,15 +122,6 @@ MIN_TYPO_LENGTH = 4
 MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that key only for a film this popular
 
 
-def _vocabulary() -> frozenset[str]:
-    """Common English words: the whole words of the MiniLM WordPiece vocabulary (no model load needed)."""
-    from nlu.encoder import model_path
-
-    path = Path(model_path()) / "vocab.txt"
-    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return frozenset(w for w in words if w.isalpha() and w.islower())
-
-
 class Lexicon:
     """Name keys → entries, with every token prefix of a key for a fast longest-match scan."""
 
@@ -140,7 +130,7 @@ class Lexicon:
         self.keys: dict[str, list[int]] = defaultdict(list)
         self.derived: dict[str, list[int]] = defaultdict(list)
         self.stopwords = STOPWORDS
-        self.common = _vocabulary() | STOPWORDS
+        self.common = vocabulary() | STOPWORDS
         genre_rows: dict[str, int] = {}
         for row in rows:
             if not row.get("name") or not row.get("id"):

@@ -57,6 +57,51 @@ _INTEREST = re.compile(
 )
 
 
+_ORDINALS = {
+    word: n
+    for n, words in enumerate(
+        (
+            "first 1st one",
+            "second 2nd two",
+            "third 3rd three",
+            "fourth 4th four",
+            "fifth 5th five",
+            "sixth 6th six",
+            "seventh 7th seven",
+            "eighth 8th eight",
+            "ninth 9th nine",
+            "tenth 10th ten",
+        ),
+        1,
+    )
+    for word in words.split()
+}
+_ORDINAL_WORD = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|(?:[1-9]|10)(?:st|nd|rd|th)"
+_NUMBER = r"[1-9]|10|one|two|three|four|five|six|seven|eight|nine|ten"
+# A position in the list just offered: "the second one", "the 3rd", "number 2", "#4", "why 2", "the last one" — an
+# ordinal before a list noun or at the end of its phrase, never one inside a title ("the first Harry Potter").
+_POSITION = re.compile(
+    rf"\b(?P<ordinal>{_ORDINAL_WORD})\b(?=\s+(?:one|movie|film|pick|suggestion|option|title|recommendation)s?\b"
+    rf"|\s*(?:[.,!?;:)]|$)|\s+(?:and|or|but|please|is|was|looks|sounds|seems|i|you)\b)"
+    rf"|(?:\bnumber\s+|#\s*|\bno\.\s*)(?P<number>{_NUMBER})\b"
+    rf"|^\W*(?:why|explain|how about|what about)\s+(?P<bare>[1-9]|10)\W*$",
+    re.IGNORECASE,
+)
+
+
+def offered_position(text: str, offered: Sequence[GroundedEntity]) -> tuple[GroundedEntity, int, int] | None:
+    """The offered item a turn picks by its position ("the second one", "number 2", "why 3"), with the span of the
+    words that say so; None when the turn names no position within the offer."""
+    found = _POSITION.search(text)
+    if found is None or not offered:
+        return None
+    word = next(value for value in found.groupdict().values() if value).lower()
+    position = len(offered) if word == "last" else _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+    if not 1 <= position <= len(offered):
+        return None
+    return offered[position - 1], found.start(), found.end()
+
+
 def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
     """`parse` read as a reply to `offered` (the items the assistant just named, in its order)."""
     if not offered or parse.intent is Intent.EXPLAIN:
@@ -69,6 +114,10 @@ def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
     rest = [entity for entity in offered if entity.node_id not in named]
     if not rest or not tokens:
         return replace(parse, mentions=mentions)
+    picked = offered_position(parse.text, offered)
+    if picked is not None:  # "the second one": that item, whatever anaphors the turn holds
+        entity, start, end = picked
+        return _reaction(parse, mentions, tokens, [entity] if entity.node_id not in named else [], start, end)
     numbers = clauses(parse.text, tokens, commas=True)
     phrase_of = {m: next((numbers[i] for i, t in enumerate(tokens) if t.start >= m.start), -1) for m in mentions}
     items = [m for m in mentions if m.entity.label == "Item"]
@@ -100,6 +149,16 @@ def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
         scope = lead
         targets = rest if short else rest[:1]
         start, end = lead[0].start, lead[-1].end
+    return _reaction(parse, mentions, scope, targets, start, end)
+
+
+def _reaction(
+    parse: Parse, mentions: tuple[Mention, ...], scope: list[Token], targets: list[GroundedEntity], start: int, end: int
+) -> Parse:
+    """`parse` with mentions of the offered `targets` (span `start` to `end`), their polarity read from the words of
+    `scope`."""
+    if not targets:
+        return replace(parse, mentions=mentions)
     said = parse.text[scope[0].start : scope[-1].end].replace("\u2019", "'")
     intent = Intent.PREFERENCE if parse.intent is Intent.CHITCHAT else parse.intent
     sentiment = score_tokens(scope)

@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from urllib.parse import unquote
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|&", re.UNICODE)
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
@@ -29,12 +33,47 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
+# The verbs people say what they think of a film with: a word no dictionary has that is one of them with a letter
+# dropped, doubled or swapped ("lovd", "likd", "hatted", "enjoyd", "wacthed") reads as that verb.
+_OPINION_VERBS = frozenset(
+    {
+        *("love", "loved", "loves", "loving", "like", "liked", "likes", "hate", "hated", "hates"),
+        *("enjoy", "enjoyed", "enjoys", "adore", "adored", "dislike", "disliked", "despise", "despised"),
+        *("watch", "watched", "watching"),
+    }
+)
+
+
+@cache
+def vocabulary() -> frozenset[str]:
+    """Common English words: the whole words of the MiniLM WordPiece vocabulary (no model load needed)."""
+    from nlu.encoder import model_path
+
+    path = Path(model_path()) / "vocab.txt"
+    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(w for w in words if w.isalpha() and w.islower())
+
+
+@cache
+def _spelled(norm: str) -> str:
+    """The opinion verb `norm` is a slip of the keyboard for (an insertion, a deletion or two letters swapped),
+    else `norm` itself."""
+    if not 3 <= len(norm) <= 10 or not norm.isalpha() or norm in _OPINION_VERBS or norm in vocabulary():
+        return norm
+    for verb in _OPINION_VERBS:
+        near = verb[0] == norm[0] and DamerauLevenshtein.distance(norm, verb, score_cutoff=1) <= 1
+        if near and (len(verb) != len(norm) or sorted(verb) == sorted(norm)):  # no substitution: "lowe" ≠ love
+            return verb
+    return norm
+
+
 def tokenize(text: str) -> list[Token]:
-    """Word tokens of `text` with offsets into it (apostrophes stay inside words: "didn't", "schindler's")."""
+    """Word tokens of `text` with offsets into it (apostrophes stay inside words: "didn't", "schindler's"); an
+    opinion verb with a typo reads as that verb ("i lovd fargo")."""
     tokens = []
     for match in _TOKEN.finditer(text):
         word = match.group()
-        norm = fold(word).replace("'", "").replace("\u2019", "")
+        norm = _spelled(fold(word).replace("'", "").replace("\u2019", ""))
         if norm:
             tokens.append(Token(norm, match.start(), match.end(), word[:1].isupper()))
     return tokens

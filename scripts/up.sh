@@ -22,5 +22,6 @@ chatrec import demo
 chatrec train --threads 1
 chatrec stats
 echo "Neo4j Browser: http://127.0.0.1:${CHATREC_NEO4J_HTTP_PORT:-7474}/browser/  (user neo4j)"
+echo "Web console:   http://127.0.0.1:${CHATREC_API_PORT:-8000}/"
 echo "API docs:      http://127.0.0.1:${CHATREC_API_PORT:-8000}/docs"
 exec chatrec serve

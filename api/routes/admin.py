@@ -34,6 +34,6 @@ def train(services: ServicesDep, body: TrainRequest | None = None) -> JobOut:
 
 
 @router.get("/jobs/{job_id}", responses={401: {"description": "Missing API key"}, 404: {"description": "No job"}})
-def job(job_id: Annotated[str, Path(max_length=64)], services: ServicesDep) -> JobOut:
+def job(job_id: Annotated[str, Path(max_length=64, examples=["3f1c9a2e6b0d4c55"])], services: ServicesDep) -> JobOut:
     """A training job's status, timing, error or metrics."""
     return _out(services.jobs.get(job_id))

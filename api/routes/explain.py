@@ -14,8 +14,8 @@ router = APIRouter(prefix="/v1/explain", tags=["recommendations"])
 
 @router.get("", responses={404: {"description": "Unknown user or item"}})
 def explain(
-    user_id: Annotated[str, Query(pattern=ID_PATTERN)],
-    item_id: Annotated[str, Query(pattern=ID_PATTERN)],
+    user_id: Annotated[str, Query(pattern=ID_PATTERN, examples=["ml:1"])],
+    item_id: Annotated[str, Query(pattern=ID_PATTERN, examples=["ml:50"])],
     services: ServicesDep,
 ) -> ExplainResponse:
     """Up to three real paths of at most three hops from the user to the item, best first by embedding score,

@@ -6,13 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from api.schemas import ID_PATTERN, MessageIn, MessageOut, SessionCreate, SessionDetail, SessionOut
+from api.schemas import ID_PATTERN, MessageIn, MessageOut, RecordedOut, SessionCreate, SessionDetail, SessionOut
 from api.security import require_api_key, require_read_key
 from api.services.container import ServicesDep
+from core.types import Role
 
 router = APIRouter(prefix="/v1/sessions", tags=["conversation"])
 
-SessionId = Annotated[str, Path(pattern=ID_PATTERN, description="Session id")]
+SessionId = Annotated[
+    str, Path(pattern=ID_PATTERN, description="Session id", examples=["5594e199a8644439b4ec72627d6136bf"])
+]
 WRITE = {"dependencies": [Depends(require_api_key)]}
 READ = {"dependencies": [Depends(require_read_key)]}
 MAX_SEQ = 2**63 - 1  # Neo4j integers are 64-bit: a larger number is a 422, not a driver overflow
@@ -38,9 +41,17 @@ def start(services: ServicesDep, body: SessionCreate | None = None) -> SessionOu
     },
     **WRITE,
 )
-def message(session_id: SessionId, body: MessageIn, services: ServicesDep) -> MessageOut:
+def message(session_id: SessionId, body: MessageIn, services: ServicesDep) -> MessageOut | RecordedOut:
     """One user utterance → the reply, what the NLU understood (grounded entities, polarity, intent, constraints)
-    and recommendations with their explanation paths (or the paths asked for by "why?")."""
+    and recommendations with their explanation paths (or the paths asked for by "why?").
+
+    `role: "assistant"` (alias `agent`) records the other speaker's utterance, and `answer: false` a user's, without
+    answering (chats where a human agent or another front end also speaks, dialogues replayed): the answer is
+    then the recorded turn and what was understood."""
+    if body.role != "user":
+        return services.conversation.observe(session_id, body.text, Role.ASSISTANT, body.turn_id)
+    if not body.answer:
+        return services.conversation.observe(session_id, body.text, Role.USER, body.turn_id)
     return services.conversation.message(session_id, body.text, body.k, body.explain, body.turn_id)
 
 

@@ -21,6 +21,7 @@ from gnn.model_store import TrainedModel, load
 from graph.db import GraphStore
 from graph.dialogue import user_preferences
 from graph.recommend import ItemSummary, favourite_items
+from graph.stats import warm_page_cache
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
 from nlu.linker import load_linker
@@ -48,14 +49,17 @@ class Services:
 
     def warm_up(self) -> None:
         """Build what the first requests would otherwise build (the parser's name index and sentence encoder, the
-        recommender's popularity and conversation signals) and have Neo4j plan the request queries, so that no
-        request pays for it. While Neo4j is unreachable it is left for later (`warm_up_in_background`, which the
-        readiness probe starts once Neo4j answers): the process starts either way."""
+        recommender's popularity and conversation signals), have Neo4j read the graph into its page cache and plan
+        the request queries, so that no request pays for it. While Neo4j is unreachable it is left for later
+        (`warm_up_in_background`, which the readiness probe starts once Neo4j answers): the process starts either
+        way."""
         with self._warming:
             if self.warmed:
                 return
             try:
                 self.store.verify(self.settings.neo4j_probe_timeout_s)  # fail fast, not after the long deadline
+                with self.store.long_calls():
+                    warm_page_cache(self.store, self.settings.neo4j_warm_max_relationships)
                 self.conversation.warm_up()
                 self.recommender.warm_up()
             except UnavailableError as exc:

@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable
 
+from api.metrics import NLU_FALLBACKS, PARSES
 from api.schemas import (
     ConstraintsOut,
     ExplainResponse,
@@ -18,6 +19,7 @@ from api.schemas import (
     MessageOut,
     ParseOut,
     Recommendation,
+    RecordedOut,
     SessionDetail,
     SessionOut,
     TurnOut,
@@ -51,7 +53,8 @@ from graph.dialogue import (
 )
 from graph.errors import TurnConflictError
 from graph.recommend import record_feedback, session_context
-from nlu.reaction import react
+from nlu.llm.parser import FALLBACK_PARSER
+from nlu.reaction import offered_position, react
 from nlu.types import Parser
 
 log = logging.getLogger(__name__)
@@ -95,8 +98,8 @@ class Conversation:
         """Have Neo4j plan a turn's queries now: a freshly started server takes seconds to plan them, more than a
         request's deadline."""
         with self.store.long_calls():
-            rehearse_exchange(self.store)
-            session_context(self.store, "")
+            for session_id in rehearse_exchange(self.store):
+                session_context(self.store, session_id)
 
     def start(self, user_id: str | None = None) -> SessionOut:
         """A new session for a known user, or for a fresh anonymous user (cold start)."""
@@ -152,7 +155,7 @@ class Conversation:
         `turn_id` was used for another text or session."""
         turn_id = turn_id or uuid.uuid4().hex
         offered = last_offered(self.store, session_id)
-        parse = react(self.parser.parse(text), offered)
+        parse = react(self._parse(text), offered)
         turn = record_turn(self.store, session_id, parse, turn_id=turn_id, role=Role.USER, status=TurnStatus.PENDING)
         if not turn.created:
             if turn.text != text:
@@ -187,7 +190,8 @@ class Conversation:
             lead = f"Noted, I {verb}." if targets else "Which one do you mean?"
             self._answer_with_list(out, context, parse, k, explain, lead)
         elif parse.intent is Intent.EXPLAIN:
-            targets = [e.node_id for e in items] or [e.node_id for e in offered[:1]]
+            picked = offered_position(parse.text, offered)  # "why 2", "why the second one?"
+            targets = [e.node_id for e in items] or [(picked[0] if picked else e).node_id for e in offered[:1]]
             vector = self.recommender.user_vector(context)
             found = self.recommender.explanations(context.user_id, targets, vector)
             out.explanations = [
@@ -221,13 +225,24 @@ class Conversation:
         except ChatRecError as marking:
             log.warning("Turn %s stays pending: %s", turn_id, marking)
 
-    def observe(self, session_id: str, text: str, role: Role) -> Parse:
-        """Parse and record one utterance of either speaker without answering it (replaying a dialogue); a user's
-        utterance is read as a reply to the assistant's latest offer, as in `message`."""
-        parse = self.parser.parse(text)
+    def observe(self, session_id: str, text: str, role: Role, turn_id: str | None = None) -> RecordedOut:
+        """Parse and record one utterance of either speaker without answering it (a dialogue replayed, a human
+        agent's words); a user's utterance is read as a reply to the assistant's latest offer, as in `message`.
+        The same `turn_id` again writes nothing; raises TurnConflictError when it was used for another text."""
+        parse = self._parse(text)
         if role is Role.USER:
             parse = react(parse, last_offered(self.store, session_id))
-        record_turn(self.store, session_id, parse, role=role)
+        turn = record_turn(self.store, session_id, parse, turn_id=turn_id, role=role)
+        if not turn.created and turn.text != text:
+            raise TurnConflictError(f"Turn {turn_id!r} was recorded with another text.")
+        return RecordedOut(session_id=session_id, turn=turn.seq, role=str(role), parse=_parse_out(parse))
+
+    def _parse(self, text: str) -> Parse:
+        """The parser's reading of `text`, counted by the parser that answered."""
+        parse = self.parser.parse(text)
+        PARSES.labels(parse.parser).inc()
+        if parse.parser == FALLBACK_PARSER:
+            NLU_FALLBACKS.inc()
         return parse
 
     def _context(self, session_id: str) -> UserContext:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from api.metrics import EMPTY_LISTS, LISTS, serve_model
 from api.schemas import Explanation, Recommendation
 from api.services.explainer import PathScorer, rank_paths
 from core.errors import NotFoundError
@@ -27,10 +28,11 @@ from graph.recommend import (
     item_attributes,
     item_popularity,
     items_exist,
-    sample_user,
+    sample_users,
     select_items,
     user_context,
 )
+from graph.search import search_items
 from nlu.llm import LLMError
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,17 @@ class Ranked:
     strategy: Strategy
     recommendations: list[Recommendation]
     user_vector: np.ndarray | None
+
+
+# The kinds of filter a request may carry (none, a year range, an excluded or required genre, all of them): the
+# warm-up has Neo4j plan the list queries for each, which it otherwise does on the first request with one.
+_FILTER_SHAPES = (
+    Constraints(),
+    Constraints(year_min=1990, year_max=1999),
+    Constraints(genres_excluded=("horror",)),
+    Constraints(genres_required=("drama",)),
+    Constraints(1990, 1999, ("drama",), ("horror",)),
+)
 
 
 class Recommender:
@@ -72,6 +85,7 @@ class Recommender:
         `error` says why there is none."""
         with self._building:
             self.model = model
+            serve_model(model.version if model is not None else None)
             self.model_error = error if model is None else None
             self.paths = PathScorer(model)
             self._popular: list[str] | None = None
@@ -91,17 +105,21 @@ class Recommender:
         self.plan_queries()
 
     def plan_queries(self) -> None:
-        """Read what a list needs (context, filtered and explained candidates, "why?" paths) for some user with
-        ratings, under the long deadline, so that Neo4j has planned those queries before a request needs them (the
-        reranker's LLM is not called)."""
+        """Read what a list needs (context, filtered and explained candidates, "why?" paths) for a user with
+        ratings and for a dialogue user, and an item search, under the long deadline, so that Neo4j has planned
+        those queries and holds the pages they read before a request needs them (the reranker's LLM is not
+        called)."""
         with self.store.long_calls():
-            user_id = sample_user(self.store)
-            if user_id is None or self._popular is None:
+            search_items(self.store, "warm up", 1)
+            if self._popular is None:
                 return
-            self.context(user_id)
-            for explain_for in (user_id, None):
-                self._select_ids(self._popular[:100], 10, Constraints(year_min=1900), explain_for)
-            plan_path_queries(self.store, user_id, self._popular[:2])
+            users = sample_users(self.store)  # a rater and a dialogue user: their paths differ
+            for user_id in users:
+                self.context(user_id)
+                plan_path_queries(self.store, user_id, self._popular[:2])
+            for constraints in _FILTER_SHAPES:  # each kind of filter is planned apart (~1 s each on a cold server)
+                for explain_for in (*users[-1:], None):  # at the pool size of a list of 10 (graph.recommend)
+                    self._select_ids(self._popular, 10, constraints, explain_for)
 
     def _read_signals(self) -> None:
         """The popularity ranking and the scorer's conversation signals, read once per model (catalog-wide reads:
@@ -142,14 +160,17 @@ class Recommender:
         constraints: Constraints | None = None,
         explain: bool = True,
         context: UserContext | None = None,
+        offset: int = 0,
     ) -> Ranked:
-        """The `k` best items the user has not rated, given feedback on or mentioned, that pass `constraints`."""
+        """The `k` best items (after the first `offset`: paging) the user has not rated, given feedback on or
+        mentioned, that pass `constraints`."""
         context = context or self.context(user_id)
         constraints = constraints or Constraints()
         scorer = self.scorer()
         scores = scorer.score(context) if scorer is not None else None
-        pool = max(k, self.scoring.rerank_pool) if self.reranker else k
-        explain_for = user_id if explain else None
+        wanted = offset + k
+        pool = max(wanted, self.scoring.rerank_pool) if self.reranker else wanted
+        explain_for = user_id if explain and not offset else None  # a later page reads the paths of its items only
         if scores is not None and self.model is not None:
             items, paths = self._select(self.model.index.ids["Item"], scores.values, pool, constraints, explain_for)
             rows = self.model.index.positions["Item"]
@@ -162,7 +183,7 @@ class Recommender:
             items, paths = self._select_ids(ranked, pool, constraints, explain_for)
             score_of = {item.id: 1.0 / (self._popular_rank[item.id] + 1) for item in items}
             strategy, vector = Strategy.POPULARITY, None
-        items = self._reranked(context, items)[:k]
+        items = self._reranked(context, items)[offset:wanted]
         recommendations = [
             Recommendation(
                 item_id=item.id, name=item.name, year=item.year, genres=list(item.genres), score=score_of[item.id]
@@ -170,11 +191,16 @@ class Recommender:
             for item in items
         ]
         if explain:
+            if offset:
+                paths = explanation_paths(self.store, user_id, [r.item_id for r in recommendations])
             explained = rank_paths(
                 self.paths, vector, {r.item_id: paths[r.item_id] for r in recommendations}, MAX_PATHS
             )
             for recommendation in recommendations:
                 recommendation.explanations = explained[recommendation.item_id]
+        LISTS.labels(str(strategy)).inc()
+        if not recommendations:
+            EMPTY_LISTS.inc()
         return Ranked(strategy, recommendations, vector)
 
     def _reranked(self, context: UserContext, items: list[ItemSummary]) -> list[ItemSummary]:

@@ -26,3 +26,18 @@ def test_the_schema_is_served_and_the_docs_are_no_part_of_it(client: TestClient)
     assert client.get("/docs/assets/nothing.js").status_code == 404
     paths = client.get("/openapi.json").json()["paths"]
     assert not any(path.startswith("/docs") for path in paths)  # the docs are no part of the API
+
+
+def test_every_endpoint_shows_a_request_example(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                described = parameter.get("examples") or parameter["schema"].get("examples")
+                assert described or "default" in parameter["schema"], (method, path, parameter["name"])
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if body is not None:
+                refs = [body, *body.get("anyOf", [])]
+                names = [ref["$ref"].rsplit("/", 1)[-1] for ref in refs if "$ref" in ref]
+                assert names and all(components[name].get("examples") for name in names), (method, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -45,7 +46,7 @@ def test_startup_builds_the_parser_and_scorer_and_freezes_them_out_of_the_gc(cli
     assert gc.get_freeze_count() > 100_000
 
 
-def test_chatrec_serve_with_two_workers_answers_keep_alive_requests_without_delay(
+def test_chatrec_serve_with_two_workers_answers_without_delay_and_counts_metrics_for_both(
     api_env: pytest.MonkeyPatch,
 ) -> None:
     with socket.socket() as probe:
@@ -64,10 +65,31 @@ def test_chatrec_serve_with_two_workers_answers_keep_alive_requests_without_dela
                 started = time.perf_counter()
                 assert client.get("/health/live").status_code == 200
                 latencies.append(time.perf_counter() - started)
+            for _ in range(12):  # new connections: the workers share them
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as fresh:
+                    assert fresh.get("/v1/items", params={"q": "fargo"}).status_code == 200
+            scrapes = []
+            for _ in range(6):
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as fresh:
+                    scrapes.append(fresh.get("/metrics").text)
         assert sorted(latencies)[10] < 0.03
+        searches = [
+            _sample(text, 'chatrec_http_requests_total{method="GET",route="/v1/items",status="200"}')
+            for text in scrapes
+        ]
+        assert searches == [12.0] * 6  # every scrape, whichever worker answers it, counts both workers' requests
+        assert all(re.search(r'^chatrec_model_info\{version="[0-9a-f]{12}"\} 1\.0$', t, re.M) for t in scrapes)
     finally:
         process.terminate()
         process.wait(30)
+
+
+def _sample(exposition: str, name: str) -> float | None:
+    """The value of one sample of a Prometheus text exposition."""
+    for line in exposition.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return None
 
 
 def _ready(client: httpx.Client) -> bool:

@@ -7,6 +7,8 @@ import pytest
 from core.types import Intent, Polarity
 from graph.stats import total_counts
 from nlu.embedded import UtteranceError
+from nlu.intent import year_range
+from nlu.text import tokenize
 
 
 def _by_text(parse_result):
@@ -54,6 +56,18 @@ def test_typos_and_titles_without_year_or_case(parser):
     assert all(m.polarity is Polarity.LIKE for m in mentions.values())
 
 
+def test_an_opinion_verb_with_a_typo_still_carries_the_opinion(parser):
+    liked = parser.parse("i lovd jaws and titanic")
+    found = {(m.entity.node_id, m.polarity) for m in liked.mentions}
+    assert found == {("ml:2", Polarity.LIKE), ("ml:3", Polarity.LIKE)}
+    (hated,) = parser.parse("i hatd the shining").mentions
+    assert (hated.entity.node_id, hated.polarity) == ("ml:7", Polarity.DISLIKE)
+    assert [t.norm for t in tokenize("lvoed likd wacthed lowe live bike")] == [
+        *("loved", "liked", "watched"),
+        *("lowe", "live", "bike"),  # a real word, or one letter changed: no opinion verb
+    ]
+
+
 def test_single_common_words_are_not_titles_unless_written_as_names(parser):
     assert parser.parse("it was fun, it made my day").mentions == ()
     (mention,) = parser.parse("Have you seen It (2017)?").mentions
@@ -78,10 +92,26 @@ def test_a_decade_is_a_year_range_not_a_genre(parser):
     assert parser.parse("movies from the 1980s").intent is Intent.RECOMMEND
 
 
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("movies before 1990", (None, 1989)),
+        ("nothing from before 1990", (1990, None)),
+        ("i dont want anything older than 1980", (1980, None)),
+        ("nothing after 2010 please", (None, 2010)),
+        ("a comedy from after 2005", (2005, None)),
+    ],
+)
+def test_a_negated_time_bound_turns_around(text, years):
+    assert year_range(text) == years
+
+
 def test_a_bare_why_asks_for_an_explanation(parser):
     assert parser.parse("why?").intent is Intent.EXPLAIN
     assert parser.parse("How come").intent is Intent.EXPLAIN
     assert parser.parse("why not, sounds good").intent is not Intent.EXPLAIN
+    assert parser.parse("why 2").intent is Intent.EXPLAIN
+    assert parser.parse("why the second one?").intent is Intent.EXPLAIN
 
 
 def test_a_romantic_comedy_is_both_genres(parser):

@@ -7,7 +7,7 @@ import pytest
 
 from core.types import GroundedEntity, Intent, Polarity
 from nlu.embedded import EmbeddedParser
-from nlu.reaction import react
+from nlu.reaction import offered_position, react
 
 JAWS = GroundedEntity("Item", "ml:2", "Jaws (1975)")
 MATRIX = GroundedEntity("Item", "ml:6", "The Matrix (1999)")
@@ -66,3 +66,29 @@ def test_stated_reactions_weigh_more_than_bare_interest(parser: EmbeddedParser) 
     (stated,) = reply(parser, "I loved it", [JAWS]).values()
     (interest,) = reply(parser, "haven't seen it", [JAWS]).values()
     assert stated[0] is interest[0] is Polarity.LIKE and stated[1] > interest[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'll take the second one", {"ml:2": Polarity.LIKE}),
+        ("not the first one", {"ml:6": Polarity.DISLIKE}),
+        ("the 3rd looks great", {"ml:7": Polarity.LIKE}),
+        ("loved number 4", {"ml:3": Polarity.LIKE}),
+        ("the last one, I hated it", {"ml:3": Polarity.DISLIKE}),
+    ],
+)
+def test_an_item_picked_by_its_position_in_the_list(
+    parser: EmbeddedParser, text: str, expected: dict[str, Polarity]
+) -> None:
+    found = reply(parser, text, [MATRIX, JAWS, SHINING, TITANIC])
+    assert {node: polarity for node, (polarity, _) in found.items()} == expected
+
+
+def test_a_position_inside_a_title_or_beyond_the_list_picks_nothing() -> None:
+    offered = [MATRIX, JAWS]
+    assert offered_position("I liked the first Harry Potter", offered) is None
+    assert offered_position("the fifth one", offered) is None
+    assert offered_position("one of my favourites", offered) is None
+    entity, start, end = offered_position("why 2", offered) or (None, 0, 0)
+    assert entity == JAWS and "why 2"[start:end] == "why 2"
