@@ -15,6 +15,7 @@ from api.errors import COMMON_RESPONSES, install_error_handlers, install_openapi
 from api.middleware import BodySizeLimit, PrometheusMetrics
 from api.routes import admin, explain, feedback, health, items, metrics, recommendations, sessions, stats, users
 from api.services.container import build_services
+from api.workers import mark_warm
 from core.config import Settings, get_settings
 
 ROUTERS = (health, metrics, stats, users, recommendations, sessions, explain, items, feedback, admin)
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = build_services(settings or get_settings())
         app.state.services.warm_up()
         gc.freeze()
+        mark_warm()  # with several workers, /health/ready waits for every one
         try:
             yield
         finally:

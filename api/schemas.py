@@ -40,6 +40,7 @@ class ReadinessOut(BaseModel):
     status: str = Field(examples=["ok"])
     neo4j: str = Field(examples=["ok"])
     model: str = Field(examples=["loaded"])
+    workers: str = Field("ok", examples=["ok"], description="Whether every worker process has warmed up.")
 
 
 class PathNodeOut(BaseModel):

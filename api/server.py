@@ -10,6 +10,7 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
+from api import workers as worker_marks
 from api.metrics import MULTIPROC_ENV, prepare_multiprocess_dir, remove_multiprocess_dir
 
 APP = "api.main:app"
@@ -32,17 +33,18 @@ class _TcpConfig(uvicorn.Config):
 def serve(host: str, port: int, workers: int = 1, access_log: bool = True) -> None:
     """Serve the API until interrupted; exits with uvicorn's startup-failure code when the single process could
     not start. Several workers count their metrics in one folder (`api.metrics`), so any worker's `/metrics`
-    answers for all of them."""
+    answers for all of them, and any worker's `/health/ready` waits for all of them to warm up (`api.workers`)."""
     config = _TcpConfig(APP, host=host, port=port, workers=workers, access_log=access_log)
     server = uvicorn.Server(config)
     try:
         if workers > 1:
             created = not os.environ.get(MULTIPROC_ENV)
-            folder = prepare_multiprocess_dir()
+            folder, marks = prepare_multiprocess_dir(), worker_marks.prepare(workers)
             try:
                 Multiprocess(config, sockets=[config.bind_socket()]).run()
             finally:
                 remove_multiprocess_dir(folder, created)
+                worker_marks.remove(marks)
         else:
             config.load_app()
             server.run()

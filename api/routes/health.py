@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, status
 
 from api.schemas import ReadinessOut
 from api.services.container import ProbeServicesDep
+from api.workers import still_warming
 from graph.errors import GraphUnavailableError
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -29,9 +30,9 @@ async def live() -> dict[str, str]:
 )
 async def ready(services: ProbeServicesDep, response: Response) -> dict[str, str]:
     """Neo4j answers with the configured credentials (within `neo4j_probe_timeout_s`), the process has warmed up
-    (after a start or a Neo4j outage: indexes built, request queries planned) and a trained model is loaded; 503
-    with Retry-After otherwise."""
-    body = {"status": "ok", "neo4j": "ok", "model": "loaded"}
+    (after a start or a Neo4j outage: indexes built, request queries planned), so has every worker process of the
+    server, and a trained model is loaded; 503 with Retry-After otherwise."""
+    body = {"status": "ok", "neo4j": "ok", "model": "loaded", "workers": "ok"}
     try:
         await anyio.to_thread.run_sync(services.store.verify, services.settings.neo4j_probe_timeout_s, limiter=_PROBES)
     except GraphUnavailableError as exc:
@@ -41,7 +42,9 @@ async def ready(services: ProbeServicesDep, response: Response) -> dict[str, str
             body["neo4j"] = "warming up: building the indexes and planning the request queries"
     if services.recommender.model is None:
         body["model"] = services.recommender.model_error or "not loaded"
-    if body["neo4j"] != "ok" or body["model"] != "loaded":
+    if warming := still_warming():
+        body["workers"] = f"{warming} worker process(es) still warming up"
+    if body["neo4j"] != "ok" or body["model"] != "loaded" or body["workers"] != "ok":
         body["status"] = "unavailable"
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         response.headers["Retry-After"] = "5"

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -97,3 +98,18 @@ def _ready(client: httpx.Client) -> bool:
         return client.get("/health/ready").status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_readiness_waits_for_every_worker_to_warm_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from api import workers
+
+    monkeypatch.setenv(workers.READY_DIR_ENV, str(tmp_path))  # as `chatrec serve --workers 3` exports them
+    monkeypatch.setenv(workers.COUNT_ENV, "3")
+    assert workers.still_warming() == 3
+    workers.mark_warm()  # this process
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / str(dead.pid)).touch()  # a worker that warmed up and died: its successor has not yet
+    assert workers.still_warming() == 2
+    monkeypatch.delenv(workers.READY_DIR_ENV)
+    assert workers.still_warming() == 0  # a single process

@@ -113,7 +113,8 @@ def test_body_limit_and_cors(secured: TestClient) -> None:
 
 def test_ready_reports_model_and_metrics_count_requests(client: TestClient) -> None:
     ready = client.get("/health/ready")
-    assert ready.status_code == 200 and ready.json() == {"status": "ok", "neo4j": "ok", "model": "loaded"}
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "neo4j": "ok", "model": "loaded", "workers": "ok"}
     client.get("/v1/users/ml:1/recommendations?k=1")
     metrics = client.get("/metrics")
     assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
