@@ -32,7 +32,8 @@ if [[ -n "${CHATREC_WITH_LOCAL_LLM:-}" ]]; then  # scripts/test.sh: the tests ru
   EXTRAS="$EXTRAS,local-llm"
   INSTALL_ARGS+=(--find-links "$WHEELS")
 fi
-python -m pip install --quiet "${INSTALL_ARGS[@]}" -e ".[$EXTRAS]"
+# setuptools prints a box about editable installs on every run; it says nothing about this project.
+PYTHONWARNINGS="ignore:Editable installation" python -m pip install --quiet "${INSTALL_ARGS[@]}" -e ".[$EXTRAS]"
 if ! command -v mvn >/dev/null 2>&1 || [[ ! -x "${CHATREC_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}/bin/java" ]]; then
   if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
     apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
