@@ -17,6 +17,8 @@ Before any phase, right after the API reports ready: the first requests one clie
 first list; `first_turn_ms`: the first dialogue turn of a new session; `first_20_lists_p99_ms`: the p99 of the first
 20 lists, one at a time, each for another user). After the 50-client phases, the list phase again at 100 clients
 (`clients_100`).
+The sessions the benchmark opened are deleted at the end, with their turns and anonymous users
+(`--keep-sessions` keeps them).
 Writes bench/results/load.json (`recommendations_p50_ms`, `recommendations_p99_ms`, `rps`, `turn_p50_ms`,
 `turn_p99_ms`, `first_request_ms`, `clients_100`: {p50_ms, p99_ms, rps}, plus the settings and the closed-loop figures
 when `--saturation` is given) and load.png.
@@ -61,6 +63,7 @@ UTTERANCES = [
     "any good thrillers?",
 ]
 TIMEOUT_S = 30.0  # per request; a phase ends at most this long after its timer
+CREATED_SESSIONS: list[str] = []  # every session the benchmark opened, deleted at the end (first requests included)
 
 
 @dataclass
@@ -137,6 +140,7 @@ class Turns(Client):
             created = self.client.post("/v1/sessions", json={}, headers=self.headers, name="session")
             if created.status_code == 201:
                 self.session_id = created.json()["session_id"]
+                CREATED_SESSIONS.append(self.session_id)
         self.turn = self.rng.randrange(len(UTTERANCES))
 
     @task
@@ -193,6 +197,7 @@ def first_requests(url: str, headers: dict[str, str]) -> dict[str, Any]:
 
     lists = [timed(f"/v1/users/{user}/recommendations?k=10&explain=true")[0] for user in USERS[:1]]
     _, session = timed("/v1/sessions", {})
+    CREATED_SESSIONS.append(session["session_id"])
     turn_ms, _ = timed(f"/v1/sessions/{session['session_id']}/messages", {"text": UTTERANCES[0], "k": 10})
     lists += [timed(f"/v1/users/{user}/recommendations?k=10&explain=true")[0] for user in USERS[1:20]]
     return {
@@ -293,6 +298,21 @@ def serve(port: int, workers: int | None) -> subprocess.Popen:
     sys.exit("uvicorn did not become ready within 180 s")
 
 
+def forget_sessions(session_ids: list[str]) -> None:
+    """Delete the benchmark's sessions, their turns and their anonymous users: synthetic conversations would
+    otherwise stay in the graph as what users like (a dialogue like weighs ten ratings in the NLU's popularity)."""
+    settings = _settings()
+    if settings is None or not session_ids:
+        return
+    from graph.db import GraphStore
+    from graph.dialogue import delete_sessions
+
+    password = settings.neo4j_password.get_secret_value()
+    with GraphStore(settings.neo4j_uri, settings.neo4j_user, password) as store:
+        deleted = delete_sessions(store, session_ids)
+    print(f"Deleted the benchmark's {deleted} sessions (--keep-sessions keeps them).", file=sys.stderr)
+
+
 def _settings() -> Any | None:
     """The product's settings, or None where `core.config` is not importable (e.g. a bare checkout of bench/)."""
     try:
@@ -322,6 +342,9 @@ def main(
     saturation_seconds: Annotated[float, typer.Option(help="Duration of each closed-loop phase.")] = 30.0,
     unexplained: Annotated[bool, typer.Option("--unexplained", help="Also time lists without explanations.")] = False,
     clients_100: Annotated[bool, typer.Option(help="Also run the list phase at 100 clients.")] = True,
+    keep_sessions: Annotated[
+        bool, typer.Option(help="Keep the benchmark's sessions in the graph (default: delete them at the end).")
+    ] = False,
     seed: int = 7,
     out: Annotated[Path, typer.Option(help="Folder for load.json and load.png.")] = RESULTS,
 ) -> None:
@@ -348,6 +371,8 @@ def main(
             except subprocess.TimeoutExpired:  # requests still queued after a closed-loop phase
                 process.kill()
                 process.wait()
+    if not keep_sessions:
+        forget_sessions(CREATED_SESSIONS)
     recs, turns = measured["recommendations"], measured["turns"]
     result = {
         "recommendations_p50_ms": recs["p50_ms"],

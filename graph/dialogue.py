@@ -407,6 +407,34 @@ def rehearse_exchange(store: GraphStore) -> list[str]:
     return sessions
 
 
+def delete_sessions(store: GraphStore, session_ids: list[str], batch: int = 50) -> int:
+    """Delete these sessions with their turns (a benchmark's synthetic conversations), and the anonymous users
+    they leave without a session, with those users' preferences and feedback; known users and their other sessions
+    stay. One transaction per `batch` sessions (a session holds dozens of turns: one transaction for thousands would
+    outgrow the server's transaction memory); running it again finishes an interrupted deletion. Returns how many
+    sessions were deleted."""
+    deleted = 0
+    for start in range(0, len(session_ids), batch):
+        rows = store.write(
+            """
+            UNWIND $session_ids AS session_id
+            MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: session_id})
+            CALL (s) { MATCH (s)-[:HAS_TURN]->(t:Turn) DETACH DELETE t }
+            DETACH DELETE s
+            WITH collect(DISTINCT u) AS owners, count(*) AS deleted
+            CALL (owners) {
+              UNWIND owners AS u
+              WITH u WHERE u.anonymous = true AND NOT EXISTS { (u)-[:HAS_SESSION]->() }
+              DETACH DELETE u
+            }
+            RETURN deleted
+            """,
+            session_ids=session_ids[start : start + batch],
+        )
+        deleted += rows[0]["deleted"] if rows else 0
+    return deleted
+
+
 def recorded_turn(store: GraphStore, turn_id: str) -> RecordedTurn | None:
     """One stored turn with its mentions (what a retry answers from), or None."""
     rows = store.read(

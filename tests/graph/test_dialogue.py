@@ -11,6 +11,7 @@ from core.types import Constraints, GroundedEntity, Intent, Mention, Parse, Pola
 from graph.db import GraphStore
 from graph.dialogue import (
     create_session,
+    delete_sessions,
     get_session,
     record_turn,
     user_preferences,
@@ -60,6 +61,21 @@ def test_anonymous_sessions_get_fresh_users_and_known_users_keep_theirs(catalog:
     state = get_session(catalog, known.session_id)
     assert (state.user_id, state.turns) == ("ml:7", ())
     assert user_preferences(catalog, first.user_id) == []
+
+
+def test_deleting_sessions_removes_their_turns_and_the_anonymous_users_they_leave(catalog: GraphStore) -> None:
+    anonymous, kept_anonymous, known = create_session(catalog), create_session(catalog), create_session(catalog, "ml:7")
+    second_of_known = create_session(catalog, "ml:7")
+    for session in (anonymous, kept_anonymous, known, second_of_known):
+        record_turn(catalog, session.session_id, parse("I loved Fargo", mention("Fargo", FARGO, Polarity.LIKE)))
+    assert delete_sessions(catalog, [anonymous.session_id, "no-such-session", known.session_id], batch=2) == 2
+    assert count(catalog, "MATCH (u:User {id: $id}) RETURN count(u) AS n", id=anonymous.user_id) == 0
+    for session in (kept_anonymous, second_of_known):  # untouched, with their turns and preferences
+        assert len(get_session(catalog, session.session_id).turns) == 1
+    assert [p.node_id for p in user_preferences(catalog, kept_anonymous.user_id)] == ["ml:1"]
+    assert [p.node_id for p in user_preferences(catalog, "ml:7")] == ["ml:1"]
+    assert count(catalog, "MATCH (t:Turn) RETURN count(t) AS n") == 2
+    assert delete_sessions(catalog, []) == 0
 
 
 def test_create_session_is_idempotent_with_an_explicit_id(catalog: GraphStore) -> None:
