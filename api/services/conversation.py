@@ -191,7 +191,7 @@ class Conversation:
             self._answer_with_list(out, context, parse, k, explain, lead)
         elif parse.intent is Intent.EXPLAIN:
             picked = offered_position(parse.text, offered)  # "why 2", "why the second one?"
-            targets = [e.node_id for e in items] or [(picked[0] if picked else e).node_id for e in offered[:1]]
+            targets = [e.node_id for e in items or ([picked[0]] if picked else offered[:1])]
             vector = self.recommender.user_vector(context)
             found = self.recommender.explanations(context.user_id, targets, vector)
             out.explanations = [
