@@ -47,7 +47,7 @@ class Services:
     def __post_init__(self) -> None:
         self.store.on_recovery(self._forget_warm_up)
 
-    def warm_up(self) -> None:
+    def warm_up(self, every_filter: bool = True) -> None:
         """Build what the first requests would otherwise build (the parser's name index and sentence encoder, the
         recommender's popularity and conversation signals), have Neo4j read the graph into its page cache and plan
         the request queries, so that no request pays for it. While Neo4j is unreachable it is left for later
@@ -61,7 +61,7 @@ class Services:
                 with self.store.long_calls():
                     warm_page_cache(self.store, self.settings.neo4j_warm_max_relationships)
                 self.conversation.warm_up()
-                self.recommender.warm_up()
+                self.recommender.warm_up(every_filter)
             except UnavailableError as exc:
                 log.warning("Warm-up left for later, Neo4j is unavailable: %s", exc)
                 return
@@ -79,7 +79,8 @@ class Services:
         if self.warmed:
             return True
         if not self._warming.locked():
-            threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
+            # Late (Neo4j was down at start) or after an outage: quick, to serve again soon (Recommender.plan_queries).
+            threading.Thread(target=self.warm_up, args=(False,), name="warm-up", daemon=True).start()
         return False
 
     def _forget_warm_up(self) -> None:

@@ -97,14 +97,14 @@ class Recommender:
         """The served model's scoring configuration (the defaults without a model)."""
         return self.model.scoring if self.model is not None else ScoringConfig()
 
-    def warm_up(self) -> None:
+    def warm_up(self, every_filter: bool = True) -> None:
         """Read the popularity ranking, build the scorer and run the list and path queries once now, so that no
         request pays for it: neither the catalog-wide reads nor the server's planning of those queries (seconds on
         a freshly started server, more than a request's deadline)."""
         self._read_signals()
-        self.plan_queries()
+        self.plan_queries(every_filter)
 
-    def plan_queries(self) -> None:
+    def plan_queries(self, every_filter: bool = True) -> None:
         """Read what a list needs (context, filtered and explained candidates, "why?" paths) for a user with
         ratings and for a dialogue user, and an item search, under the long deadline, so that Neo4j has planned
         those queries and holds the pages they read before a request needs them (the reranker's LLM is not
@@ -117,7 +117,9 @@ class Recommender:
             for user_id in users:
                 self.context(user_id)
                 plan_path_queries(self.store, user_id, self._popular[:2])
-            for constraints in _FILTER_SHAPES:  # each kind of filter is planned apart (~1 s each on a cold server)
+            # Each kind of filter is planned apart (~1 s each on a cold server); after an outage only the plain list,
+            # so that the service is back within seconds and the other kinds are planned by their first request.
+            for constraints in _FILTER_SHAPES if every_filter else _FILTER_SHAPES[:1]:
                 for explain_for in (*users[-1:], None):  # at the pool size of a list of 10 (graph.recommend)
                     self._select_ids(self._popular, 10, constraints, explain_for)
 
