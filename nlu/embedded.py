@@ -133,13 +133,20 @@ class EmbeddedParser:
         end = min([end, *(m.start for m in mentions if start < m.start < end)])  # "something like <title> please"
         end = start + len(blanked[start:end].rstrip())
         words = [t.norm for t in tokenize(blanked[match.start(1) : end])]
-        if all(self.grounder.lexicon.is_stopword(w) for w in words):
+        if all(self.grounder.lexicon.is_stopword(w) or w in _NOT_DESCRIPTIVE for w in words):
             return ()
         genres = self.grounder.describe_genres(blanked[start:end])
         if not genres:
             return ()
         best = genres[0]
         return (Mention(text[start:end], start, end, best, Polarity.LIKE, round(best.score, 4), tuple(genres[1:])),)
+
+
+# Words after "something" / "anything" that describe no kind of film: "anything about <a title>", "anything else",
+# "something like the original <title>" (which of its films, not a genre).
+_NOT_DESCRIPTIVE = frozenset(
+    {"about", "else", "similar", "interesting", "know", "knew", "original", "first", "newer", "older", "latest"}
+)
 
 
 def _clause_text(text: str, tokens: list[Token], numbers: list[int], index: int) -> str:

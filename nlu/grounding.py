@@ -18,16 +18,21 @@ from graph.importers.titles import display_title, split_year
 from graph.search import entity_catalog, fulltext_candidates
 from nlu.encoder import SentenceEncoder
 from nlu.lexicon import Entry, Lexicon, SpanMatch
-from nlu.linker import PACKAGED_LINKER, Linker
+from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
 from nlu.text import Token, is_year, key, tokenize
 
 MIN_EVERYDAY_PRIOR = 0.3  # popularity prior a film named by one everyday word needs to be read as a title
-MIN_TYPO_WORD = 5  # a word is read as a typo of a name only from this length on
+MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
+MIN_TYPO_SURNAME_PRIOR = 0.15  # a misspelt surname names someone with 3+ films
+MIN_ONE_WORD_TYPO = 6  # ... and as a typo of a one-word name from this length on, written as a name ("Arival")
 MAX_CORRECTIONS = 20  # name words tried in place of a word that may hold a typo
+TYPO_WINDOW = 10  # words either side of a corrected word a name may span ("pirates of the caribbean … black peirl")
 _ACCEPTED = 0.5  # a learned title score from which a match counts as found (for lists: "jaws and alien")
 # The linker decides where the rules are unsure: not for a title written with its year or with a word no dictionary
 # has ("Shark Tale": near certain), nor for a function word or a verb ("it", "up", "loved": never a title).
 _RULES_CERTAIN = 0.9
+_NEVER = -1.0  # what the rules say of a match that is no title whatever the linker reads ("it", "up", "loved")
+_PLAIN_SCALE = math.log1p(1000)  # plain uses per 100k words at which the `plain` feature saturates
 FULL_NAME_BONUS = 0.3  # how much a node whose full name the words are is preferred to one they only shorten
 LABELS = {"item": "Item", "movie": "Item", "person": "Person", "genre": "Genre", "tag": "Tag"}
 # What each genre is about, for mapping descriptive phrases ("something scary") by embedding similarity.
@@ -60,8 +65,10 @@ GENRE_DESCRIPTIONS: dict[str, str] = {
 DESCRIPTOR = re.compile(
     r"\b(?:something|anything|makes? me|made me|in the mood for|feel like)\b((?:\W+\w+){1,6})", re.IGNORECASE
 )
-_OLDER = re.compile(r"\b(original|first one|older|old one|classic)\b", re.IGNORECASE)
-_NEWER = re.compile(r"\b(remake|reboot|new one|newer|latest|recent one)\b", re.IGNORECASE)
+# Words near a name shared by several films that say which one: "the first jumanji", "the more recent jane eyre".
+_OLDER = re.compile(r"\b(original|first|older|oldest|old|classic)\b", re.IGNORECASE)
+_NEWER = re.compile(r"\b(remake|reboot|new|newer|newest|latest|recent)\b", re.IGNORECASE)
+_NEAR_BEFORE, _NEAR_AFTER = 4, 3  # words before and after a name that may say which of its films
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,8 @@ class Grounder:
         self.lexicon = Lexicon(entity_catalog(store))
         # Learned with popularity as a feature: a catalog nobody has rated or talked about yet gets the rules.
         self.linker = linker if self.lexicon.has_usage else None
+        # How often each name is used as plain words in chat: the linker's own counts (training sets its own).
+        self.usage = linker.usage if linker is not None else PlainUsage()
         self._encoder = encoder
         self._genre_ids = [g for g in GENRE_DESCRIPTIONS if g in self.lexicon.genres]
         self._genre_vectors: np.ndarray | None = None
@@ -272,32 +281,43 @@ class Grounder:
             if everyday:  # only into a word of a name, with its neighbour ("jim carey"), never "the whole" → "the hole"
                 corrections = [c for c in corrections if self._continues_a_name(tokens, i, c)]
             best: SpanMatch | None = None
+            best_prior = 0.0
             for correction in corrections:
-                first, last = max(0, i - 4), min(len(tokens), i + 5)
+                first, last = max(0, i - TYPO_WINDOW), min(len(tokens), i + TYPO_WINDOW + 1)
                 window = [replace(t, norm=correction) if j == i else t for j, t in enumerate(tokens[first:last], first)]
                 for m in self.lexicon.find(window):
                     hit = replace(m, first=m.first + first, last=m.last + first, typo=True)
                     size = hit.last - hit.first
-                    longer = best is None or size > best.last - best.first
-                    # An everyday word becomes another one only inside a name of 3+ words: "the dark night".
+                    longer = best is None or (size, self._best_prior(hit)) > (best.last - best.first, best_prior)
+                    # An everyday word becomes another one only inside a name of 3+ words ("the dark night") or
+                    # written as a name ("Wal Street", "Tor: Ragnarok"), never "the whole" → "the hole".
                     plausible = size >= 3 or not (everyday and self.lexicon.is_common(correction))
+                    plausible = plausible or (size >= 2 and token.capitalised)
                     if hit.first <= i < hit.last and longer and plausible and self._replaces(hit, owner, current):
-                        best = hit  # the longest name a correction completes; among equals, the most used word
+                        best, best_prior = hit, self._best_prior(hit)  # the longest; among equals, the most popular
             if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best)):
                 inside = {owner[j] for j in range(best.first, best.last) if j in owner}
                 matches = [m for m in matches if m not in inside] + [best]
                 owner.update(dict.fromkeys(range(best.first, best.last), best))
         return matches
 
+    def _best_prior(self, match: SpanMatch) -> float:
+        """The popularity prior of the most popular entry a match names ("Stiler": Ben Stiller before Julia Stiles)."""
+        return max(self.lexicon.entries[j].prior for j in match.entries)
+
     def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch) -> bool:
-        """A word is corrected into a one-word name only when written as a name after the message's first word
-        ("I loved Titanc"), long enough, not everyday English, and naming something people talk about; never
-        "haha"."""
+        """A word is corrected into a one-word name only when written as a name, long enough, not everyday English,
+        and naming something people talk about ("I loved Titanc", "Arival is sci fi"); never "haha" or, in lower
+        case, "gorry" (Gordy) or "snitched" (Snatched)."""
         token = tokens[i]
-        inside = i > 0
-        popular = self._talked_about([self.lexicon.entries[j] for j in hit.entries])
-        long_enough = len(token.norm) >= MIN_TYPO_WORD + 1
-        return token.capitalised and inside and long_enough and popular and not self.lexicon.is_common(token.norm)
+        entries = [self.lexicon.entries[j] for j in hit.entries]
+        # "Cruie", "Schumre": a surname is shorter than a title; it names someone with a few films
+        surname = all(e.label == "Person" for e in entries)
+        long_enough = len(token.norm) >= MIN_ONE_WORD_TYPO - surname
+        known = max(e.prior for e in entries) >= MIN_TYPO_SURNAME_PRIOR if surname else self._talked_about(entries)
+        contraction = token.norm.endswith("s") and self.lexicon.is_common(token.norm[:-1])  # "There's", "Heres"
+        everyday = self.lexicon.is_common(token.norm) or contraction
+        return token.capitalised and long_enough and known and not everyday
 
     def _continues_a_name(self, tokens: list[Token], i: int, word: str) -> bool:
         """Whether `word` in place of token `i` makes a two-word start of a name with the token before or after."""
@@ -331,27 +351,32 @@ class Grounder:
         taken = confidence > 0
         features = None
         labels = {e.label for e in entries}  # never "Kevin Hart", a person and a film: the rules decide that
-        title = labels == {"Item"} and 0 < confidence < _RULES_CERTAIN
-        surname = labels == {"Person"} and match.derived and confidence < _RULES_CERTAIN  # "pitt", "hopkins"
+        title = labels == {"Item"} and 0 <= confidence < _RULES_CERTAIN
+        surname = labels == {"Person"} and match.derived and 0 <= confidence < _RULES_CERTAIN  # "pitt", "hopkins"
         if title or surname:  # what the linker decides (and learns from)
-            features = self._features(match, entries, around, confidence)
+            features = self._features(match, entries, around, max(confidence, 0.0), self.usage)
             if self.linker is not None:
                 learned = self.linker.probability(features)
                 # A surname the rules take stays taken: a small catalog's people have few films (a low prior) and
                 # "more tarantino" is no less a name there; the linker adds the ones the rules refuse ("like hopkins").
                 confidence = max(learned, confidence) if surname and confidence >= _ACCEPTED else learned
                 taken = confidence >= _ACCEPTED
-        ranked = self._rank_exact(list(match.entries), text, match.key)
+        before = text[tokens[max(0, match.first - _NEAR_BEFORE)].start : span[0].start]
+        after = text[span[-1].end : tokens[min(len(tokens), match.last + _NEAR_AFTER) - 1].end]
+        ranked = self._rank_exact(list(match.entries), _era_cue(before, after), match.key)
         end = span[-1].end
         if match.with_year and text[end : end + 1] == ")":
             end += 1
-        return Candidate(span[0].start, end, tuple(ranked), round(confidence, 4), features), taken
+        return Candidate(span[0].start, end, tuple(ranked), round(max(confidence, 0.0), 4), features), taken
 
     @staticmethod
-    def _features(match: SpanMatch, entries: list[Entry], around: _Surroundings, rule: float) -> dict[str, float]:
+    def _features(
+        match: SpanMatch, entries: list[Entry], around: _Surroundings, rule: float, usage: PlainUsage
+    ) -> dict[str, float]:
         """What the learned linker reads of a title or surname match: the rules' verdict, how the words look
-        (everyday, capitalised, how many), where they stand, how popular the films or people are, and the words
-        around. A surname's features are named apart ("person:…"), so that one model holds both."""
+        (everyday, capitalised, how many, how often chat uses them as plain words), where they stand, how popular
+        the films or people are, and the words around. A surname's features are named apart ("person:…"), so that
+        one model holds both."""
         prior = max(e.prior for e in entries)
         count = len(around.words) or 1
         common = sum(around.common) / count
@@ -385,6 +410,14 @@ class Grounder:
             f"before:{around.adjacent or '^'}": 1.0,
             f"after:{around.after or '$'}": 1.0,
         }
+        rate = usage.per_100k_words(match.key)
+        # Counted in lower case, read unless written as a name: "The Help" is a title still, "Good morning" is not.
+        as_name = all(around.capitalised) and not (around.sentence_start and count == 1)
+        if rate is not None and not as_name:  # "bright", "click": often plain words in chat; "fargo": never
+            plain = min(math.log1p(rate) / _PLAIN_SCALE, 1.0)
+            cued = float(around.adjacent in _STRONG_CUES_BEFORE or around.after in _TITLE_CUES_AFTER)
+            features |= {"plain": plain, "unused": float(rate == 0), "plain_one_word": plain * one_word}
+            features |= {"plain_prior": plain * prior, "plain_cued": plain * cued, "plain_whole": plain * around.whole}
         features.update((f"near:{w}", 1.0) for w in around.before)
         if entries[0].label == "Person":
             return {"person": 1.0} | {f"person:{name}": value for name, value in features.items()}
@@ -441,9 +474,9 @@ class Grounder:
         if len(around.words) == 1:
             word = around.words[0]
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
-                return 0.0
+                return _NEVER
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
-                return 0.0  # "loved jaws": the verb is not the film "Loved"
+                return _NEVER  # "loved jaws": the verb is not the film "Loved"
             if match.derived and labels == {"Person"}:
                 return scale * self._surname_confidence(common[0], capitalised[0], before, after)
             if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
@@ -472,6 +505,10 @@ class Grounder:
                 return scale * 0.55 if known and (whole or around.adjacent in _WATCH_VERBS) else 0.0
             if whole and known:
                 return scale * 0.8
+            # "I watched the help", "have you seen the notebook", "the help movie was great": what else is watched
+            named_as_film = around.adjacent in _SEEN_VERBS or (around.leads and after in {"movie", "film"})
+            if named_as_film and known and labels == {"Item"}:
+                return scale * 0.92
             if title_case or labels != {"Item"}:
                 return scale * (0.8 if title_case else 0.55)
             # Everyday words in lower case ("thanks for the help", "date night") are a title only where the
@@ -545,6 +582,7 @@ _MULTI_CUES_AFTER = frozenset({"is", "was", "has", "had", "sounds", "looks"})  #
 _ENDS_SENTENCE = re.compile(r"[.!?;]")
 _WATCH_VERBS_TEXT = "seen saw watched watch watching loved hated enjoyed liked love"
 _WATCH_VERBS = frozenset(_WATCH_VERBS_TEXT.split())
+_SEEN_VERBS = frozenset({"seen", "saw", "watched", "watch", "watching", "rewatched"})
 _ROLE_CUES_BEFORE = frozenset({"by", "with", "starring", "director", "actor", "actress"})
 _INTERJECTIONS = frozenset({"oh", "ohh", "ah", "yes", "yeah", "no", "nah", "hmm", "well", "ok", "okay", "wow", "lol"})
 _PERSON_CUES_BEFORE = frozenset({"by", "with", "starring", "more", "director", "actor", "actress", "from"})
@@ -565,6 +603,13 @@ def _listed_together(text: str, tokens: list[Token], earlier: SpanMatch, match: 
         return between[0].norm in {"and", "or", "nor"}
     gap = text[tokens[earlier.last - 1].end : tokens[match.first].start]
     return not between and gap.strip() == ","
+
+
+def _era_cue(before: str, after: str) -> str:
+    """The cue nearest a name ("the first jumanji", "jane eyre, the new one"), or "" when there is none."""
+    cues = [(len(before) - m.end(), m.group()) for r in (_OLDER, _NEWER) for m in r.finditer(before)]
+    cues += [(m.start(), m.group()) for r in (_OLDER, _NEWER) for m in r.finditer(after)]
+    return min(cues)[1] if cues else ""
 
 
 def _preference(entry: Entry, context: str) -> float:

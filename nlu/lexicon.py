@@ -118,7 +118,7 @@ _SHORT = re.compile(r" (?:[2-9]|ii|iii|iv|v|vi|vii|part \w+|episode \w+|chapter 
 _SUBTITLE = re.compile(r":|\s[-\u2013]\s")
 MIN_SURNAME_LINKS = 8  # a surname that is also an everyday word ("story") names only someone with this many films
 SURNAME_DOMINANCE = 3  # a surname names a person who has this many times the links of anyone else who bears it
-MIN_TYPO_LENGTH = 4
+MIN_TYPO_LENGTH = 4  # name words of this length on are corrected into (from words one letter shorter on)
 MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that key only for a film this popular
 
 
@@ -195,7 +195,7 @@ class Lexicon:
     def corrections(self, norm: str) -> list[str]:
         """The name words one edit (substitution, insertion, deletion, transposition) away from `norm`, the most
         used in names first; empty for short words."""
-        if len(norm) < MIN_TYPO_LENGTH or not norm.isalpha():
+        if len(norm) < MIN_TYPO_LENGTH - 1 or not norm.isalpha():
             return []
         found = set(self._deletes.get(norm, ()))
         for i in range(len(norm)):

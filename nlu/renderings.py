@@ -2,7 +2,9 @@
 text the learned linker is trained on and the typed-text benchmark scores. Messages carry `@id` placeholders (as in
 ReDial's raw data); each rendering writes every placeholder from its catalog title:
 - `canonical`: "Title (Year)"; `no_year`: "Title"; `lower`: "title"; `no_article`: "title" without "the / a / an";
-- `short`: the part before ":" / " - " / a sequel number / " and the " ("harry potter", "toy story"), lower case;
+- `short`: the part before ":" / " - " / a sequel number / " and the " ("harry potter", "toy story"), lower case, as
+  people shorten: never to one word at " and the " ("beauty"), nor to another film's full title ("iron man" is Iron
+  Man, not Iron Man 3: that one is written whole);
 - `typo`: "Title" with one edit inside a word of 4+ letters, for titles of 6+ letters;
 - `lower_message`: the whole message in lower case, titles without their year (how many people chat).
 People named in full are written by their surname alone (`surname`), in lower case (`surname_lower`) or with one
@@ -13,17 +15,19 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from graph.importers.titles import split_year
+from nlu.text import key
 
 MOVIE_RENDERINGS = ("canonical", "no_year", "lower", "no_article", "short", "typo", "lower_message")
 PERSON_RENDERINGS = ("surname", "surname_lower", "surname_typo")
 _AT = re.compile(r"@(\d+)")
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _SHORT = re.compile(r"\s*(?::|\s-\s|\s(?:[2-9]|ii|iii|iv|v|vi)\b|\sand the\s).*$", re.IGNORECASE)
+_AND_THE = re.compile(r"\sand the\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,23 @@ def typo(text: str, rng: random.Random) -> str:
     return text[: word.start()] + w + text[word.end() :]
 
 
-def render_title(name: str, rendering: str, rng: random.Random) -> str:
-    """A catalog title ("The Matrix (1999)") written as `rendering` says."""
+def title_keys(names: Iterable[str]) -> frozenset[str]:
+    """The matching keys of catalog titles without their year: what a `short` rendering must not shorten to."""
+    return frozenset(key(split_year(" ".join(unquote(name).split()))[0]) for name in names)
+
+
+def shortened(title: str, whole: Collection[str] = ()) -> str:
+    """`title` (no year) as people shorten it, in lower case; the whole title when the short form would be one word
+    cut at " and the " or the full title (a key in `whole`) of another film."""
+    short = _SHORT.sub("", title) or title
+    one_word = len(_ARTICLE.sub("", short).split()) < 2
+    if (one_word and _AND_THE.search(title)) or (key(short) != key(title) and key(short) in whole):
+        short = title
+    return short.lower()
+
+
+def render_title(name: str, rendering: str, rng: random.Random, whole: Collection[str] = ()) -> str:
+    """A catalog title ("The Matrix (1999)") written as `rendering` says; `whole`: see `shortened`."""
     name = " ".join(unquote(name).split())
     title, year = split_year(name)
     if rendering == "canonical":
@@ -80,14 +99,16 @@ def render_title(name: str, rendering: str, rng: random.Random) -> str:
     if rendering == "no_article":
         return _ARTICLE.sub("", title).lower()
     if rendering == "short":
-        return (_SHORT.sub("", title) or title).lower()
+        return shortened(title, whole)
     if rendering == "typo":
         return typo(title, rng)
     raise ValueError(f"Unknown rendering {rendering!r}: expected one of {', '.join(MOVIE_RENDERINGS)}.")
 
 
-def rewrite(text: str, titles: Mapping[str, str], rendering: str, rng: random.Random) -> Rendered:
-    """`text` with every known `@id` placeholder written as `rendering` says."""
+def rewrite(
+    text: str, titles: Mapping[str, str], rendering: str, rng: random.Random, whole: Collection[str] = ()
+) -> Rendered:
+    """`text` with every known `@id` placeholder written as `rendering` says; `whole`: see `shortened`."""
     out: list[str] = []
     spans: list[tuple[int, int, str]] = []
     position = length = 0
@@ -97,7 +118,7 @@ def rewrite(text: str, titles: Mapping[str, str], rendering: str, rng: random.Ra
             continue
         before = text[position : match.start()]
         before = before.lower() if rendering == "lower_message" else before
-        title = render_title(titles[movie], rendering, rng)
+        title = render_title(titles[movie], rendering, rng, whole)
         out += [before, title]
         length += len(before)
         spans.append((length, length + len(title), movie))

@@ -3,6 +3,7 @@ Neo4j catalog."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -15,9 +16,9 @@ from graph.db import GraphStore
 from graph.importers.redial_dialogues import DialogueMessage
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
-from nlu.linker import LINKER_FILE, MIN_FEATURE_COUNT, PACKAGED_LINKER, Linker, fit, load_linker
-from nlu.renderings import MOVIE_RENDERINGS, render_people, rewrite, seeded, typo
-from nlu.training import linking_examples, train_linker
+from nlu.linker import LINKER_FILE, MIN_FEATURE_COUNT, PACKAGED_LINKER, Linker, PlainUsage, fit, load_linker
+from nlu.renderings import MOVIE_RENDERINGS, render_people, rewrite, seeded, shortened, typo
+from nlu.training import linking_examples, plain_usage, train_linker
 
 TITLES = {"1": "The Matrix (1999)", "2": "Harry Potter and the Goblet of Fire (2005)", "3": "Jaws (1975)"}
 
@@ -38,12 +39,36 @@ def test_fit_learns_which_features_mark_a_mention() -> None:
         fit([({"capitalised": 1.0}, 1)] * 5)
 
 
-def test_a_linker_file_round_trips_and_a_model_folder_wins(tmp_path: Path) -> None:
-    linker = Linker({"rule": 2.5, "near:loved": 0.75}, -1.25, {"fold": 0})
+def test_a_linker_file_round_trips_and_a_model_folder_wins(tmp_path: Path, caplog) -> None:
+    linker = Linker({"rule": 2.5, "near:loved": 0.75}, -1.25, {"fold": 0}, PlainUsage({"bright": 3}, 1000))
     linker.save(tmp_path / LINKER_FILE)
     assert Linker.load(tmp_path / LINKER_FILE) == linker
     assert load_linker(tmp_path) == linker
     assert PACKAGED_LINKER is not None and load_linker(tmp_path / "empty") == PACKAGED_LINKER
+    assert PACKAGED_LINKER.usage.words > 10_000 and PACKAGED_LINKER.usage.per_100k_words("it") > 100
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / LINKER_FILE).write_text(json.dumps({"bias": 0.0, "weights": {"rule": 1.0}}))  # before `usage`
+    assert load_linker(older) == PACKAGED_LINKER and "retrain it with `chatrec train-nlu`" in caplog.text
+
+
+def test_plain_usage_counts_words_outside_titles_and_leaves_each_dialogue_out(catalog: GraphStore, encoder) -> None:
+    texts = {"d1|0": "@3 is a bright movie", "d1|1": "bright and early, the help", "d2|0": "Bright day for @1"}
+    messages = [DialogueMessage(seed, text, TITLES, ()) for seed, text in texts.items()]
+    usage, others = plain_usage(Grounder(catalog, encoder, linker=None).lexicon, messages)
+    assert usage.counts["bright"] == 2  # "Bright" written as a name is not counted, nor the placeholders
+    assert usage.counts["the help"] == 1 and usage.words == 12
+    assert usage.per_100k_words("bright") == 2 * 100_000 / 12
+    assert others["d1"].per_100k_words("bright") == 0.0 and others["d2"].per_100k_words("the help") == 100_000 / 9
+    assert PlainUsage().per_100k_words("bright") is None  # no chat to go by
+
+
+def test_short_titles_are_what_people_shorten_them_to() -> None:
+    assert shortened("Harry Potter and the Goblet of Fire") == "harry potter"
+    assert shortened("Thor: Ragnarok") == "thor"
+    assert shortened("Thor: Ragnarok", whole={"thor"}) == "thor: ragnarok"  # "thor" is another film
+    assert shortened("Beauty and the Beast") == "beauty and the beast"  # never "beauty"
+    assert shortened("Toy Story 3", whole={"toy story 3"}) == "toy story"
 
 
 def test_renderings_say_where_each_title_stands() -> None:

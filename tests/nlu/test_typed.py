@@ -171,6 +171,9 @@ def test_at_all_is_an_intensifier_not_the_offer(typed_parser: EmbeddedParser) ->
         ("i loved get out", ["m:getout"]),  # a title of function words, right after a verb of liking
         ("i need to get out more", []),
         ("can you help me with something for date night", []),
+        ("check out dunkirk if you haven't already", ["m:dunkirk"]),  # one word chat never uses plainly
+        ("try dunkirk", ["m:dunkirk"]),
+        ("I watched the help last night", ["m:help"]),  # everyday words, where only a film is watched
     ],
 )
 def test_the_learned_linker_reads_lower_case_titles(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
@@ -184,3 +187,26 @@ def test_a_film_to_be_like_is_no_description_of_a_genre(typed_parser: EmbeddedPa
         assert parse.constraints.genres_required == () and all(m.entity.label == "Item" for m in parse.mentions)
     assert [m.entity.node_id for m in typed_parser.parse("something like the dark night").mentions] == ["m:nolan4"]
     assert typed_parser.parse("something scary").constraints.genres_required == ("horror",)
+
+
+def test_typos_anywhere_in_a_name(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "Dunkrk was intense") == [("m:dunkirk", LIKE)]  # first word, written as a name
+    assert understood(typed_parser, "The Godfater Part II") == [("m:godfather2", LIKE)]
+    assert understood(typed_parser, "loved Pulp Fictoin") == [("m:pulp", LIKE)]
+    assert understood(typed_parser, "anything by Nolen?") == [("p:nolan", LIKE)]  # a surname: five letters do
+
+
+def test_the_word_nearest_a_shared_title_says_which_film(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "i loved the new jungle book") == [("m:jungle16", LIKE)]
+    assert understood(typed_parser, "the original jungle book was better") == [("m:jungle94", LIKE)]
+    # both cues in one message: each name takes the one beside it
+    assert understood(typed_parser, "I loved the original jungle book but not the new one") == [("m:jungle94", LIKE)]
+
+
+def test_anything_about_a_title_asks_about_it_not_for_a_genre(typed_parser: EmbeddedParser) -> None:
+    for text, film in (
+        ("can you tell me anything about the matrix", "m:matrix"),
+        ("something like the original jungle book", "m:jungle94"),
+    ):
+        parse = typed_parser.parse(text)
+        assert [m.entity.node_id for m in parse.mentions] == [film] and parse.constraints.genres_required == ()
