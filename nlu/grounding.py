@@ -292,7 +292,8 @@ class Grounder:
                     # An everyday word becomes another one only inside a name of 3+ words ("the dark night") or
                     # written as a name ("Wal Street", "Tor: Ragnarok"), never "the whole" → "the hole".
                     plausible = size >= 3 or not (everyday and self.lexicon.is_common(correction))
-                    plausible = plausible or (size >= 2 and token.capitalised)
+                    people = all(self.lexicon.entries[j].label == "Person" for j in hit.entries)  # "brad pit"
+                    plausible = plausible or (size >= 2 and (token.capitalised or people))
                     if hit.first <= i < hit.last and longer and plausible and self._replaces(hit, owner, current):
                         best, best_prior = hit, self._best_prior(hit)  # the longest; among equals, the most popular
             if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best)):

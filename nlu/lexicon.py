@@ -1,6 +1,7 @@
 """The in-memory name index: every movie title (with and without year), person name, genre name and genre
 inflection, loaded once from the graph, plus the shorter ways people write them (a title without its leading
-article or after its colon or sequel number, a person's distinctive surname); finds candidate spans in an utterance
+article or after its colon or sequel number, without its hyphens, with its sequel number in digits, a popular
+title's initials, a person's distinctive surname); finds candidate spans in an utterance
 in one left-to-right pass, and proposes the name words an unknown word is one typo away from."""
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ GENRE_ALIASES: dict[str, str] = {
     "comedies": "comedy",
     "comedic": "comedy",
     "romcom": "comedy",
+    "romcoms": "comedy",
+    "rom coms": "comedy",
     "rom com": "comedy",
     "romantic": "romance",
     "romances": "romance",
@@ -119,6 +122,8 @@ _SUBTITLE = re.compile(r":|\s[-\u2013]\s")
 MIN_SURNAME_LINKS = 8  # a surname that is also an everyday word ("story") names only someone with this many films
 SURNAME_DOMINANCE = 3  # a surname names a person who has this many times the links of anyone else who bears it
 MIN_TYPO_LENGTH = 4  # name words of this length on are corrected into (from words one letter shorter on)
+MIN_SPELLING_POPULARITY = 50  # a title this popular is also found by its initials ("lotr", "potc")
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that key only for a film this popular
 
 
@@ -173,6 +178,8 @@ class Lexicon:
                     cut_short = short not in (head, bare) and len(remainder) < 2
                     if short and short != title and significant and not cut_short:
                         derived[short].add(index)  # never "the fast" for The Fast and the Furious
+                for other in self._other_spellings(raw, entry):  # "spiderman 2", "godfather 2", "lotr"
+                    derived[other].add(index)
             elif entry.label == "Person" and len(words := key(entry.name).split()) >= 2:
                 by_surname[words[-1]].append((entry.popularity, index))
         for surname, people in by_surname.items():
@@ -183,6 +190,27 @@ class Lexicon:
                 derived[surname].add(people[0][1])
         for derived_key, indices in derived.items():
             self.derived[derived_key] = sorted(set(indices) - set(self.keys.get(derived_key, ())))
+
+    def _other_spellings(self, raw: str, entry: Entry) -> set[str]:
+        """Keys people type for a title beside its own: hyphens dropped ("spiderman 2"), sequel numbers in digits
+        with or without "part" ("godfather 2", "back to the future part 2"), and for a popular title of three words
+        or more its initials ("lotr", "potc"; never an everyday word)."""
+        title, head = key(raw), key(_SUBTITLE.split(raw)[0])
+        forms = {title, head, _ARTICLE.sub("", title), _ARTICLE.sub("", head)}
+        if "-" in raw:
+            joined = key(raw.replace("-", ""))
+            forms |= {joined, _ARTICLE.sub("", joined), key(_SUBTITLE.split(raw.replace("-", ""))[0])}
+        spellings = set(forms) if "-" in raw else set()
+        for form in forms:
+            words = [_ROMAN.get(w, w) for w in form.split()]
+            if words != form.split():
+                spellings |= {" ".join(words), " ".join(w for w in words if w != "part")}
+        initials_of = _ARTICLE.sub("", head).split()
+        if len(initials_of) >= 3 and entry.popularity >= MIN_SPELLING_POPULARITY:
+            initials = "".join(w[0] for w in initials_of if w.isalpha())
+            if len(initials) >= 3 and initials not in self.common:
+                spellings.add(initials)
+        return {s for s in spellings if s and s != title}
 
     def _typo_index(self, keys: list[str]) -> None:
         """Every word of 4+ letters of a name, by each form of it with one letter deleted (and itself)."""

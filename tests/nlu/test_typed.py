@@ -38,6 +38,7 @@ MOVIES = [
     ("m:butterfly", "The Butterfly Effect (2004)", 2004, ["sci-fi", "thriller"], 10, 2),
     ("m:family", "My Family (1995)", 1995, ["drama"], 5, 0),
     ("m:getout", "Get Out (2017)", 2017, ["horror"], 0, 6),
+    ("m:spiderman2", "Spider-Man 2 (2004)", 2004, ["action"], 10, 1),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -57,6 +58,7 @@ PEOPLE = [
     ("p:nolan", "Christopher Nolan", "DIRECTED", ["m:inception", "m:dunkirk", *(f"m:nolan{n}" for n in range(6))]),
     ("p:carrey", "Jim Carrey", "ACTED_IN", ["m:mask"]),
     ("p:coppola", "Francis Ford Coppola", "DIRECTED", ["m:godfather", "m:godfather2"]),
+    ("p:pitt", "Brad Pitt", "ACTED_IN", ["m:butterfly"]),
 ]
 
 
@@ -210,3 +212,21 @@ def test_anything_about_a_title_asks_about_it_not_for_a_genre(typed_parser: Embe
     ):
         parse = typed_parser.parse(text)
         assert [m.entity.node_id for m in parse.mentions] == [film] and parse.constraints.genres_required == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i loved spiderman 2", [("m:spiderman2", LIKE)]),  # the hyphen dropped
+        ("godfather 2", [("m:godfather2", LIKE)]),  # a sequel number in digits
+        ("i loved the godfather part 2", [("m:godfather2", LIKE)]),
+        ("lotr", [("m:lotr", LIKE)]),  # a popular title's initials
+        ("brad pit movies", [("p:pitt", LIKE)]),  # a typo that makes another everyday word, in a person's name
+    ],
+)
+def test_other_spellings_people_use(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
+
+
+def test_romcoms_are_comedies(typed_parser: EmbeddedParser) -> None:
+    assert typed_parser.parse("i hate romcoms").constraints.genres_excluded == ("comedy",)
