@@ -287,15 +287,15 @@ class Grounder:
                 window = [replace(t, norm=correction) if j == i else t for j, t in enumerate(tokens[first:last], first)]
                 for m in self.lexicon.find(window):
                     hit = replace(m, first=m.first + first, last=m.last + first, typo=True)
-                    size = hit.last - hit.first
-                    longer = best is None or (size, self._best_prior(hit)) > (best.last - best.first, best_prior)
+                    size, prior = hit.last - hit.first, self._best_prior(hit)
+                    longer = best is None or (size, prior) > (best.last - best.first, best_prior)
                     # An everyday word becomes another one only inside a name of 3+ words ("the dark night") or
                     # written as a name ("Wal Street", "Tor: Ragnarok"), never "the whole" → "the hole".
                     plausible = size >= 3 or not (everyday and self.lexicon.is_common(correction))
                     people = all(self.lexicon.entries[j].label == "Person" for j in hit.entries)  # "brad pit"
                     plausible = plausible or (size >= 2 and (token.capitalised or people))
                     if hit.first <= i < hit.last and longer and plausible and self._replaces(hit, owner, current):
-                        best, best_prior = hit, self._best_prior(hit)  # the longest; among equals, the most popular
+                        best, best_prior = hit, prior  # the longest; among equals, the most popular
             if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best)):
                 inside = {owner[j] for j in range(best.first, best.last) if j in owner}
                 matches = [m for m in matches if m not in inside] + [best]
