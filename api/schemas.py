@@ -318,6 +318,9 @@ class TrainRequest(BaseModel):
     max_epochs: int | None = Field(None, ge=1, le=10_000)
     max_seconds: float | None = Field(None, gt=0, le=86_400)
     seed: int | None = Field(None, ge=0)
+    sampling: Literal["auto", "always", "never"] | None = Field(
+        None, description="Neighbour-sampled batches; auto: when full-graph training exceeds the memory budget."
+    )
 
 
 class JobOut(BaseModel):

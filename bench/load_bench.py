@@ -10,6 +10,8 @@ Phase 1: `GET /v1/users/{random MovieLens user}/recommendations?k=10&explain=tru
 same with `explain=false` too).
 Phase 2: every user opens a session (`POST /v1/sessions`) and sends utterances in turn
 (`POST /v1/sessions/{id}/messages`).
+`--users FILE` and `--utterances FILE` (one a line) replace the MovieLens users and the utterances about the demo
+catalog, e.g. for another catalog (bench/scale_bench.py passes those of its synthetic ones).
 
 Percentiles come from the exact response time of every request (Locust's `request` event), not from Locust's rounded
 histogram; a request that fails (HTTP >= 400 or a connection error) counts as an error and is not timed.
@@ -110,6 +112,8 @@ class Client(FastHttpUser):
     think_s = 0.0
     deadline = 0.0
     headers: ClassVar[dict[str, str]] = {}
+    users: ClassVar[list[str]] = USERS
+    utterances: ClassVar[list[str]] = UTTERANCES
     numbers: Iterator[int] = itertools.count()
 
     def on_start(self) -> None:
@@ -125,7 +129,7 @@ class Recommendations(Client):
 
     @task
     def recommend(self) -> None:
-        user = self.rng.choice(USERS)
+        user = self.rng.choice(self.users)
         self.client.get(f"/v1/users/{user}/recommendations?k=10&explain={self.explain}", name="recommendations")
 
 
@@ -141,13 +145,13 @@ class Turns(Client):
             if created.status_code == 201:
                 self.session_id = created.json()["session_id"]
                 CREATED_SESSIONS.append(self.session_id)
-        self.turn = self.rng.randrange(len(UTTERANCES))
+        self.turn = self.rng.randrange(len(self.utterances))
 
     @task
     def message(self) -> None:
         if self.session_id is None:
             raise StopUser
-        body = {"text": UTTERANCES[self.turn % len(UTTERANCES)], "k": 10}
+        body = {"text": self.utterances[self.turn % len(self.utterances)], "k": 10}
         self.client.post(f"/v1/sessions/{self.session_id}/messages", json=body, headers=self.headers, name="turn")
         self.turn += 1
 
@@ -182,7 +186,7 @@ def run_phase(url: str, kind: type[Client], clients: int, seconds: float, think_
     return phase
 
 
-def first_requests(url: str, headers: dict[str, str]) -> dict[str, Any]:
+def first_requests(url: str, headers: dict[str, str], users: list[str], utterances: list[str]) -> dict[str, Any]:
     """The first requests after ready, one at a time on fresh connections, as a newcomer's first clicks: a list, a
     session's first turn, then 19 more lists for other users (ms)."""
     import urllib.request  # after Locust's gevent monkey-patching (it imports ssl)
@@ -195,11 +199,11 @@ def first_requests(url: str, headers: dict[str, str]) -> dict[str, Any]:
             answer = json.loads(response.read())
         return (time.perf_counter() - started) * 1000, answer
 
-    lists = [timed(f"/v1/users/{user}/recommendations?k=10&explain=true")[0] for user in USERS[:1]]
+    lists = [timed(f"/v1/users/{user}/recommendations?k=10&explain=true")[0] for user in users[:1]]
     _, session = timed("/v1/sessions", {})
     CREATED_SESSIONS.append(session["session_id"])
-    turn_ms, _ = timed(f"/v1/sessions/{session['session_id']}/messages", {"text": UTTERANCES[0], "k": 10})
-    lists += [timed(f"/v1/users/{user}/recommendations?k=10&explain=true")[0] for user in USERS[1:20]]
+    turn_ms, _ = timed(f"/v1/sessions/{session['session_id']}/messages", {"text": utterances[0], "k": 10})
+    lists += [timed(f"/v1/users/{user}/recommendations?k=10&explain=true")[0] for user in users[1:20]]
     return {
         "first_request_ms": round(lists[0], 2),
         "first_turn_ms": round(turn_ms, 2),
@@ -212,24 +216,25 @@ def measure(url: str, options: dict[str, Any], headers: dict[str, str]) -> dict[
     """The first requests, a warm-up (none with `--warmup-s 0`: the first run after ready), both phases at the
     configured think time, the list phase at 100 clients (and closed-loop phases when asked)."""
     clients, seed = options["clients"], options["seed"]
-    result: dict[str, Any] = first_requests(url, headers)
+    people = {"users": options["users"], "utterances": options["utterances"]}
+    result: dict[str, Any] = first_requests(url, headers, **people)
     runs = [("", options["think_s"])] + ([("saturation_", 0.0)] if options["saturation"] else [])
     with Progress() as progress:
         step = progress.add_task("warm-up", total=None)
         if options["warmup_s"] > 0:
-            run_phase(url, Recommendations, 4, options["warmup_s"], 0.0, seed=99)
-            run_phase(url, Turns, 4, options["warmup_s"], 0.0, seed=99, headers=headers)
+            run_phase(url, Recommendations, 4, options["warmup_s"], 0.0, seed=99, **people)
+            run_phase(url, Turns, 4, options["warmup_s"], 0.0, seed=99, headers=headers, **people)
         for prefix, think in runs:
             seconds = options["seconds"] if think > 0 else options["saturation_seconds"]
             progress.update(step, description=f"{prefix or 'main '}recommendations ({seconds:.0f} s)")
-            recs = run_phase(url, Recommendations, clients, seconds, think, seed=seed)
+            recs = run_phase(url, Recommendations, clients, seconds, think, seed=seed, **people)
             progress.update(step, description=f"{prefix or 'main '}turns ({seconds:.0f} s)")
-            turns = run_phase(url, Turns, clients, seconds, think, seed=seed, headers=headers)
+            turns = run_phase(url, Turns, clients, seconds, think, seed=seed, headers=headers, **people)
             result[f"{prefix}recommendations"] = recs.summary()
             result[f"{prefix}turns"] = turns.summary()
             if options["unexplained"] and not prefix:
                 progress.update(step, description=f"recommendations without explanations ({seconds:.0f} s)")
-                plain = run_phase(url, Recommendations, clients, seconds, think, seed=seed, explain="false")
+                plain = run_phase(url, Recommendations, clients, seconds, think, seed=seed, explain="false", **people)
                 result["unexplained_recommendations"] = plain.summary()
             result[f"{prefix}latencies_ms"] = {
                 "recommendations": [round(x, 2) for x in recs.latencies],
@@ -237,7 +242,7 @@ def measure(url: str, options: dict[str, Any], headers: dict[str, str]) -> dict[
             }
             if not prefix and options["clients_100"]:
                 progress.update(step, description=f"recommendations at 100 clients ({seconds:.0f} s)")
-                busy = run_phase(url, Recommendations, 100, seconds, think, seed=seed).summary()
+                busy = run_phase(url, Recommendations, 100, seconds, think, seed=seed, **people).summary()
                 result["clients_100"] = {key: busy[key] for key in ("p50_ms", "p99_ms", "rps")} | {
                     "errors": busy["errors"]
                 }
@@ -313,6 +318,14 @@ def forget_sessions(session_ids: list[str]) -> None:
     print(f"Deleted the benchmark's {deleted} sessions (--keep-sessions keeps them).", file=sys.stderr)
 
 
+def _lines(path: Path) -> list[str]:
+    """The non-empty lines of a text file; exits with a sentence when there are none."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines:
+        sys.exit(f"{path} has no lines")
+    return lines
+
+
 def _settings() -> Any | None:
     """The product's settings, or None where `core.config` is not importable (e.g. a bare checkout of bench/)."""
     try:
@@ -345,6 +358,13 @@ def main(
     keep_sessions: Annotated[
         bool, typer.Option(help="Keep the benchmark's sessions in the graph (default: delete them at the end).")
     ] = False,
+    users: Annotated[
+        Path | None,
+        typer.Option(help="Text file of user ids to ask lists for, one a line (default: MovieLens-100K's)."),
+    ] = None,
+    utterances: Annotated[
+        Path | None, typer.Option(help="Text file of utterances the dialogue clients send in turn, one a line.")
+    ] = None,
     seed: int = 7,
     out: Annotated[Path, typer.Option(help="Folder for load.json and load.png.")] = RESULTS,
 ) -> None:
@@ -357,6 +377,8 @@ def main(
     options = {"clients": clients, "seconds": seconds, "warmup_s": warmup_s, "think_s": think_s, "seed": seed}
     options |= {"saturation": saturation, "saturation_seconds": saturation_seconds, "unexplained": unexplained}
     options["clients_100"] = clients_100
+    options["users"] = _lines(users) if users else USERS
+    options["utterances"] = _lines(utterances) if utterances else UTTERANCES
     process = serve(port, workers) if url is None else None
     url = (url or f"http://127.0.0.1:{port}").rstrip("/")
     try:

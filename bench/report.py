@@ -215,7 +215,56 @@ def imports(results: Results) -> str:
     return section("Import", table(["figure", "value"], rows), results, "import")
 
 
-SECTIONS: tuple[Callable[[Results], str], ...] = (conversation, movielens, nlu, typed, load, faults, imports)
+def scale(results: Results) -> str:
+    """Per scale factor of the synthetic catalogs: import, training, top-k and serving."""
+    rows = []
+    for entry in results.get("scale", "results") or []:
+
+        def get(*keys: str, entry: dict[str, Any] = entry) -> Any:
+            value: Any = entry
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) else None
+            return value
+
+        rss = [get("training", "peak_rss_mb"), get("serving", "worker_peak_rss_mb")]
+        rows.append(
+            [
+                num(get("scale"), 0),
+                f"{num(get('import', 'relationships'), 0)}: {num(get('import', 'seconds'), 0)} s "
+                f"({num(get('import', 'relationships_per_s'), 0)}/s)",
+                f"{num(get('training', 'epoch_seconds'), 1)} s x {num(get('training', 'epochs'), 0)} = "
+                f"{num(get('training', 'train_seconds'), 0)} s",
+                num(get("training", "val_ndcg@10")),
+                " / ".join(num(x / 1024 if isinstance(x, int | float) else None, 1) for x in rss),
+                f"{num(get('top_k', 'exact_p50_ms'), 1)} / {num(get('top_k', 'index_p50_ms'), 1)} "
+                f"({num(get('top_k', 'index_overlap_at_10'), 2)})",
+                " / ".join(num(get("serving", kind, "p99_ms"), 0) for kind in ("explained", "unexplained", "turn")),
+                num(get("store_mb"), 0),
+            ]
+        )
+    header = [
+        "S",
+        "relationships: import s (per s)",
+        "epoch s x epochs = training s",
+        "val NDCG@10",
+        "RSS GB: training / API worker",
+        "list ms in process: exact / index (overlap@10)",
+        "50 clients p99 ms: explained / unexplained / turn",
+        "store MB",
+    ]
+    return section("Scale (synthetic catalogs)", table(header, rows), results, "scale")
+
+
+SECTIONS: tuple[Callable[[Results], str], ...] = (
+    conversation,
+    movielens,
+    nlu,
+    typed,
+    load,
+    faults,
+    imports,
+    scale,
+)
 
 
 def render(results: Results) -> str:

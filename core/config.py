@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     java_home: Path = Path("/usr/lib/jvm/java-17-openjdk-amd64")
     neo4j_start_timeout_s: float = 120.0
 
+    # Serving top-k: a known user's candidates come from the Neo4j vector index `item_top_k` (approximate, HNSW)
+    # from this many catalog items on, instead of a score for every item held in memory (exact; ~1 ms per 65 k
+    # items). Lists that the filters leave short fall back to the exact scores.
+    index_top_k_min_items: int = Field(1_000_000, ge=0)
+
+    # Training samples neighbours (gnn/sampling.py) when full-graph training would take more memory than this.
+    train_memory_budget_mb: float = Field(6_000.0, gt=0)
+
     # Data and models.
     data_dir: Path = PROJECT_ROOT / "data"
     model_dir: Path = PROJECT_ROOT / "models"

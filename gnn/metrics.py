@@ -46,9 +46,8 @@ def ranking_metrics(
     `relevant` = (rows, items) pairs."""
     rows, items = relevant
     relevant_count = np.bincount(rows, minlength=top.shape[0])
-    is_relevant = np.zeros(top.shape[0] * num_items, dtype=bool)
-    is_relevant[rows * num_items + items] = True
-    hits = is_relevant[np.arange(top.shape[0])[:, None] * num_items + top]
+    relevant_keys = np.unique(rows.astype(np.int64) * num_items + items)  # not a users x items mask: 100 k x 650 k
+    hits = np.isin(np.arange(top.shape[0], dtype=np.int64)[:, None] * num_items + top, relevant_keys)
     evaluated = relevant_count > 0
     discounts = 1.0 / np.log2(np.arange(2, top.shape[1] + 2))
     metrics: dict[str, float] = {}

@@ -2,8 +2,8 @@
 relation type has its own weight inside the symmetric normalisation.
 
 The normalised adjacency is built once as a sparse CSR matrix: one sparse-dense product per layer, whose backward
-reuses A (A is symmetric). The relation weights are hyper-parameters chosen on the validation split, so nothing in
-the matrix changes during training.
+reuses A (A is symmetric; a sampled subgraph's matrix comes with its transpose, gnn.sampling). The relation
+weights are hyper-parameters chosen on the validation split, so nothing in the matrix changes during training.
 """
 
 from __future__ import annotations
@@ -31,17 +31,30 @@ def normalized_adjacency(
         return torch.sparse_coo_tensor(edge_index, values, (num_nodes, num_nodes)).coalesce().to_sparse_csr()
 
 
-class _SymmetricSpMM(torch.autograd.Function):
-    """y = A x for a symmetric sparse A: the gradient is A g, so backward needs no transposed copy of A."""
+class _SpMM(torch.autograd.Function):
+    """y = A x for a sparse A whose transpose is given (A itself when symmetric): the gradient is A^T g, so backward
+    needs no transposing of A."""
 
     @staticmethod
-    def forward(ctx: torch.autograd.function.FunctionCtx, matrix: Tensor, x: Tensor) -> Tensor:
-        ctx.matrix = matrix  # type: ignore[attr-defined]
+    def forward(ctx: torch.autograd.function.FunctionCtx, matrix: Tensor, transposed: Tensor, x: Tensor) -> Tensor:
+        ctx.transposed = transposed  # type: ignore[attr-defined]
         return matrix @ x
 
     @staticmethod
-    def backward(ctx: torch.autograd.function.FunctionCtx, grad: Tensor) -> tuple[None, Tensor]:
-        return None, ctx.matrix @ grad  # type: ignore[attr-defined]
+    def backward(ctx: torch.autograd.function.FunctionCtx, grad: Tensor) -> tuple[None, None, Tensor]:
+        return None, None, ctx.transposed @ grad  # type: ignore[attr-defined]
+
+
+def propagate(x: Tensor, matrix: Tensor, num_layers: int, transposed: Tensor | None = None) -> Tensor:
+    """The mean of the layer outputs 0..L of x_{l+1} = A x_l (`transposed`: A^T when A is not symmetric, e.g. a
+    sampled subgraph's). Runs in float32 even under autocast (sparse kernels have no half-precision path
+    everywhere)."""
+    with torch.autocast(device_type=x.device.type, enabled=False):
+        total = x
+        for _ in range(num_layers):
+            x = _SpMM.apply(matrix, matrix if transposed is None else transposed, x)
+            total = total + x
+    return total / (num_layers + 1)
 
 
 class KGLightGCN(nn.Module):
@@ -59,17 +72,8 @@ class KGLightGCN(nn.Module):
         self.register_buffer("adjacency", adjacency, persistent=False)
 
     def forward(self, adjacency: Tensor | None = None) -> Tensor:
-        """Final embeddings of every node, propagated over the model's graph or over the adjacency given.
-
-        Propagation runs in float32 even under autocast (sparse kernels have no half-precision path everywhere).
-        """
+        """Final embeddings of every node, propagated over the model's graph or over the adjacency given."""
         x = self.embedding.weight
         if self.num_layers == 0:
             return x
-        matrix = self.adjacency if adjacency is None else adjacency
-        with torch.autocast(device_type=x.device.type, enabled=False):
-            total = x
-            for _ in range(self.num_layers):
-                x = _SymmetricSpMM.apply(matrix, x)
-                total = total + x
-        return total / (self.num_layers + 1)
+        return propagate(x, self.adjacency if adjacency is None else adjacency, self.num_layers)

@@ -101,9 +101,10 @@ class Scorer:
             return np.zeros(self.model.index.count("Item"), dtype=np.float32)
         return scaled(self.model.item_to_item.matrix.T @ self.neighbours.item_weights(liked))
 
-    def score(self, context: UserContext) -> Scores | None:
+    def score(self, context: UserContext, candidates: np.ndarray | None = None) -> Scores | None:
         """Every item's score for the user, the items they have seen at -inf; None when the model knows nothing of
-        the user (the caller ranks by popularity)."""
+        the user (the caller ranks by popularity). With `candidates` (item rows, e.g. the vector index's nearest
+        items), a known user's list is scored on those rows only and every other item is at -inf."""
         vector, strategy = self.user_vector(context)
         if vector is None:
             return None
@@ -112,11 +113,14 @@ class Scorer:
             signals = self.dialogue_signals(context, vector)
             values = sum(weights[name] * signal for name, signal in signals.items())
         else:
-            values = score_items(self.model, vector)
-            if self.config.known_co_rated > 0 and self.model.item_to_item is not None:
-                values = values / max(float(np.abs(values).max()), 1e-9)
+            rows = np.arange(self.model.index.count("Item")) if candidates is None else np.asarray(candidates)
+            known = self.model.block("Item")[rows] @ np.asarray(vector, dtype=self.model.embeddings.dtype)
+            if self.config.known_co_rated > 0 and self.model.item_to_item is not None and len(known):
+                known = known / max(float(np.abs(known).max()), 1e-9)
                 liked = dict.fromkeys(context.rated_highly, 1.0)  # as the item model learned: ratings of 4+
-                values = values + self.config.known_co_rated * self._co_rated(liked)
+                known = known + self.config.known_co_rated * self._co_rated(liked)[rows]
+            values = np.full(self.model.index.count("Item"), -np.inf, dtype=np.float32)
+            values[rows] = known
         rows = self.model.index.positions["Item"]
         values[[rows[i] for i in context.seen if i in rows]] = -np.inf
         return Scores(values, strategy, vector)

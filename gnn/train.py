@@ -22,8 +22,9 @@ from gnn.data import ATTRIBUTE_RELATIONS, KGData, build_kg_data, unified_edges
 from gnn.ease import ItemToItem
 from gnn.errors import GNNError
 from gnn.metrics import evaluate
-from gnn.model import KGLightGCN, normalized_adjacency
+from gnn.model import KGLightGCN, normalized_adjacency, propagate
 from gnn.model_store import save
+from gnn.sampling import NeighbourSampler, full_graph_megabytes
 from gnn.scoring_config import ScoringConfig
 
 Pairs = tuple[np.ndarray, np.ndarray]
@@ -35,7 +36,12 @@ class TrainConfig:
 
     `attribute_weight` / `genre_weight`: relation weights of the person (DIRECTED, ACTED_IN, WROTE) and IN_GENRE
     edges relative to RATED (1.0); `num_negatives`: candidate negatives per positive, of which the currently
-    highest-scored one is used (dynamic negative sampling; 1 = uniform sampling); `max_seconds`: optional cap.
+    highest-scored one is used (dynamic negative sampling; 1 = uniform sampling); `max_batches_per_epoch`: each batch
+    propagates over the whole graph, so on a larger graph the batches grow instead of their number (an epoch then
+    costs time linear in the edges, not quadratic; 0 = always `batch_size`); `sampling`: `auto` trains on sampled
+    computation graphs (`fanout` neighbours per node and hop, batches of `sampled_batch_size`, gnn.sampling) when
+    full-graph training would take more than `memory_budget_mb`, `always` / `never` force it; `max_seconds`:
+    optional cap.
     """
 
     dim: int = 64
@@ -47,6 +53,11 @@ class TrainConfig:
     lr: float = 1e-2
     l2: float = 1e-4
     batch_size: int = 8192
+    max_batches_per_epoch: int = 24
+    sampling: str = "auto"
+    fanout: int = 10
+    sampled_batch_size: int = 2048
+    memory_budget_mb: float = 6_000.0
     num_negatives: int = 8
     max_epochs: int = 200
     patience: int = 10
@@ -76,6 +87,7 @@ class FitResult:
     best_epoch: int = 0
     best_val_ndcg: float = 0.0
     train_seconds: float = 0.0
+    sampled: bool = False
 
     @property
     def epoch_seconds(self) -> float:
@@ -170,6 +182,30 @@ def hardest(final: Tensor, users: Tensor, negatives: Tensor) -> Tensor:
         return negatives.gather(1, scores.argmax(dim=1, keepdim=True)).squeeze(1)
 
 
+def neighbour_sampler(model: nn.Module, config: TrainConfig) -> NeighbourSampler | None:
+    """The sampler of sampled training when the configuration asks for it (or `auto` and full-graph training would
+    not fit `memory_budget_mb`), else None. Raises GNNError for an unknown `sampling`, or `always` for a model that
+    does not propagate over a graph."""
+    if config.sampling not in ("auto", "always", "never"):
+        raise GNNError(f"Unknown sampling {config.sampling!r}: use auto, always or never.")
+    if not isinstance(model, KGLightGCN) or model.num_layers == 0:
+        if config.sampling == "always":
+            raise GNNError("Sampled training needs a model that propagates over the graph (num_layers >= 1).")
+        return None
+    weight = model.embedding.weight
+    needed = full_graph_megabytes(weight.shape[0], weight.shape[1], model.num_layers, model.adjacency.values().numel())
+    if config.sampling == "never" or (config.sampling == "auto" and needed <= config.memory_budget_mb):
+        return None
+    return NeighbourSampler(model.adjacency, [config.fanout] * model.num_layers, config.seed)
+
+
+def epoch_batch_size(num_pairs: int, config: TrainConfig) -> int:
+    """`batch_size`, or larger where the pairs would otherwise make more than `max_batches_per_epoch` batches."""
+    if config.max_batches_per_epoch <= 0:
+        return config.batch_size
+    return max(config.batch_size, -(-num_pairs // config.max_batches_per_epoch))
+
+
 def fit(
     model: nn.Module,
     data: KGData,
@@ -192,7 +228,9 @@ def fit(
     offset = data.index.offset("Item")
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr, fused=True)
     use_amp = config.amp and device.type == "cuda"
-    result = FitResult()
+    sampler = neighbour_sampler(model, config)
+    batch_size = config.sampled_batch_size if sampler is not None else epoch_batch_size(len(users), config)
+    result = FitResult(sampled=sampler is not None)
     best_state: dict[str, Tensor] = copy.deepcopy(model.state_dict())
     stale = 0
     started = time.perf_counter()
@@ -204,16 +242,21 @@ def fit(
             users[order], positive_keys, candidates, data.num_items, rng, max(config.num_negatives, 1)
         )
         total_loss = 0.0
-        for start in range(0, len(order), config.batch_size):
-            batch = order[start : start + config.batch_size]
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
             u = torch.as_tensor(users[batch], device=device)
             i = torch.as_tensor(items[batch] + offset, device=device)
-            j = torch.as_tensor(negatives[start : start + config.batch_size] + offset, device=device)
+            j = torch.as_tensor(negatives[start : start + batch_size] + offset, device=device)
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
-                final = model()
+                if sampler is None:
+                    final, ego = model(), model.embedding.weight
+                else:  # the batch's computation graph only: u, i, j become positions in it
+                    graph = sampler.sample(torch.cat([u, i, j.ravel()]).cpu().numpy(), device)
+                    ego = model.embedding.weight[graph.nodes]
+                    final = propagate(ego, graph.matrix, model.num_layers, graph.transposed)
+                    u, i, j = graph.local(u), graph.local(i), graph.local(j)
                 j = hardest(final.detach(), u, j) if j.shape[1] > 1 else j[:, 0]
                 margin = (final[u] * (final[i] - final[j])).sum(dim=1)
-                ego = model.embedding.weight
                 l2 = (ego[u].square().sum() + ego[i].square().sum() + ego[j].square().sum()) / (2 * len(batch))
                 loss = nn.functional.softplus(-margin.float()).mean() + config.l2 * l2.float()
             optimizer.zero_grad(set_to_none=True)
@@ -294,6 +337,7 @@ def train(
         f"val_ndcg@{config.val_k}": result.best_val_ndcg,
         "epochs": len(result.history),
         "train_seconds": result.train_seconds,
+        "sampled": result.sampled,
         "epoch_seconds": result.epoch_seconds,
         "device": str(resolve_device(config.device)),
         "num_train_pairs": len(train_pairs[0]),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from api.cli.common import Device, Threads, console, fail_cleanly, open_checked_store
 from api.progress import RichProgress
 from core.config import get_settings
+
+Sampling = Literal["auto", "always", "never"]
 
 
 def register(app: typer.Typer) -> None:
@@ -28,14 +29,18 @@ def train(
     patience: Annotated[int | None, typer.Option(min=1, help="Epochs without validation gain before stopping.")] = None,
     dim: Annotated[int | None, typer.Option(min=2, help="Embedding size.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    sampling: Annotated[
+        Sampling,
+        typer.Option(help="Neighbour-sampled batches: auto = when full-graph training exceeds the memory budget."),
+    ] = "auto",
     write_back: Annotated[bool, typer.Option(help="Write the embeddings to Neo4j + vector index.")] = True,
 ) -> None:
     """Train the knowledge-aware GNN on the graph, checkpoint it, and write every embedding back to Neo4j."""
-    from api.services.training import train_and_publish
-    from gnn.train import TrainConfig, resolve_device, use_threads
+    from api.services.training import train_and_publish, train_config
+    from gnn.train import resolve_device, use_threads
 
     overrides = {"device": device, "max_epochs": max_epochs, "patience": patience, "dim": dim, "seed": seed}
-    config = replace(TrainConfig(), **{k: v for k, v in overrides.items() if v is not None})
+    config = train_config({**overrides, "sampling": sampling})
     target = model_dir or get_settings().model_dir
     fail_cleanly(lambda: (resolve_device(device), use_threads(threads)))
     with open_checked_store() as store, RichProgress(console) as progress:
@@ -54,6 +59,7 @@ def write_back(
     model_dir: Annotated[Path | None, typer.Option(help="Checkpoint folder (default: settings).")] = None,
 ) -> None:
     """Write a trained checkpoint's embeddings to Neo4j + vector index (the graph must still match it)."""
+    from gnn.foldin import inner_product_keys
     from gnn.model_store import load
     from graph.embeddings import write_back as write_embeddings
     from graph.export import export_graph
@@ -61,7 +67,8 @@ def write_back(
     target = model_dir or get_settings().model_dir
     with open_checked_store() as store:
         model = fail_cleanly(lambda: load(target, export_graph(store)))
-        written = fail_cleanly(lambda: write_embeddings(store, model.blocks()))
+        keys = inner_product_keys(model.block("Item"))
+        written = fail_cleanly(lambda: write_embeddings(store, model.blocks(), keys))
     console.print(f"Embeddings written to Neo4j (vector index entity_embedding): {written}")
 
 

@@ -149,7 +149,9 @@ def build_services(settings: Settings) -> Services:
     model goes straight to the recommender."""
     store = open_store(settings, serving=True)
     model, error = load_model(settings)
-    recommender = Recommender(store, model, build_reranker(settings, store), model_error=error)
+    recommender = Recommender(
+        store, model, build_reranker(settings, store), model_error=error, index_min_items=settings.index_top_k_min_items
+    )
     conversation = Conversation(store, recommender, lambda: build_parser(settings, store))
     jobs = TrainingJobs(store, settings.model_dir, on_model=recommender.set_model)
     return Services(settings, store, recommender, conversation, jobs)

@@ -16,10 +16,12 @@ from api.schemas import Explanation, Recommendation
 from api.services.explainer import PathScorer, rank_paths
 from core.errors import NotFoundError
 from core.types import Constraints, Strategy, UserContext
+from gnn.foldin import inner_product_query
 from gnn.model_store import TrainedModel
 from gnn.scoring import Scorer
 from gnn.scoring_config import ScoringConfig
 from graph.db import GraphStore
+from graph.embeddings import nearest_items
 from graph.paths import GraphPath, explanation_paths, plan_path_queries, select_explained_items
 from graph.recommend import (
     ItemSummary,
@@ -66,7 +68,8 @@ _FILTER_SHAPES = (
 class Recommender:
     """Scores with a read-only model held in memory; everything else lives in Neo4j (the process is stateless).
     The popularity ranking and the scorer's conversation signals are read from the graph once (`warm_up`, or the
-    first request) and again after a model swap."""
+    first request) and again after a model swap. From `index_min_items` catalog items on (None: never), a known
+    user's candidates come from the Neo4j vector index `item_top_k` instead of a score for every item."""
 
     def __init__(
         self,
@@ -74,9 +77,11 @@ class Recommender:
         model: TrainedModel | None,
         reranker: Reranker | None = None,
         model_error: str | None = None,
+        index_min_items: int | None = None,
     ) -> None:
         self.store = store
         self.reranker = reranker
+        self.index_min_items = index_min_items
         self._building = threading.RLock()
         self.set_model(model, model_error)
 
@@ -169,12 +174,16 @@ class Recommender:
         context = context or self.context(user_id)
         constraints = constraints or Constraints()
         scorer = self.scorer()
-        scores = scorer.score(context) if scorer is not None else None
         wanted = offset + k
         pool = max(wanted, self.scoring.rerank_pool) if self.reranker else wanted
         explain_for = user_id if explain and not offset else None  # a later page reads the paths of its items only
+        candidates = self._index_candidates(scorer, context, pool, constraints)
+        scores = scorer.score(context, candidates) if scorer is not None else None
         if scores is not None and self.model is not None:
             items, paths = self._select(self.model.index.ids["Item"], scores.values, pool, constraints, explain_for)
+            if candidates is not None and len(items) < pool:  # the filters kept too few of the index's items
+                scores = scorer.score(context)
+                items, paths = self._select(self.model.index.ids["Item"], scores.values, pool, constraints, explain_for)
             rows = self.model.index.positions["Item"]
             score_of = {item.id: float(scores.values[rows[item.id]]) for item in items}
             strategy, vector = scores.strategy, scores.vector
@@ -204,6 +213,24 @@ class Recommender:
         if not recommendations:
             EMPTY_LISTS.inc()
         return Ranked(strategy, recommendations, vector)
+
+    def _index_candidates(
+        self, scorer: Scorer | None, context: UserContext, pool: int, constraints: Constraints
+    ) -> np.ndarray | None:
+        """The item rows nearest to a known user's vector through the vector index, as many as the list's first
+        candidate pool plus the items the user has seen (times `graph.embeddings.OVERSAMPLE`); None (score every item)
+        below `index_min_items` or for a user the model knows otherwise."""
+        if scorer is None or self.model is None or self.index_min_items is None:
+            return None
+        if self.model.index.count("Item") < self.index_min_items:
+            return None
+        vector, strategy = scorer.user_vector(context)
+        if vector is None or strategy is not Strategy.EMBEDDING:
+            return None
+        size = self.scoring.pool(pool, constraints.active) + len(context.seen)  # the first pool, past the seen ones
+        ids = nearest_items(self.store, inner_product_query(vector), min(size, self.model.index.count("Item")))
+        rows = self.model.index.positions["Item"]
+        return np.array([rows[item_id] for item_id in ids if item_id in rows], dtype=np.int64)
 
     def _reranked(self, context: UserContext, items: list[ItemSummary]) -> list[ItemSummary]:
         """The candidates in the reranker's order; the scorer's order when there is none or it fails."""

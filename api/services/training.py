@@ -15,13 +15,22 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from core.config import get_settings
 from core.errors import NotFoundError
 from core.progress import Progress, no_progress
+from gnn.foldin import inner_product_keys
 from gnn.model_store import TrainedModel, load, load_scoring
 from gnn.train import TrainConfig, train
 from graph.db import GraphStore
 from graph.embeddings import write_back
 from graph.export import export_graph
+
+
+def train_config(overrides: dict[str, Any]) -> TrainConfig:
+    """TrainConfig's defaults with the settings' memory budget (`CHATREC_TRAIN_MEMORY_BUDGET_MB`), then the
+    `overrides` that are not None."""
+    base = replace(TrainConfig(), memory_budget_mb=get_settings().train_memory_budget_mb)
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None})
 
 
 def train_and_publish(
@@ -39,7 +48,8 @@ def train_and_publish(
     try:
         metrics = train(export_graph(store), config, staging, progress, load_scoring(model_dir))
         if write_embeddings:
-            write_back(store, load(staging).blocks())
+            trained = load(staging)
+            write_back(store, trained.blocks(), inner_product_keys(trained.block("Item")))
         _swap(staging, model_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -82,7 +92,7 @@ class TrainingJobs:
 
     def submit(self, overrides: dict[str, Any]) -> Job:
         """Queue a run with `overrides` of TrainConfig's defaults; returns the queued job."""
-        config = replace(TrainConfig(), **{k: v for k, v in overrides.items() if v is not None})
+        config = train_config(overrides)
         job = Job(job_id=uuid.uuid4().hex, config=asdict(config))
         with self._lock:
             self._jobs[job.job_id] = job

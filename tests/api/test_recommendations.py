@@ -192,3 +192,22 @@ def test_item_details_and_similar_items(client: TestClient, planted: Planted) ->
     assert len(hits) == 5 and fargo not in [h["item_id"] for h in hits]
     assert all(h["name"] == planted.names[h["item_id"]] for h in hits)
     assert Counter(planted.group_of(h["item_id"]) for h in hits)["crime"] >= 4
+
+
+def test_lists_from_the_vector_index_equal_the_exact_lists(planted: Planted, session_store: GraphStore) -> None:
+    from api.services.recommender import Recommender
+    from core.types import Constraints
+    from gnn.model_store import load
+
+    model = load(planted.model_dir)
+    exact, indexed = Recommender(session_store, model), Recommender(session_store, model, index_min_items=0)
+    never = Recommender(session_store, model, index_min_items=model.index.count("Item") + 1)
+    for user_id in ("ml:100", "ml:113", "ml:130"):
+        for constraints in (Constraints(), Constraints(genres_excluded=("crime",))):
+            lists = [
+                [r.item_id for r in recommender.recommend(user_id, 6, constraints, explain=False).recommendations]
+                for recommender in (exact, indexed, never)
+            ]
+            assert len(lists[0]) == 6 and lists[0] == lists[1] == lists[2], (user_id, constraints, lists)
+    assert indexed._index_candidates(indexed.scorer(), indexed.context("ml:100"), 6, Constraints()) is not None
+    assert never._index_candidates(never.scorer(), never.context("ml:100"), 6, Constraints()) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,9 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from gnn.data import build_kg_data
-from gnn.errors import CheckpointMismatchError, EmptyGraphError, ModelNotFoundError
+from gnn.errors import CheckpointMismatchError, EmptyGraphError, GNNError, ModelNotFoundError
 from gnn.foldin import fold_in, score_items
-from gnn.model_store import load
+from gnn.model_store import TrainedModel, load
 from gnn.scoring_config import ScoringConfig
 from gnn.train import TrainConfig, train
 from graph.db import GraphStore
@@ -109,15 +110,8 @@ def test_liked_dialogue_preferences_are_interactions_and_dislikes_are_not(store:
     assert seeker not in ratings_only.rating_user
 
 
-def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_path: Path) -> None:
-    planted_graph(store)
-    metrics = train(export_graph(store), FAST, tmp_path / "model")
-    assert metrics["best_epoch"] > 0
-    files = ("config.json", "weights.pt", "id_maps.json", "embeddings.npy", "metrics.json", "scoring.json")
-    for name in (*files, "training.png"):
-        assert (tmp_path / "model" / name).is_file()
-    model = load(tmp_path / "model", export_graph(store))
-
+def planted_precision(store: GraphStore, model: TrainedModel) -> float:
+    """Mean precision@5 of every user's unseen items: the share of the user's own group."""
     rated = {}
     for row in store.read("MATCH (u:User)-[:RATED]->(i:Item) RETURN u.id AS u, collect(i.id) AS items"):
         rated[row["u"]] = row["items"]
@@ -127,7 +121,20 @@ def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_
         scores[model.index.local("Item", seen)] = -np.inf
         top = model.index.ids["Item"][np.argsort(-scores, kind="stable")[:5]]
         precision.append(np.mean([item.split("-")[0][1:] == user.split("-")[0][1:] for item in top]))
-    assert np.mean(precision) >= 0.8  # random: 6 of 66 unseen items are in the user's group, about 0.09
+    return float(np.mean(precision))
+
+
+def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_path: Path) -> None:
+    planted_graph(store)
+    metrics = train(export_graph(store), FAST, tmp_path / "model")
+    assert metrics["best_epoch"] > 0
+    files = ("config.json", "weights.pt", "id_maps.json", "embeddings.npy", "metrics.json", "scoring.json")
+    for name in (*files, "training.png"):
+        assert (tmp_path / "model" / name).is_file()
+    model = load(tmp_path / "model", export_graph(store))
+
+    assert not metrics["sampled"]  # the planted graph fits any memory budget
+    assert planted_precision(store, model) >= 0.8  # random: 6 of 66 unseen items are in the user's group, about 0.09
 
     scores = score_items(model, fold_in(model, {("Person", "p2"): 1.0}))
     group = np.array([item.startswith("i2-") for item in model.index.ids["Item"]])
@@ -150,6 +157,16 @@ def test_training_recovers_planted_structure_and_fold_in(store: GraphStore, tmp_
     # is asserted): the vector index's nearest neighbours of one of its items all come from group 1.
     hits = similar_entities(store, model.vectors("Item", ["i1-03"])[0], k=10)
     assert len(hits) == 10 and all(hit.id.split("-")[0][1:] == "1" for hit in hits)
+
+
+def test_training_samples_neighbours_over_the_memory_budget_and_still_learns(store: GraphStore, tmp_path: Path) -> None:
+    planted_graph(store)
+    config = replace(FAST, memory_budget_mb=0.01, fanout=4, sampled_batch_size=128)  # the planted graph: ~0.04 MB
+    metrics = train(export_graph(store), config, tmp_path / "model")
+    assert metrics["sampled"]
+    assert planted_precision(store, load(tmp_path / "model", export_graph(store))) >= 0.8
+    with pytest.raises(GNNError, match="sampling"):
+        train(export_graph(store), replace(FAST, sampling="sometimes"), tmp_path / "bad")
 
 
 def test_training_is_deterministic_on_cpu(store: GraphStore, tmp_path: Path) -> None:
