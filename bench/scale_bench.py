@@ -230,20 +230,29 @@ def plot(results: list[dict[str, Any]], target: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    scales = np.array([r["scale"] for r in results], dtype=float)
+    def points(*keys: str, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """(S, value) of the results that have the value at `keys` (an import-only scale has no training)."""
+        pairs = []
+        for r in results:
+            value: Any = r
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) else None
+            if isinstance(value, int | float):
+                pairs.append((r["scale"], value * scale))
+        return np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=float)
+
     series = {
-        "import s": [r["import"]["seconds"] for r in results],
-        "epoch s": [r["training"]["epoch_seconds"] for r in results],
-        "training to early stop s": [r["training"]["train_seconds"] for r in results],
-        "training peak RSS GB": [r["training"]["peak_rss_mb"] / 1024 for r in results],
-        "explained list p99 ms": [r["serving"]["explained"]["p99_ms"] for r in results if "serving" in r],
-        "unexplained list p99 ms": [r["serving"]["unexplained"]["p99_ms"] for r in results if "serving" in r],
-        "turn p99 ms": [r["serving"]["turn"]["p99_ms"] for r in results if "serving" in r],
-        "worker peak RSS GB": [r["serving"]["worker_peak_rss_mb"] / 1024 for r in results if "serving" in r],
+        "import s": points("import", "seconds"),
+        "epoch s": points("training", "epoch_seconds"),
+        "training to early stop s": points("training", "train_seconds"),
+        "training peak RSS GB": points("training", "peak_rss_mb", scale=1 / 1024),
+        "explained list p99 ms": points("serving", "explained", "p99_ms"),
+        "unexplained list p99 ms": points("serving", "unexplained", "p99_ms"),
+        "turn p99 ms": points("serving", "turn", "p99_ms"),
+        "worker peak RSS GB": points("serving", "worker_peak_rss_mb", scale=1 / 1024),
     }
     figure, axes = plt.subplots(3, 3, figsize=(15, 11))
-    for axis, (name, values) in zip(axes.ravel()[:8], series.items(), strict=True):
-        x = scales[: len(values)]
+    for axis, (name, (x, values)) in zip(axes.ravel()[:8], series.items(), strict=True):
         axis.loglog(x, values, "o-", label="measured")
         if len(values):
             axis.loglog(x, values[0] * x / x[0], ":", color="grey", label="linear in S")
@@ -271,6 +280,9 @@ def main(
     workers: Annotated[int, typer.Option(help="API worker processes.")] = 4,
     threads: Annotated[int | None, typer.Option(help="Torch CPU threads of training (default: torch's).")] = None,
     serve: Annotated[bool, typer.Option(help="Also serve each scale and run the load benchmark.")] = True,
+    import_only: Annotated[
+        bool, typer.Option("--import-only", help="Only generate and import (e.g. S = 100, whose training takes hours).")
+    ] = False,
     port: Annotated[int, typer.Option(help="Port of the API this script starts.")] = 8766,
     seed: int = 0,
     work: Annotated[Path, typer.Option(help="Folder for the catalogs and models.")] = PROJECT_ROOT / ".scale",
@@ -289,6 +301,11 @@ def main(
         with open_store(settings) as store:
             store.verify()
             entry["import"] = import_catalog(store, scale_dir / "csv", settings)
+        entry["store_mb"] = store_megabytes(settings)
+        if import_only:
+            results.append(entry)
+            _write(results, out, settings)
+            continue
         model_dir = scale_dir / "model"
         command = [sys.executable, "-m", "api.cli", "train", "--model-dir", str(model_dir)]
         command += ["--threads", str(threads)] if threads else []
@@ -304,7 +321,6 @@ def main(
             "train_pairs": metrics["num_train_pairs"],
             "peak_rss_mb": peak,
         }
-        entry["store_mb"] = store_megabytes(settings)
         with open_store(settings) as store:
             raters = (scale_dir / "users.txt").read_text().split()[:200]
             entry["top_k"] = top_k_timings(store, model_dir, raters)
@@ -312,16 +328,21 @@ def main(
         if serve:
             entry["serving"] = serve_and_load(scale_dir, model_dir, options)
         results.append(entry)
-        out.mkdir(parents=True, exist_ok=True)
-        summary = {
-            "results": results,
-            "machine": f"{os.cpu_count()} CPU cores shared by Neo4j, training, the API and the load generator",
-            "neo4j": {"heap": settings.neo4j_heap, "pagecache": settings.neo4j_pagecache},
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        (out / "scale.json").write_text(json.dumps(summary, indent=2))
-        plot(results, out / "scale.png")
+        _write(results, out, settings)
         print(json.dumps(entry, indent=2))
+
+
+def _write(results: list[dict[str, Any]], out: Path, settings: Settings) -> None:
+    """scale.json and scale.png of the scales measured so far."""
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "results": results,
+        "machine": f"{os.cpu_count()} CPU cores shared by Neo4j, training, the API and the load generator",
+        "neo4j": {"heap": settings.neo4j_heap, "pagecache": settings.neo4j_pagecache},
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (out / "scale.json").write_text(json.dumps(summary, indent=2))
+    plot(results, out / "scale.png")
 
 
 if __name__ == "__main__":
