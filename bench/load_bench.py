@@ -216,25 +216,25 @@ def measure(url: str, options: dict[str, Any], headers: dict[str, str]) -> dict[
     """The first requests, a warm-up (none with `--warmup-s 0`: the first run after ready), both phases at the
     configured think time, the list phase at 100 clients (and closed-loop phases when asked)."""
     clients, seed = options["clients"], options["seed"]
-    people = {"users": options["users"], "utterances": options["utterances"]}
-    result: dict[str, Any] = first_requests(url, headers, **people)
+    inputs = {"users": options["users"], "utterances": options["utterances"]}
+    result: dict[str, Any] = first_requests(url, headers, **inputs)
     runs = [("", options["think_s"])] + ([("saturation_", 0.0)] if options["saturation"] else [])
     with Progress() as progress:
         step = progress.add_task("warm-up", total=None)
         if options["warmup_s"] > 0:
-            run_phase(url, Recommendations, 4, options["warmup_s"], 0.0, seed=99, **people)
-            run_phase(url, Turns, 4, options["warmup_s"], 0.0, seed=99, headers=headers, **people)
+            run_phase(url, Recommendations, 4, options["warmup_s"], 0.0, seed=99, **inputs)
+            run_phase(url, Turns, 4, options["warmup_s"], 0.0, seed=99, headers=headers, **inputs)
         for prefix, think in runs:
             seconds = options["seconds"] if think > 0 else options["saturation_seconds"]
             progress.update(step, description=f"{prefix or 'main '}recommendations ({seconds:.0f} s)")
-            recs = run_phase(url, Recommendations, clients, seconds, think, seed=seed, **people)
+            recs = run_phase(url, Recommendations, clients, seconds, think, seed=seed, **inputs)
             progress.update(step, description=f"{prefix or 'main '}turns ({seconds:.0f} s)")
-            turns = run_phase(url, Turns, clients, seconds, think, seed=seed, headers=headers, **people)
+            turns = run_phase(url, Turns, clients, seconds, think, seed=seed, headers=headers, **inputs)
             result[f"{prefix}recommendations"] = recs.summary()
             result[f"{prefix}turns"] = turns.summary()
             if options["unexplained"] and not prefix:
                 progress.update(step, description=f"recommendations without explanations ({seconds:.0f} s)")
-                plain = run_phase(url, Recommendations, clients, seconds, think, seed=seed, explain="false", **people)
+                plain = run_phase(url, Recommendations, clients, seconds, think, seed=seed, explain="false", **inputs)
                 result["unexplained_recommendations"] = plain.summary()
             result[f"{prefix}latencies_ms"] = {
                 "recommendations": [round(x, 2) for x in recs.latencies],
@@ -242,7 +242,7 @@ def measure(url: str, options: dict[str, Any], headers: dict[str, str]) -> dict[
             }
             if not prefix and options["clients_100"]:
                 progress.update(step, description=f"recommendations at 100 clients ({seconds:.0f} s)")
-                busy = run_phase(url, Recommendations, 100, seconds, think, seed=seed, **people).summary()
+                busy = run_phase(url, Recommendations, 100, seconds, think, seed=seed, **inputs).summary()
                 result["clients_100"] = {key: busy[key] for key in ("p50_ms", "p99_ms", "rps")} | {
                     "errors": busy["errors"]
                 }

@@ -31,6 +31,7 @@ import typer
 
 from api.deps import open_store
 from core.config import PROJECT_ROOT, Settings, get_settings
+from gnn.model_store import TrainedModel, load
 from graph.db import GraphStore
 from graph.importers.csv_catalog import import_csv_catalog
 from graph.schema import clear_database, ensure_schema
@@ -74,13 +75,11 @@ def import_catalog(store: GraphStore, folder: Path, settings: Settings) -> dict[
     }
 
 
-def top_k_timings(store: GraphStore, model_dir: Path, users: list[str]) -> dict[str, Any]:
+def top_k_timings(store: GraphStore, model: TrainedModel, users: list[str]) -> dict[str, Any]:
     """Unexplained lists of 10 in process, from the exact scores and from the vector index: ms per list and the
     share of the exact list the index's list keeps."""
     from api.services.recommender import Recommender
-    from gnn.model_store import load
 
-    model = load(model_dir)
     exact, indexed = Recommender(store, model), Recommender(store, model, index_min_items=0)
     timings: dict[str, list[float]] = {"exact": [], "index": []}
     overlap = []
@@ -101,17 +100,15 @@ def top_k_timings(store: GraphStore, model_dir: Path, users: list[str]) -> dict[
     return result | {"index_overlap_at_10": round(float(np.mean(overlap)), 4), "users": len(users)}
 
 
-def explained_breakdown(store: GraphStore, model_dir: Path, users: list[str]) -> dict[str, Any]:
+def explained_breakdown(store: GraphStore, model: TrainedModel, users: list[str]) -> dict[str, Any]:
     """Where an explained list of 10 spends its time, in process, one at a time: the user's context read, the
     scores, the selection with its paths (one read; co-rater paths when needed) and the ranking of the paths (ms,
     median and p99 over `users`), and how many ratings those users have."""
     from api.services.explainer import rank_paths
     from api.services.recommender import MAX_PATHS, Recommender
     from core.types import Constraints
-    from gnn.model_store import load
     from graph.paths import select_explained_items
 
-    model = load(model_dir)
     recommender = Recommender(store, model)
     recommender.warm_up(every_filter=False)
     scorer = recommender.scorer()
@@ -323,8 +320,9 @@ def main(
         }
         with open_store(settings) as store:
             raters = (scale_dir / "users.txt").read_text().split()[:200]
-            entry["top_k"] = top_k_timings(store, model_dir, raters)
-            entry["explained_steps"] = explained_breakdown(store, model_dir, raters)
+            model = load(model_dir)
+            entry["top_k"] = top_k_timings(store, model, raters)
+            entry["explained_steps"] = explained_breakdown(store, model, raters)
         if serve:
             entry["serving"] = serve_and_load(scale_dir, model_dir, options)
         results.append(entry)

@@ -113,7 +113,7 @@ class Scorer:
             signals = self.dialogue_signals(context, vector)
             values = sum(weights[name] * signal for name, signal in signals.items())
         else:
-            rows = np.arange(self.model.index.count("Item")) if candidates is None else np.asarray(candidates)
+            rows = slice(None) if candidates is None else np.asarray(candidates)  # a slice: no copy of the matrix
             known = self.model.block("Item")[rows] @ np.asarray(vector, dtype=self.model.embeddings.dtype)
             if self.config.known_co_rated > 0 and self.model.item_to_item is not None and len(known):
                 known = known / max(float(np.abs(known).max()), 1e-9)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -190,3 +197,32 @@ def assert_real_path(store: GraphStore, user_id: str, item_id: str, explanation:
     path = shown[0]["path"]  # as plain data: node properties, relationship type, node properties, …
     assert [n["id"] for n in path[0::2]] == [n["id"] for n in nodes]
     assert path[1::2] == [r["type"] for r in rels]
+
+
+@contextmanager
+def serving(workers: int, timeout_s: float = 10.0) -> Iterator[httpx.Client]:
+    """`chatrec serve --workers N` on a free port with the current settings (access log off), once /health/ready
+    answers 200, and a client of it; stopped at the end."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    env = {**os.environ, "CHATREC_API_ACCESS_LOG": "false"}
+    process = subprocess.Popen(command, env=env)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=timeout_s) as client:
+            deadline = time.monotonic() + 120
+            while not _ready(client):
+                assert process.poll() is None and time.monotonic() < deadline, "chatrec serve did not become ready"
+                time.sleep(0.5)
+            yield client
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _ready(client: httpx.Client) -> bool:
+    try:
+        return client.get("/health/ready").status_code == 200
+    except httpx.HTTPError:
+        return False

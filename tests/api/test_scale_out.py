@@ -3,50 +3,14 @@ turn loses no turn), and the driver works through a `neo4j://` routing URI."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
-import httpx
 import pytest
 
 from api.deps import open_store
 from core.config import get_settings
-from tests.api.conftest import Planted
+from tests.api.conftest import Planted, serving
 from tests.conftest import Neo4jConnection
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def replica(environment: dict[str, str]) -> Iterator[httpx.Client]:
-    """One `chatrec serve --workers 1` process, ready, and a client of it."""
-    port = _free_port()
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "1"]
-    process = subprocess.Popen(command, env={**environment, "CHATREC_API_ACCESS_LOG": "false"})
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if client.get("/health/ready").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert process.poll() is None and time.monotonic() < deadline, "chatrec serve did not become ready"
-                time.sleep(0.5)
-            yield client
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 def test_two_replicas_serve_one_session_in_turn_without_losing_a_turn(
@@ -55,7 +19,7 @@ def test_two_replicas_serve_one_session_in_turn_without_losing_a_turn(
     fargo = planted.names[planted.items_by_group["crime"][0]]
     utterances = [f"I loved {fargo}", "something with Frances McDormand", "no horror please", "any comedies?"]
     with ExitStack() as stack:
-        first, second = (stack.enter_context(replica(dict(os.environ))) for _ in range(2))
+        first, second = (stack.enter_context(serving(workers=1)) for _ in range(2))
         created = first.post("/v1/sessions", json={})
         assert created.status_code == 201
         session_id = created.json()["session_id"]

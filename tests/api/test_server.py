@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import re
 import socket
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.server import APP, _TcpConfig
+from tests.api.conftest import serving
 
 
 def test_the_shared_worker_socket_turns_nagle_off_on_every_connection() -> None:
@@ -50,39 +50,25 @@ def test_startup_builds_the_parser_and_scorer_and_freezes_them_out_of_the_gc(cli
 def test_chatrec_serve_with_two_workers_answers_without_delay_and_counts_metrics_for_both(
     api_env: pytest.MonkeyPatch,
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2"]
-    process = subprocess.Popen(command, env={**os.environ, "CHATREC_API_ACCESS_LOG": "false"})
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-            deadline = time.monotonic() + 120
-            while not _ready(client):
-                assert process.poll() is None and time.monotonic() < deadline, "chatrec serve did not become ready"
-                time.sleep(0.5)
-            latencies = []
-            for _ in range(20):  # one keep-alive connection: with Nagle on, each answer waited ~40 ms for an ACK
-                started = time.perf_counter()
-                assert client.get("/health/live").status_code == 200
-                latencies.append(time.perf_counter() - started)
-            for _ in range(12):  # new connections: the workers share them
-                with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as fresh:
-                    assert fresh.get("/v1/items", params={"q": "fargo"}).status_code == 200
-            scrapes = []
-            for _ in range(6):
-                with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as fresh:
-                    scrapes.append(fresh.get("/metrics").text)
-        assert sorted(latencies)[10] < 0.03
-        searches = [
-            _sample(text, 'chatrec_http_requests_total{method="GET",route="/v1/items",status="200"}')
-            for text in scrapes
-        ]
-        assert searches == [12.0] * 6  # every scrape, whichever worker answers it, counts both workers' requests
-        assert all(re.search(r'^chatrec_model_info\{version="[0-9a-f]{12}"\} 1\.0$', t, re.M) for t in scrapes)
-    finally:
-        process.terminate()
-        process.wait(30)
+    with serving(workers=2, timeout_s=5) as client:
+        latencies = []
+        for _ in range(20):  # one keep-alive connection: with Nagle on, each answer waited ~40 ms for an ACK
+            started = time.perf_counter()
+            assert client.get("/health/live").status_code == 200
+            latencies.append(time.perf_counter() - started)
+        for _ in range(12):  # new connections: the workers share them
+            with httpx.Client(base_url=client.base_url, timeout=5) as fresh:
+                assert fresh.get("/v1/items", params={"q": "fargo"}).status_code == 200
+        scrapes = []
+        for _ in range(6):
+            with httpx.Client(base_url=client.base_url, timeout=5) as fresh:
+                scrapes.append(fresh.get("/metrics").text)
+    assert sorted(latencies)[10] < 0.03
+    searches = [
+        _sample(text, 'chatrec_http_requests_total{method="GET",route="/v1/items",status="200"}') for text in scrapes
+    ]
+    assert searches == [12.0] * 6  # every scrape, whichever worker answers it, counts both workers' requests
+    assert all(re.search(r'^chatrec_model_info\{version="[0-9a-f]{12}"\} 1\.0$', t, re.M) for t in scrapes)
 
 
 def _sample(exposition: str, name: str) -> float | None:
@@ -91,13 +77,6 @@ def _sample(exposition: str, name: str) -> float | None:
         if line.startswith(name + " "):
             return float(line.split()[-1])
     return None
-
-
-def _ready(client: httpx.Client) -> bool:
-    try:
-        return client.get("/health/ready").status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def test_readiness_waits_for_every_worker_to_warm_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
