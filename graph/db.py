@@ -39,6 +39,13 @@ from graph.errors import GraphQueryError, GraphTimeoutError, GraphUnavailableErr
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+# Heads the queries a request runs. Neo4j plans a query again when the counts it was planned with have drifted
+# (Turn, Session and anonymous User nodes grow by hundreds a minute under dialogue load): each of those replans
+# took 0.5-1 s on two cores, under load, the request's whole deadline. These queries find their start nodes by
+# unique ids, so their plans do not depend on the counts; a bulk import clears the server's query cache instead
+# (`clear_query_plans`).
+STABLE_PLAN: LiteralString = "CYPHER replan=skip\n"
+
 # Server-side failures that say "not now" rather than "this query is wrong": the transaction timed out or was
 # terminated, the database is stopped or being started, the cluster changed leader.
 _UNAVAILABLE_CLIENT_CODES = (

@@ -27,7 +27,7 @@ from neo4j import ManagedTransaction, Transaction
 
 from core.errors import InvalidInputError, UnknownEntityError
 from core.types import Constraints, GroundedEntity, Intent, Mention, Parse, Polarity, Role, Seen
-from graph.db import GraphStore
+from graph.db import STABLE_PLAN, GraphStore
 from graph.errors import TurnConflictError, UnknownNodeError
 
 # The labels a mention may point at (each query below names them literally: labels are never parameters).
@@ -41,7 +41,9 @@ def _per_label(template: LiteralString, separator: LiteralString = "") -> Litera
 
 # Write-lock the session (and its user) before reading the counter: no lost update, no duplicate seq, and PREFERS
 # updates of one user are serialised. Also reads whether this turn id was recorded before (an idempotent retry).
-_LOCK_SESSION: LiteralString = """
+_LOCK_SESSION: LiteralString = (
+    STABLE_PLAN
+    + """
 MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
 SET s._lock = true, u._lock = true
 REMOVE s._lock, u._lock
@@ -52,11 +54,13 @@ OPTIONAL MATCH (reply:Turn)-[:REPLY_TO]->(t)
 RETURN s.turn_count AS turn_count, t IS NOT NULL AS recorded, owner.id AS owner, t.seq AS seq, t.text AS text,
        coalesce(t.answer, reply.answer) AS answer
 """
+)
 
 # The whole turn in one statement: the mentioned entities that do not exist (the caller then rolls back), the
 # Turn, its MENTIONS and the PREFERS updates, label by label and row by row in lock order (see `_in_lock_order`).
 _WRITE_TURN: LiteralString = (
-    """
+    STABLE_PLAN
+    + """
 CALL () {
     CALL () {
 """
@@ -122,7 +126,7 @@ CALL (u) {
     + "RETURN missing, unanswerable"
 )
 _MARK_FAILED: LiteralString = (
-    "MATCH (t:Turn {id: $turn_id, status: 'pending'}) SET t.status = 'failed', t.error = $reason"
+    STABLE_PLAN + "MATCH (t:Turn {id: $turn_id, status: 'pending'}) SET t.status = 'failed', t.error = $reason"
 )
 _ONE_OF_EACH_LABEL: LiteralString = (
     "CALL () {"
@@ -240,7 +244,7 @@ def _session_work(user_id: str | None, session_id: str, started: float) -> Calla
 
     def work(tx: Tx) -> SessionRef:
         existing = tx.run(
-            "MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id}) RETURN u.id AS user_id",
+            STABLE_PLAN + "MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id}) RETURN u.id AS user_id",
             session_id=session_id,
         ).single()
         if existing is not None:
@@ -250,14 +254,15 @@ def _session_work(user_id: str | None, session_id: str, started: float) -> Calla
         if user_id is None:
             owner = f"{ANONYMOUS_PREFIX}{uuid.uuid4().hex}"
             tx.run(
-                "CREATE (:User {id: $user_id, source: 'dialogue', anonymous: true, created: $ts})",
+                STABLE_PLAN + "CREATE (:User {id: $user_id, source: 'dialogue', anonymous: true, created: $ts})",
                 user_id=owner,
                 ts=started,
             ).consume()
         else:
             owner = user_id
         created = tx.run(
-            """
+            STABLE_PLAN
+            + """
             MATCH (u:User {id: $user_id})
             CREATE (u)-[:HAS_SESSION]->(s:Session {id: $session_id, started: $ts, turn_count: 0})
             RETURN s.id AS id
@@ -350,7 +355,8 @@ def get_session(store: GraphStore, session_id: str, after_seq: int = 0, limit: i
     """The session with its turns after sequence number `after_seq` (at most `limit`, all without), in order, with
     their mentions. Raises UnknownNodeError."""
     rows = store.read(
-        """
+        STABLE_PLAN
+        + """
         MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})
         CALL (s) {
             OPTIONAL MATCH (s)-[:HAS_TURN]->(t:Turn) WHERE t.seq > $after_seq
@@ -485,7 +491,8 @@ def last_offered(store: GraphStore, session_id: str) -> list[GroundedEntity]:
     """The items of the latest assistant turn that named any (its offer stands through an explanation or a
     question), in the order it named them; empty before the first. Raises UnknownNodeError."""
     rows = store.read(
-        """
+        STABLE_PLAN
+        + """
         MATCH (s:Session {id: $session_id})
         OPTIONAL MATCH (s)-[:HAS_TURN]->(t:Turn {role: 'assistant'})
         WHERE EXISTS { (t)-[:MENTIONS]->(:Item) }

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from core.types import Constraints
-from graph.db import GraphStore
-from graph.recommend import LIKED_RATING, SELECT_ITEMS, ItemSummary, selection_params, summaries
+from graph.db import STABLE_PLAN, GraphStore
+from graph.recommend import LIKED_RATING, SELECT_ITEMS, ItemSummary, padded_ids, selection_params, summaries
 
 PATH_LABELS = ("User", "Item", "Person", "Genre", "Tag")
 PATH_RELATIONSHIPS = ("RATED", "PREFERS", "FEEDBACK", "DIRECTED", "ACTED_IN", "WROTE", "IN_GENRE", "TAGGED")
@@ -86,14 +86,19 @@ CALL (u, t, liked_items, liked_by_genre) {
     + _RETURN_PATH
 )
 
-_PATHS_TO_ITEMS = "WITH $item_ids AS item_ids" + _KG_PATHS
+_PATHS_TO_ITEMS = STABLE_PLAN + "WITH $item_ids AS item_ids" + _KG_PATHS
 # One read for a whole explained list: graph.recommend.SELECT_ITEMS, then the paths to the items it kept.
 _SELECTED_WITH_PATHS = (
-    SELECT_ITEMS + "CALL (items) {\nWITH [row IN items | row[0]] AS item_ids" + _KG_PATHS + "}\nRETURN items, rows"
+    STABLE_PLAN
+    + SELECT_ITEMS
+    + "CALL (items) {\nWITH [row IN items | row[0]] AS item_ids"
+    + _KG_PATHS
+    + "}\nRETURN items, rows"
 )
 
 _CO_RATER_PATHS = (
-    """
+    STABLE_PLAN
+    + """
 MATCH (u:User {id: $user_id})
 UNWIND $item_ids AS item_id
 MATCH (t:Item {id: item_id})
@@ -177,7 +182,8 @@ def explanation_paths(
     if not item_ids:
         return {}
     params = _path_params(user_id, per_kind)
-    found = _collect(item_ids, _read_rows(store, _PATHS_TO_ITEMS, {**params, "item_ids": item_ids})[0][0])
+    rows = _read_rows(store, _PATHS_TO_ITEMS, {**params, "item_ids": padded_ids(item_ids)})[0][0]
+    found = _collect(item_ids, rows)
     return _with_co_raters(store, params, found)
 
 
@@ -204,7 +210,7 @@ def select_explained_items(
 def plan_path_queries(store: GraphStore, user_id: str, item_ids: list[str]) -> None:
     """Run every path query once (co-raters included, which a list needs only for items without another path), so
     that the server has planned them all before a request needs one."""
-    params = {**_path_params(user_id, PER_KIND), "item_ids": item_ids}
+    params = {**_path_params(user_id, PER_KIND), "item_ids": padded_ids(item_ids)}
     for query in (_PATHS_TO_ITEMS, _CO_RATER_PATHS):
         _read_rows(store, query, params)
 
@@ -219,7 +225,7 @@ def _with_co_raters(
     """`found`, with co-rater paths for the items that have no other path."""
     missing = [item_id for item_id, paths in found.items() if not paths]
     if missing:
-        rows = _read_rows(store, _CO_RATER_PATHS, {**params, "item_ids": missing})[0][0]
+        rows = _read_rows(store, _CO_RATER_PATHS, {**params, "item_ids": padded_ids(missing)})[0][0]
         found.update(_collect(missing, rows))
     return found
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from core.types import Constraints, FeedbackSignal, Polarity, PreferenceEdge, Seen, UserContext
-from graph.db import GraphStore
+from graph.db import STABLE_PLAN, GraphStore
 from graph.errors import UnknownNodeError
 
 ENTITY_LABELS = ("Item", "Person", "Genre", "Tag", "User")
@@ -59,13 +59,13 @@ def _context(rows: list[dict[str, Any]]) -> UserContext | None:
 
 def user_context(store: GraphStore, user_id: str) -> UserContext | None:
     """The user's rated items, feedback and dialogue preferences, or None when the user does not exist."""
-    query = "MATCH (u:User {id: $user_id})" + _CONTEXT_RETURN
+    query = STABLE_PLAN + "MATCH (u:User {id: $user_id})" + _CONTEXT_RETURN
     return _context(store.read(query, user_id=user_id, labels=list(ENTITY_LABELS), liked_rating=LIKED_RATING))
 
 
 def session_context(store: GraphStore, session_id: str) -> UserContext | None:
     """The context of the user a session belongs to, or None when the session does not exist."""
-    query = "MATCH (u:User)-[:HAS_SESSION]->(:Session {id: $session_id})" + _CONTEXT_RETURN
+    query = STABLE_PLAN + "MATCH (u:User)-[:HAS_SESSION]->(:Session {id: $session_id})" + _CONTEXT_RETURN
     return _context(store.read(query, session_id=session_id, labels=list(ENTITY_LABELS), liked_rating=LIKED_RATING))
 
 
@@ -73,9 +73,11 @@ NO_GENRE = ""  # heads every genre list parameter (one parameter type); matches 
 NO_ITEM = ""  # pads the candidate ids (few list sizes): no item has this id
 
 
-def _padded_size(size: int) -> int:
-    """The power of two at or above `size` (16 at least)."""
-    return max(16, 1 << max(size - 1, 0).bit_length())
+def padded_ids(ids: list[str]) -> list[str]:
+    """`ids` padded with NO_ITEM to a power of two (16 at least): a list parameter of few size classes, each of
+    which Neo4j plans once (see `selection_params`)."""
+    size = max(16, 1 << max(len(ids) - 1, 0).bit_length())
+    return ids + [NO_ITEM] * (size - len(ids))
 
 
 # The first $k of $ids (best first) that exist and pass the filter, as `items` (rows of `summaries`). Also the first
@@ -100,7 +102,7 @@ def selection_params(ranked_ids: list[str], k: int, constraints: Constraints) ->
     one type and few sizes: an open year bound is 0, not null; the genre lists start with "" (no genre has that id);
     the candidate ids are padded with "" (no item) to a power of two, the sizes the warm-up plans."""
     return {
-        "ids": ranked_ids + [NO_ITEM] * (_padded_size(len(ranked_ids)) - len(ranked_ids)),
+        "ids": padded_ids(ranked_ids),
         "k": k,
         "year_min": constraints.year_min or 0,
         "year_max": constraints.year_max or 0,
@@ -134,7 +136,7 @@ def select_items(store: GraphStore, ranked_ids: list[str], k: int, constraints: 
     """The first `k` of `ranked_ids` (best first) that exist and satisfy `constraints`, with their details."""
     if not ranked_ids or k <= 0:
         return []
-    rows = store.read(SELECT_ITEMS + "RETURN items", **selection_params(ranked_ids, k, constraints))
+    rows = store.read(STABLE_PLAN + SELECT_ITEMS + "RETURN items", **selection_params(ranked_ids, k, constraints))
     return summaries(rows[0]["items"])
 
 
@@ -230,7 +232,7 @@ def item_details(store: GraphStore, item_id: str) -> dict[str, Any] | None:
 
 def items_exist(store: GraphStore, item_ids: list[str]) -> set[str]:
     """The subset of `item_ids` that are Item nodes."""
-    rows = store.read("UNWIND $ids AS id MATCH (i:Item {id: id}) RETURN i.id AS id", ids=item_ids)
+    rows = store.read(STABLE_PLAN + "UNWIND $ids AS id MATCH (i:Item {id: id}) RETURN i.id AS id", ids=item_ids)
     return {r["id"] for r in rows}
 
 
@@ -240,7 +242,8 @@ def record_feedback(store: GraphStore, user_id: str, item_id: str, signal: Feedb
     Raises UnknownNodeError when the user or the item does not exist (nothing is written then).
     """
     rows = store.write(
-        """
+        STABLE_PLAN
+        + """
         OPTIONAL MATCH (u:User {id: $user_id})
         OPTIONAL MATCH (i:Item {id: $item_id})
         FOREACH (_ IN CASE WHEN u IS NOT NULL AND i IS NOT NULL THEN [1] ELSE [] END |

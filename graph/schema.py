@@ -44,6 +44,12 @@ def ensure_schema(store: GraphStore) -> None:
     store.write("CALL db.awaitIndexes(300)")
 
 
+def clear_query_plans(store: GraphStore) -> None:
+    """Drop the server's cached query plans, so that the next request plans against the imported graph (request
+    queries keep a cached plan however far the counts drift: `graph.db.STABLE_PLAN`)."""
+    store.write("CALL db.clearQueryCaches()")
+
+
 def clear_database(store: GraphStore) -> None:
     """Delete every relationship, then every node, in batches (the schema stays). Relationships go first so that
     no batch holds a dense node's thousands of relationships (DETACH DELETE by node batches ran out of the

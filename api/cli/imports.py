@@ -21,7 +21,7 @@ from graph.importers.movielens import import_movielens
 from graph.importers.movielens_latest import import_movielens_latest
 from graph.importers.redial import import_redial
 from graph.importers.redial_dialogues import import_redial_dialogues
-from graph.schema import ensure_schema
+from graph.schema import clear_query_plans, ensure_schema
 
 app = typer.Typer(help="Load catalogs into Neo4j (idempotent: rerun to resume).", no_args_is_help=True)
 
@@ -32,6 +32,7 @@ def _run(description: str, work: Callable[[GraphStore, Progress], dict[str, int]
         fail_cleanly(lambda: ensure_schema(store))
         with RichProgress(console) as progress:
             result = fail_cleanly(lambda: work(store, progress))
+        fail_cleanly(lambda: clear_query_plans(store))
         console.print(f"{description}: {result} in {time.monotonic() - started:.1f} s")
 
 
