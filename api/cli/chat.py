@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from api.cli.common import console, report
-from api.schemas import Explanation, MessageOut
+from api.schemas import ConstraintsOut, Explanation, MessageOut
 from api.services.container import build_services
 from core.config import get_settings
 from core.errors import ChatRecError, ErrorKind
@@ -69,7 +69,11 @@ def print_answer(console: Console, answer: MessageOut, paths: int = 1) -> None:
     of an item the user asked about."""
     console.print(f"[bold cyan]chatrec>[/bold cyan] {answer.reply}", soft_wrap=True)
     understood = ", ".join(f"{m.name} ({m.label}, {m.polarity})" for m in answer.parse.mentions) or "no entities"
-    console.print(f"[dim]  understood: {answer.parse.intent}; {understood}[/dim]", soft_wrap=True)
+    filters = _filters(answer.parse.constraints)
+    console.print(
+        f"[dim]  understood: {answer.parse.intent}; {understood}{'; ' + filters if filters else ''}[/dim]",
+        soft_wrap=True,
+    )
     for rank, item in enumerate(answer.recommendations, 1):
         console.print(f"  {rank}. [bold]{item.name}[/bold] [dim]score {item.score:.3f}[/dim]", soft_wrap=True)
         for explanation in (item.explanations or [])[:paths]:
@@ -90,3 +94,13 @@ def print_path(console: Console, explanation: Explanation) -> None:
         text += arrow + f"({nodes[position + 1].name})"
     console.print(f"     [green]{text}[/green]", highlight=False, soft_wrap=True)
     console.print(f"     [dim]{explanation.text}[/dim]", highlight=False, soft_wrap=True)
+
+
+def _filters(constraints: ConstraintsOut) -> str:
+    """The parse's hard filters in words ("from 1995", "1990-1999", "not seen"); empty without any."""
+    low, high = constraints.year_min, constraints.year_max
+    years = f"{low}-{high}" if low and high else f"from {low}" if low else f"up to {high}" if high else ""
+    words = [years] if years else []
+    words += [f"only {genre}" for genre in constraints.genres_required]
+    words += [f"no {genre}" for genre in constraints.genres_excluded]
+    return ", ".join(words + (["not seen"] if constraints.not_seen else []))

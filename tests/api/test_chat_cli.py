@@ -17,15 +17,20 @@ def test_chat_prints_recommendations_with_their_paths(
     api_env: pytest.MonkeyPatch, planted: Planted, session_store: GraphStore
 ) -> None:
     result = runner.invoke(
-        app, ["chat", "--k", "3"], input="I loved Fargo and The Big Lebowski\nwhy did you recommend that?\nquit\n"
+        app,
+        ["chat", "--k", "3"],
+        input="I loved Fargo and The Big Lebowski\nwhy did you recommend that?\n"
+        "anything newer than fargo, no horror?\nquit\n",
     )
     assert result.exit_code == 0, result.output
     assert "Session " in result.output and "as user anon:" in result.output
     assert "understood: preference; Fargo (1996) (Item, like), The Big Lebowski (1998) (Item, like)" in result.output
     assert "1. " in result.output and "(you) -[PREFERS]-> (" in result.output
     assert "anon:" not in result.output.split("Type 'quit'")[1]  # no user id in the paths
-    assert result.output.count("(you) -[") <= 3 + 1  # one path per recommendation, one for the item asked about
+    first_two = result.output.split("; from 1997")[0]  # the paths of a turn follow its "understood" line
+    assert first_two.count("(you) -[") <= 3 + 1  # one path per recommendation, one for the item asked about
     assert "understood: explain" in result.output and "why " in result.output
+    assert "; from 1997, no horror" in result.output  # the filters understood, in words
     sessions = session_store.read("MATCH (u:User)-[:HAS_SESSION]->(s)-[:HAS_TURN]->(t) RETURN count(t) AS turns")
     assert sessions[0]["turns"] >= 4
 
