@@ -42,9 +42,10 @@ def fold_in(
     return ((1 - preference_share) * user + preference_share * folded).astype(np.float32)
 
 
-def score_items(model: TrainedModel, user_vector: np.ndarray) -> np.ndarray:
-    """The score of every item (dot product), in `model.index.ids["Item"]` order."""
-    return model.block("Item") @ np.asarray(user_vector, dtype=model.embeddings.dtype)
+def score_items(model: TrainedModel, user_vector: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """The score (dot product) of every item, in `model.index.ids["Item"]` order, or of the item rows `rows` only
+    (a slice takes no copy of the item matrix)."""
+    return model.block("Item")[rows] @ np.asarray(user_vector, dtype=model.embeddings.dtype)
 
 
 def inner_product_keys(items: np.ndarray) -> np.ndarray:

@@ -114,7 +114,7 @@ class Scorer:
             values = sum(weights[name] * signal for name, signal in signals.items())
         else:
             rows = slice(None) if candidates is None else np.asarray(candidates)  # a slice: no copy of the matrix
-            known = self.model.block("Item")[rows] @ np.asarray(vector, dtype=self.model.embeddings.dtype)
+            known = score_items(self.model, vector, rows)
             if self.config.known_co_rated > 0 and self.model.item_to_item is not None and len(known):
                 known = known / max(float(np.abs(known).max()), 1e-9)
                 liked = dict.fromkeys(context.rated_highly, 1.0)  # as the item model learned: ratings of 4+
