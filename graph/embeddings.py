@@ -14,7 +14,7 @@ from typing import Any, LiteralString
 import numpy as np
 
 from core.arrays import EmbeddingBlock
-from graph.db import GraphStore
+from graph.db import STABLE_PLAN, GraphStore
 from graph.errors import EmbeddingWriteError
 
 VECTOR_INDEX = "entity_embedding"
@@ -150,7 +150,7 @@ def nearest_items(store: GraphStore, query: np.ndarray, k: int) -> list[str]:
     items, Neo4j's default index found 63 % of the true top 50 alone and 93 % as the best 50 of its 200 nearest;
     `tests/gnn/test_top_k.py` asks 95 % of this index's best 50 of 200)."""
     rows = store.read(
-        "CALL db.index.vector.queryNodes($index, $k, $key) YIELD node RETURN node.id AS id",
+        STABLE_PLAN + "CALL db.index.vector.queryNodes($index, $k, $key) YIELD node RETURN node.id AS id",
         index=ITEM_TOP_K_INDEX,
         k=k * OVERSAMPLE,
         key=[float(x) for x in np.asarray(query).ravel()],
@@ -161,7 +161,7 @@ def nearest_items(store: GraphStore, query: np.ndarray, k: int) -> list[str]:
 def similar_entities(store: GraphStore, vector: np.ndarray | list[float], k: int = 10) -> list[SimilarEntity]:
     """The `k` embedded nodes nearest to `vector` by cosine similarity, through the vector index."""
     rows = store.read(
-        "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
+        STABLE_PLAN + "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
         "RETURN [label IN labels(node) WHERE label IN ['User', 'Item', 'Genre', 'Person', 'Tag']][0] AS label, "
         "node.id AS id, score",
         index=VECTOR_INDEX,

@@ -214,7 +214,8 @@ def favourite_items(store: GraphStore, user_id: str, limit: int = 10) -> list[st
 def item_details(store: GraphStore, item_id: str) -> dict[str, Any] | None:
     """An item's properties, genres, people (with their role) and rating count, or None when it does not exist."""
     rows = store.read(
-        """
+        STABLE_PLAN
+        + """
         MATCH (i:Item {id: $id})
         RETURN i {.id, .name, .title, .year, .plot, .aliases, .ml_id, .redial_id, .imdb_id} AS item,
                COLLECT { MATCH (i)-[:IN_GENRE]->(g:Genre) RETURN g {.id, .name} ORDER BY g.id } AS genres,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from graph.db import GraphStore
+from graph.db import STABLE_PLAN, GraphStore
 from graph.schema import FULLTEXT_INDEX
 
 # Lucene's query syntax characters: escaped so user text is only ever searched for, never interpreted.
@@ -57,7 +57,8 @@ def fulltext_candidates(store: GraphStore, text: str, limit: int = 20, fuzzy: bo
     if not query:
         return []
     return store.read(
-        """
+        STABLE_PLAN
+        + """
         CALL db.index.fulltext.queryNodes($index, $search, {limit: $limit}) YIELD node, score
         RETURN CASE WHEN node:Item THEN 'Item' WHEN node:Person THEN 'Person' WHEN node:Tag THEN 'Tag'
                     ELSE 'Genre' END AS label,
@@ -78,7 +79,8 @@ def search_items(store: GraphStore, text: str, limit: int = 10, offset: int = 0)
     if not query or limit <= 0:
         return []
     return store.read(
-        """
+        STABLE_PLAN
+        + """
         CALL db.index.fulltext.queryNodes($index, $search, {limit: $pool}) YIELD node, score
         WITH node, score WHERE node:Item
         WITH node, score, COUNT { (node)<-[:RATED|FEEDBACK]-(:User) } AS ratings

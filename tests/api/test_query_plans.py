@@ -10,7 +10,9 @@ import neo4j
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.db import STABLE_PLAN
+from api.services.recommender import Recommender
+from gnn.model_store import load
+from graph.db import STABLE_PLAN, GraphStore
 from tests.api.conftest import Planted
 
 
@@ -40,11 +42,25 @@ def test_lists_turns_explanations_and_feedback_run_only_stable_plan_queries(
     filtered = "/v1/users/ml:1/recommendations?k=5&genre=drama&exclude_genre=horror&year_min=1990"
     assert client.get(filtered).status_code == 200
     assert client.get(f"/v1/explain?user_id=ml:1&item_id={crime[0]}").status_code == 200
+    assert client.get(f"/v1/items/{crime[0]}/similar", params={"k": 3}).status_code == 200
     feedback = {"user_id": "ml:1", "item_id": crime[1], "signal": "accept"}
     assert client.post("/v1/feedback", json=feedback).status_code == 201
+    assert client.get("/v1/items", params={"q": planted.names[crime[2]].lower()[:-1]}).status_code == 200  # a typo
     session_id = client.post("/v1/sessions", json={}).json()["session_id"]
     for text in (f"I loved {planted.names[crime[0]]}", "why?", "not that one", "hello"):
         assert client.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).status_code == 200, text
     assert len(queries) > 20
     unstable = [query.strip()[:80] for query in queries if not query.startswith(STABLE_PLAN)]
     assert unstable == []
+
+
+def test_lists_from_the_vector_index_run_only_stable_plan_queries(
+    planted: Planted, session_store: GraphStore, queries: list[str]
+) -> None:
+    model = load(planted.model_dir)
+    indexed = Recommender(session_store, model, index_min_items=0)
+    indexed.warm_up(every_filter=False)  # the catalog-wide reads of a model, once, as the service does at start
+    queries.clear()
+    assert len(indexed.recommend("ml:100", 5).recommendations) == 5
+    assert any("db.index.vector.queryNodes" in query for query in queries)  # the list came from the index
+    assert [query.strip()[:80] for query in queries if not query.startswith(STABLE_PLAN)] == []
