@@ -106,10 +106,11 @@ class LocalNeo4j:
         mvn = shutil.which("mvn")
         if mvn is None:
             raise Neo4jLauncherError("Maven (`mvn`) is not installed: install it (apt-get install maven) and retry.")
-        self.home.mkdir(parents=True, exist_ok=True)
-        pom = self.home / "pom.xml"
+        home = self.home.resolve()  # Maven reads a relative output folder from the pom's folder, not ours
+        home.mkdir(parents=True, exist_ok=True)
+        pom = home / "pom.xml"
         pom.write_text(POM_TEMPLATE.format(neo4j_version=self.neo4j_version, browser_version=self.browser_version))
-        staging = self.home / "lib.partial"
+        staging = home / "lib.partial"
         shutil.rmtree(staging, ignore_errors=True)
         command = [
             mvn,

@@ -39,9 +39,14 @@ def display_title(title: str) -> str:
     return f"{name} ({year})" if year is not None else name
 
 
+# Abbreviations catalogs write either way: "Kill Bill: Vol. 1 (2003)" (MovieLens) is "Kill Bill: Volume 1 (2003)".
+_SPELLED_OUT = {"vol": "volume"}
+
+
 def _words(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return " ".join(_NON_WORD.sub(" ", ascii_name.replace("&", " and ")).split())
+    words = _NON_WORD.sub(" ", ascii_name.replace("&", " and ")).split()
+    return " ".join(_SPELLED_OUT.get(word, word) for word in words)
 
 
 def title_key(title: str) -> str | None:

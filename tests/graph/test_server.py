@@ -76,3 +76,11 @@ def test_launcher_writes_a_loopback_only_config(tmp_path: Path) -> None:
     assert "server.http.listen_address=127.0.0.1:23457" in config
     assert "dbms.security.auth_enabled=true" in config
     assert "0.0.0.0" not in config
+
+
+def test_launcher_resolves_its_jars_into_a_relative_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    server = LocalNeo4j(home=Path("relative/home"), password="long-enough", bolt_port=23458, http_port=23459)
+    lib = server.resolve()  # from ~/.m2, as the session's own server was
+    assert lib == Path("relative/home/lib") and any(lib.glob("neo4j-5.26*.jar"))
+    assert not (tmp_path / "relative/home/relative").exists()

@@ -14,6 +14,7 @@ from graph.importers.titles import display_title, same_film_title, split_year, t
         ("City of Lost Children, The (Cité des enfants perdus, La) (1995)", "The City of Lost Children (1995)"),
         ("Star Wars (1977)", "Star Wars  (1977)"),
         ("Amélie (2001)", "Amelie (2001)"),
+        ("Kill Bill: Vol. 1 (2003)", "Kill Bill: Volume 1 (2003)"),
     ],
 )
 def test_catalog_spellings_share_a_key(movielens: str, redial: str) -> None:
