@@ -143,9 +143,10 @@ class EmbeddedParser:
 
 
 # Words after "something" / "anything" that describe no kind of film: "anything about <a title>", "anything else",
-# "something like the original <title>" (which of its films, not a genre).
+# "something like the original <title>" (which of its films, not a genre), "something starring <a person>".
 _NOT_DESCRIPTIVE = frozenset(
     {"about", "else", "similar", "interesting", "know", "knew", "original", "first", "newer", "older", "latest"}
+    | {"starring", "featuring", "directed", "written", "made", "by", "with"}
 )
 
 

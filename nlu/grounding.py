@@ -176,9 +176,17 @@ class Grounder:
         """Nodes sharing a name, best first: a full name before a shortened one unless the shortened is much more
         popular ("the lord of the rings" is the trilogy, not the 1978 cartoon), then by `_preference`."""
 
+        def full(i: int) -> bool:
+            return name_key is None or self.lexicon.is_full_name(name_key, i)
+
+        # A movie beats a person or genre of the same name, but not one whose full name its title only shortens to
+        # ("denis leary" is the actor, not "Denis Leary: No Cure for Cancer").
+        named_other = any(self.lexicon.entries[i].label != "Item" and full(i) for i in indices)
+
         def rank(i: int) -> float:
-            full = name_key is None or self.lexicon.is_full_name(name_key, i)
-            return _preference(self.lexicon.entries[i], context) + (FULL_NAME_BONUS if full else 0.0)
+            entry = self.lexicon.entries[i]
+            movie = entry.label == "Item" and (full(i) or not named_other)
+            return _preference(entry, context, movie) + (FULL_NAME_BONUS if full(i) else 0.0)
 
         order = sorted(indices, key=lambda i: -rank(i))
         return [_grounded(self.lexicon.entries[i], round(0.9 + 0.1 * self.lexicon.entries[i].prior, 4)) for i in order]
@@ -613,14 +621,14 @@ def _era_cue(before: str, after: str) -> str:
     return min(cues)[1] if cues else ""
 
 
-def _preference(entry: Entry, context: str) -> float:
+def _preference(entry: Entry, context: str, movie_first: bool) -> float:
     """Rank among nodes sharing a name: an "original" asks for the oldest, a "remake" for the newest,
-    otherwise the most popular; a Movie beats a person or genre of the same name."""
+    otherwise the most popular, a Movie (`movie_first`) before a person or genre of the same name."""
     if entry.year and _OLDER.search(context):
         return 10_000 - entry.year + entry.prior
     if entry.year and _NEWER.search(context):
         return entry.year + entry.prior
-    return entry.prior + (0.5 if entry.label == "Item" else 0.0) + (0.01 if entry.year else 0.0)
+    return entry.prior + (0.5 if movie_first else 0.0) + (0.01 if entry.year else 0.0)
 
 
 def _grounded(entry: Entry, score: float) -> GroundedEntity:

@@ -39,6 +39,8 @@ MOVIES = [
     ("m:family", "My Family (1995)", 1995, ["drama"], 5, 0),
     ("m:getout", "Get Out (2017)", 2017, ["horror"], 0, 6),
     ("m:spiderman2", "Spider-Man 2 (2004)", 2004, ["action"], 10, 1),
+    ("m:lionking", "The Lion King (1994)", 1994, ["animation", "children"], 10, 1),
+    ("m:leary", "Denis Leary: No Cure for Cancer (1993)", 1993, ["comedy"], 2, 0),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -59,6 +61,7 @@ PEOPLE = [
     ("p:carrey", "Jim Carrey", "ACTED_IN", ["m:mask"]),
     ("p:coppola", "Francis Ford Coppola", "DIRECTED", ["m:godfather", "m:godfather2"]),
     ("p:pitt", "Brad Pitt", "ACTED_IN", ["m:butterfly"]),
+    ("p:leary", "Denis Leary", "ACTED_IN", ["m:leary"]),
 ]
 
 
@@ -230,3 +233,20 @@ def test_other_spellings_people_use(typed_parser: EmbeddedParser, text: str, exp
 
 def test_romcoms_are_comedies(typed_parser: EmbeddedParser) -> None:
     assert typed_parser.parse("i hate romcoms").constraints.genres_excluded == ("comedy",)
+
+
+def test_asking_for_a_person_asks_for_no_genre(typed_parser: EmbeddedParser) -> None:
+    # "something starring" alone read as "a movie for kids" (cosine 0.55 to the children genre's description).
+    for text in (
+        "i want something starring jim carrey",
+        "something directed by christopher nolan",
+        "anything featuring jim carrey?",
+        "something written by quentin tarantino",
+    ):
+        parse = typed_parser.parse(text)
+        assert [m.entity.label for m in parse.mentions] == ["Person"], text
+        assert parse.constraints.genres_required == (), text
+    assert typed_parser.parse("something funny with jim carrey").constraints.genres_required == ("comedy",)
+    # A person's full name before a film whose title it only shortens ("Denis Leary: No Cure for Cancer").
+    assert understood(typed_parser, "any movies with denis leary?") == [("p:leary", LIKE)]
+    assert understood(typed_parser, "i loved denis leary: no cure for cancer") == [("m:leary", LIKE)]
