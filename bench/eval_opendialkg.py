@@ -35,7 +35,7 @@ from typing import Annotated, Any
 
 import typer
 from eval_nlu_opendialkg import write_catalog_csv
-from eval_redial import KS, REPORTED, TUNING, Split, grid_search, replay
+from eval_redial import KS, REPORTED, TUNING, Kept, Split, grid_search, replay, tuning_signals
 
 from api.deps import open_store
 from api.progress import RichProgress
@@ -48,6 +48,7 @@ from gnn.model_store import SCORING_FILE, load
 from gnn.scoring_config import ScoringConfig
 from gnn.train import TrainConfig, use_threads
 from graph.db import GraphStore
+from graph.dialogue import delete_sessions
 from graph.importers.csv_catalog import import_csv_catalog
 from graph.importers.redial_dialogues import conversation_fold
 from graph.schema import clear_database, ensure_schema
@@ -131,14 +132,15 @@ def evaluate(
     conversation.warm_up()
     scorer = recommender.scorer()
     rows = recommender.model.index.positions["Item"] if recommender.model else {}
-    kept: list[tuple[dict[str, Any], list[int], list[tuple[int, bool]]]] = []
+    kept: list[Kept] = []
+    sessions: list[str] = []
     hits = {name: {p: Counter() for p in ("standard", "dedup")} for name in ("chat-rec", "repeat_then_popularity")}
     totals: Counter[str] = Counter()
     strategies: Counter[str] = Counter()
     unmapped, timings = 0, []
     with RichProgress() as progress:
         for done, sample in enumerate(evaluated, 1):
-            context, ranked, seconds = replay(store, conversation, recommender, sample["context"])
+            context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
             timings.append(seconds)
             strategies[str(ranked.strategy)] += 1
             named = list(dict.fromkeys(item_of[n] for n in reversed(sample["entity"]) if n in item_of))
@@ -159,10 +161,10 @@ def evaluate(
                         rank = top.index(node) if node in top else None
                         for k in KS:
                             hits[system][protocol][k] += rank is not None and rank < k
-            if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE and ranked.user_vector is not None:
-                signals = scorer.dialogue_signals(context, ranked.user_vector)
-                kept.append((signals, [rows[i] for i in context.seen if i in rows], golds))
+            if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
+                kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
             progress("OpenDialKG turns", done, len(evaluated))
+    delete_sessions(store, sessions)
     result: dict[str, Any] = {
         protocol: {f"recall@{k}": round(hits["chat-rec"][protocol][k] / max(totals[protocol], 1), 4) for k in KS}
         | {"samples": totals[protocol]}
@@ -202,7 +204,8 @@ def main(
     out = TUNING_FILE if tune else out
     tuned = None
     if not tune and TUNING_FILE.is_file():
-        tuned = ScoringConfig(dialogue_weights=json.loads(TUNING_FILE.read_text())["tuning"]["best"]["weights"])
+        best = json.loads(TUNING_FILE.read_text())["tuning"]["best"]
+        tuned = ScoringConfig(dialogue_weights=best["weights"], recency_decay=best.get("recency_decay", 1.0))
     if model_dir is not None:
         settings.model_dir = model_dir
     source = settings.data_dir / "opendialkg"
@@ -224,6 +227,7 @@ def main(
             "likes (preferences.csv)",
         },
         "weights": load(settings.model_dir).scoring.dialogue_weights,
+        "recency_decay": load(settings.model_dir).scoring.recency_decay,
         **setup,
         "seconds": round(time.perf_counter() - started, 1),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},

@@ -100,6 +100,21 @@ def conversation(results: Results) -> str:
     return section("Conversational recommendation", body, results, "redial", "opendialkg")
 
 
+def followups(results: Results) -> str:
+    """How often the second list follows a person or genre asked for after a liked film, per `request` weight."""
+    served = results.get("followups", "served_request_weight")
+    by_weight = results.get("followups", "by_request_weight") or {}
+    rows = []
+    for weight, kinds in sorted(by_weight.items(), key=lambda wk: float(wk[0])):
+        label = f"{float(weight):g}" + (" (served)" if served is not None and float(weight) == served else "")
+        person, genre = kinds.get("person", {}), kinds.get("genre", {})
+        figures = [num(k.get(f)) for k in (person, genre) for f in ("understood", "followed@5")]
+        rows.append([label, *figures, f"{num(person.get('cases'), 0)} / {num(genre.get('cases'), 0)}"])
+    header = ["request weight", "person understood", "person followed@5", "genre understood", "genre followed@5"]
+    body = table([*header, "cases (person / genre)"], rows)
+    return section("Follow-up requests, demo graph", body, results, "followups")
+
+
 def movielens(results: Results) -> str:
     """NDCG@5 (P@5 / R@5) of every model of the MovieLens-100K benchmark, all ratings and ratings ≥ 4."""
     models = results.get("movielens", "variants", "all", "models") or {}
@@ -257,6 +272,7 @@ def scale(results: Results) -> str:
 
 SECTIONS: tuple[Callable[[Results], str], ...] = (
     conversation,
+    followups,
     movielens,
     nlu,
     typed,

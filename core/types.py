@@ -119,6 +119,7 @@ class PreferenceEdge:
     polarity: Polarity
     weight: float
     seen: Seen = Seen.UNKNOWN
+    updated: float | None = None  # when a turn last told its polarity (epoch seconds; None: imported)
 
 
 @dataclass(frozen=True)

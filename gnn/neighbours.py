@@ -4,7 +4,7 @@ order, built once from two graph reads (`graph.recommend.co_liked_items`, `graph
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -66,6 +66,20 @@ class ItemNeighbours:
                 shared -= weights * self._attribute_counts[kind]
             out[kind] = shared
         return {signal: scaled(values) for signal, values in out.items()}
+
+    def matching(self, attributes: Collection[str]) -> np.ndarray:
+        """Every item's share of `attributes` (genre, person or tag ids, of any kind) that it has: 1 for an item with
+        all of them; an unknown id counts as missing; all zeros for none."""
+        wanted = set(attributes)
+        share = np.zeros(len(self.position), dtype=np.float32)
+        for attribute in wanted:
+            has = np.zeros(len(self.position), dtype=bool)
+            for kind, matrix in self.attributes.items():
+                column = self.columns[kind].get(attribute)
+                if column is not None:
+                    has |= matrix[:, [column]].toarray().ravel() > 0
+            share += has
+        return share / max(len(wanted), 1)
 
     def item_weights(self, liked: Mapping[str, float]) -> np.ndarray:
         """The positive weights of `liked` (item id → weight) as a vector in the item order; unknown ids ignored."""

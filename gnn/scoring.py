@@ -4,6 +4,7 @@ out."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from core.types import FeedbackSignal, Polarity, Strategy, UserContext
 from gnn.foldin import fold_in, score_items
 from gnn.model_store import TrainedModel
 from gnn.neighbours import ItemNeighbours, scaled
+from gnn.scoring_config import ScoringConfig
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,24 @@ class Scores:
     values: np.ndarray
     strategy: Strategy
     vector: np.ndarray
+
+
+def latest_request(context: UserContext) -> set[str]:
+    """The genres, people and tags the latest turn that told a like asked for ("something with jim carrey" after
+    "i loved the godfather"): empty when that turn liked items only, or no turn is known (imported preferences)."""
+    likes = [p for p in context.preferences if p.polarity is Polarity.LIKE and p.updated is not None]
+    if not likes:
+        return set()
+    latest = max(p.updated for p in likes if p.updated is not None)
+    return {p.id for p in likes if p.updated == latest and p.label != "Item"}
+
+
+def turns_back(context: UserContext) -> dict[tuple[str, str], int]:
+    """Per preference (label, id), how many later turns told a like or a dislike: 0 for the latest turn's and for
+    imported preferences (no turn known)."""
+    told = {p.updated for p in context.preferences if p.polarity is not Polarity.NEUTRAL and p.updated is not None}
+    back = {updated: n for n, updated in enumerate(sorted(told, reverse=True))}
+    return {(p.label, p.id): back.get(p.updated, 0) for p in context.preferences}
 
 
 class Scorer:
@@ -48,15 +68,23 @@ class Scorer:
         neighbours = ItemNeighbours(model.index.ids["Item"].tolist(), co_liked, attributes)
         return cls(model, dialogue_likes, neighbours)
 
+    def with_scoring(self, config: ScoringConfig) -> Scorer:
+        """This scorer under another `ScoringConfig` (the same model, prior and neighbours): a benchmark's grid."""
+        other = copy.copy(self)
+        other.config = config
+        return other
+
     def user_vector(self, context: UserContext) -> tuple[np.ndarray | None, Strategy]:
         """The user's embedding folded in with dialogue preferences and feedback, and the strategy it implies
         (None and POPULARITY when nothing about the user is known to the model)."""
         config, positions = self.config, self.model.index.positions
         weights: dict[tuple[str, str], float] = {}
+        back = turns_back(context)
         for pref in context.preferences:
             sign = {Polarity.LIKE: 1.0, Polarity.DISLIKE: -1.0}.get(pref.polarity, 0.0)
             if sign and pref.id in positions.get(pref.label, {}):
-                weights[(pref.label, pref.id)] = sign * max(pref.weight, config.weight_floor)
+                recency = config.recency_decay ** back[(pref.label, pref.id)]
+                weights[(pref.label, pref.id)] = sign * max(pref.weight, config.weight_floor) * recency
         for item_id, signal in context.feedback.items():
             if item_id in positions["Item"]:
                 weights[("Item", item_id)] = weights.get(("Item", item_id), 0.0) + config.feedback_weight(signal)
@@ -76,22 +104,23 @@ class Scorer:
 
     def dialogue_signals(self, context: UserContext, vector: np.ndarray) -> dict[str, np.ndarray]:
         """The conversation signals of every item (see `ScoringConfig`), in the model's item order."""
-        floor = self.config.weight_floor
+        floor, decay, back = self.config.weight_floor, self.config.recency_decay, turns_back(context)
         embedding = score_items(self.model, vector)
-        liked = {
-            p.id: max(p.weight, floor) for p in context.preferences if p.label == "Item" and p.polarity is Polarity.LIKE
-        }
+        liked: dict[str, float] = {}
+        attributes: dict[str, float] = {}
+        for p in context.preferences:
+            if p.polarity is Polarity.LIKE:
+                told = liked if p.label == "Item" else attributes
+                told[p.id] = max(p.weight, floor) * decay ** back[(p.label, p.id)]
         for item_id, signal in context.feedback.items():
             if signal is FeedbackSignal.ACCEPT:
                 liked[item_id] = liked.get(item_id, 0.0) + self.config.accept_weight
-        attributes = {
-            p.id: max(p.weight, floor) for p in context.preferences if p.label != "Item" and p.polarity is Polarity.LIKE
-        }
         return {
             "embedding": embedding / max(float(np.abs(embedding).max()), 1e-9),
             "prior": self.dialogue_prior,
             "co_rated": self._co_rated(liked),
             **self.neighbours.evidence(liked, attributes),
+            "request": self.neighbours.matching(latest_request(context)),
         }
 
     def _co_rated(self, liked: dict[str, float]) -> np.ndarray:
@@ -115,10 +144,15 @@ class Scorer:
         else:
             rows = slice(None) if candidates is None else np.asarray(candidates)  # a slice: no copy of the matrix
             known = score_items(self.model, vector, rows)
-            if self.config.known_co_rated > 0 and self.model.item_to_item is not None and len(known):
+            request = latest_request(context)
+            co_rated = self.config.known_co_rated > 0 and self.model.item_to_item is not None
+            if (co_rated or request) and len(known):
                 known = known / max(float(np.abs(known).max()), 1e-9)
+            if co_rated and len(known):
                 liked = dict.fromkeys(context.rated_highly, 1.0)  # as the item model learned: ratings of 4+
                 known = known + self.config.known_co_rated * self._co_rated(liked)[rows]
+            if request and len(known):
+                known = known + self.config.dialogue_weights["request"] * self.neighbours.matching(request)[rows]
             values = np.full(self.model.index.count("Item"), -np.inf, dtype=np.float32)
             values[rows] = known
         rows = self.model.index.positions["Item"]

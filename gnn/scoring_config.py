@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.types import FeedbackSignal
 from gnn.neighbours import SIGNALS
 
-CONVERSATION_SIGNALS = ("embedding", "prior", "co_rated", *SIGNALS)
+CONVERSATION_SIGNALS = ("embedding", "prior", "co_rated", *SIGNALS, "request")
 # The tuned defaults (`bench/eval_redial.py --tune` writes them; shipped with the package, like the NLU's linker).
 DEFAULTS_FILE = Path(__file__).with_name("scoring_defaults.json")
 _DEFAULTS = json.loads(DEFAULTS_FILE.read_text())
@@ -22,11 +22,13 @@ class ScoringConfig(BaseModel):
     """How a list is scored. The conversation (cold-start) score is a weighted sum of signals, each scaled so that
     the best item has 1: the fold-in score ("embedding", scaled to [-1, 1]), the conversational popularity prior
     ("prior", log(1 + users who liked the item in a dialogue)), the EASE item model's evidence from the liked items
-    ("co_rated": people who rated them highly also rated it, `gnn.ease.ItemToItem`), and `gnn.neighbours` evidence
-    from the liked items, genres, people and tags: items liked together in past conversations ("co_liked") and
-    shared genres / directors / actors / writers / MovieLens tags. The default weights come from a grid search on an
-    inner split of the ReDial training fold (`bench/eval_redial.py --tune`, bench/results/redial_tuning.json), never
-    on the evaluated fold."""
+    ("co_rated": people who rated them highly also rated it, `gnn.ease.ItemToItem`), `gnn.neighbours` evidence from
+    the liked items, genres, people and tags: items liked together in past conversations ("co_liked") and shared
+    genres / directors / actors / writers / MovieLens tags; and the latest request ("request": the share of the
+    genres, people and tags named by the latest turn that told a like that the item has, `gnn.scoring.latest_request`;
+    it counts for users the model knows too). The default weights come from a grid search on an inner split of the
+    ReDial training fold (`bench/eval_redial.py --tune`, bench/results/redial_tuning.json), never on the evaluated
+    fold."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -37,6 +39,9 @@ class ScoringConfig(BaseModel):
     # Share of the folded-in preferences next to a known user's own embedding: total / (total + prior).
     preference_prior: float = Field(2.0, gt=0)
     dialogue_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_DIALOGUE_WEIGHTS))
+    # A like or dislike told n turns (that told any) before the latest weighs recency_decay ** n, in the fold-in and
+    # in every conversation signal (tuned with the weights; 1: all turns alike).
+    recency_decay: float = Field(_DEFAULTS.get("recency_decay", 1.0), gt=0, le=1)
     # A user the model knows (ratings): the embedding score (scaled to [-1, 1]) plus this weight times the item
     # model's evidence from the items they rated (chosen on validation by bench/eval_movielens.py).
     known_co_rated: float = Field(_DEFAULTS["known_co_rated"], ge=0)

@@ -107,7 +107,8 @@ CALL (u) {
     // The user is write-locked (_LOCK_SESSION), so no other transaction creates this PREFERS meanwhile: a plain
     // CREATE is safe, and unlike MERGE it never upgrades a shared lock on the (popular) entity, which deadlocked
     // concurrent turns mentioning the same nodes.
-    // A neutral row only says whether the item was seen ("seen it already"): it changes no polarity or weight.
+    // A neutral row only says whether the item was seen ("seen it already"): it changes no polarity or weight, nor
+    // the turn that last told them (`updated`, `turn`: the scorer reads the latest request from them).
     FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END |
         CREATE (u)-[:PREFERS {source: 'dialogue', polarity: row.polarity, weight: row.initial_weight,
                               mentions: row.initial_mentions, seen: row.seen, updated: $props.ts,
@@ -118,8 +119,8 @@ CALL (u) {
         old.mentions = CASE WHEN seen_only THEN old.mentions WHEN agrees THEN old.mentions + 1 ELSE 1 END,
         old.polarity = CASE WHEN seen_only THEN old.polarity ELSE row.polarity END,
         old.seen = CASE WHEN row.seen = 'unknown' THEN coalesce(old.seen, 'unknown') ELSE row.seen END,
-        old.updated = $props.ts,
-        old.turn = $props.id
+        old.updated = CASE WHEN seen_only THEN old.updated ELSE $props.ts END,
+        old.turn = CASE WHEN seen_only THEN old.turn ELSE $props.id END
 }
 """
     )

@@ -36,7 +36,7 @@ RETURN u.id AS user_id,
        COLLECT { MATCH (u)-[p:PREFERS]->(e)
                  RETURN {label: [l IN labels(e) WHERE l IN $labels][0], id: e.id,
                          polarity: p.polarity, weight: coalesce(p.weight, 1.0),
-                         seen: coalesce(p.seen, 'unknown')} } AS preferences
+                         seen: coalesce(p.seen, 'unknown'), updated: p.updated} } AS preferences
 """
 
 
@@ -50,7 +50,9 @@ def _context(rows: list[dict[str, Any]]) -> UserContext | None:
         rated_highly=frozenset(row["rated_highly"]),
         feedback={f["id"]: FeedbackSignal(f["signal"]) for f in row["feedback"]},
         preferences=tuple(
-            PreferenceEdge(p["label"], p["id"], Polarity(p["polarity"]), float(p["weight"]), Seen(p["seen"]))
+            PreferenceEdge(
+                p["label"], p["id"], Polarity(p["polarity"]), float(p["weight"]), Seen(p["seen"]), p["updated"]
+            )
             for p in row["preferences"]
             if p["label"] is not None and p["id"] is not None
         ),

@@ -3,6 +3,8 @@ sentence, with the Cypher that shows it in the Neo4j Browser."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from api.schemas import Explanation
@@ -79,15 +81,26 @@ class PathScorer:
 
 
 def rank_paths(
-    scorer: PathScorer, user_vector: np.ndarray | None, found: dict[str, list[GraphPath]], limit: int = 3
+    scorer: PathScorer,
+    user_vector: np.ndarray | None,
+    found: dict[str, list[GraphPath]],
+    limit: int = 3,
+    requested: Collection[str] = (),
 ) -> dict[str, list[Explanation]]:
-    """For each item, its `limit` best paths, preferring different reasons (the entity next to the item)."""
+    """For each item, its `limit` best paths, preferring different reasons (the entity next to the item); paths from
+    an entity the user just asked for (`requested`: "something with jim carrey") come first."""
     scores = scorer.scores(user_vector, found)
-    return {item_id: _best(list(zip(scores[item_id], paths, strict=True)), limit) for item_id, paths in found.items()}
+    return {
+        item_id: _best(list(zip(scores[item_id], paths, strict=True)), limit, set(requested))
+        for item_id, paths in found.items()
+    }
 
 
-def _best(scored: list[tuple[float, GraphPath]], limit: int) -> list[Explanation]:
-    scored.sort(key=lambda sp: -sp[0])
+def _best(scored: list[tuple[float, GraphPath]], limit: int, requested: set[str]) -> list[Explanation]:
+    def order(sp: tuple[float, GraphPath]) -> tuple[bool, float]:
+        return sp[1].nodes[1].id not in requested, -sp[0]
+
+    scored.sort(key=order)
     chosen: list[tuple[float, GraphPath]] = []
     reasons: set[tuple[str, str]] = set()
     for score, path in scored:  # first pass: one path per reason (a person, a genre, a co-rater)
@@ -100,7 +113,7 @@ def _best(scored: list[tuple[float, GraphPath]], limit: int) -> list[Explanation
             break
         if all(path is not other for _, other in chosen):
             chosen.append((score, path))
-    chosen.sort(key=lambda sp: -sp[0])
+    chosen.sort(key=order)
     return [to_explanation(path, score) for score, path in chosen]
 
 

@@ -18,7 +18,7 @@ from core.errors import NotFoundError
 from core.types import Constraints, Strategy, UserContext
 from gnn.foldin import inner_product_query
 from gnn.model_store import TrainedModel
-from gnn.scoring import Scorer
+from gnn.scoring import Scorer, latest_request
 from gnn.scoring_config import ScoringConfig
 from graph.db import GraphStore
 from graph.embeddings import nearest_items
@@ -204,9 +204,8 @@ class Recommender:
         if explain:
             if offset:
                 paths = explanation_paths(self.store, user_id, [r.item_id for r in recommendations])
-            explained = rank_paths(
-                self.paths, vector, {r.item_id: paths[r.item_id] for r in recommendations}, MAX_PATHS
-            )
+            found = {r.item_id: paths[r.item_id] for r in recommendations}
+            explained = rank_paths(self.paths, vector, found, MAX_PATHS, requested=latest_request(context))
             for recommendation in recommendations:
                 recommendation.explanations = explained[recommendation.item_id]
         LISTS.labels(str(strategy)).inc()

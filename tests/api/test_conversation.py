@@ -137,3 +137,29 @@ def test_a_film_the_user_has_not_seen_may_be_recommended_and_an_empty_filter_ans
     assert fargo in [r["item_id"] for r in asked["recommendations"]]
     nothing = say(client, session_id, "something from the 2090s")
     assert nothing["recommendations"] == [] and "Nothing in the catalog fits" in nothing["reply"]
+
+
+def test_a_person_asked_for_after_a_liked_film_leads_the_next_list(client: TestClient, planted: Planted) -> None:
+    session_id = client.post("/v1/sessions").json()["session_id"]
+    liked = say(client, session_id, "i loved fargo")
+    assert all(planted.group_of(r["item_id"]) == "crime" for r in liked["recommendations"][:3])
+    asked = say(client, session_id, "anything by ridley scott?")
+    assert ("p:scott", "like") in {(m["node_id"], m["polarity"]) for m in asked["parse"]["mentions"]}
+    assert [planted.group_of(r["item_id"]) for r in asked["recommendations"]] == ["sci-fi"] * 5
+    # Each is explained from what was just asked for, and the reply says so.
+    assert all(r["explanations"][0]["nodes"][1]["id"] == "p:scott" for r in asked["recommendations"])
+    assert "Ridley Scott" in asked["reply"]
+    # A turn that asks nothing new keeps the request; liking a film again ends it.
+    again = say(client, session_id, "recommend me something else")
+    assert [planted.group_of(r["item_id"]) for r in again["recommendations"]] == ["sci-fi"] * 5
+    ended = say(client, session_id, "i loved the big lebowski")
+    assert planted.group_of(ended["recommendations"][0]["item_id"]) == "crime"
+
+
+def test_a_known_user_gets_what_they_ask_for_too(client: TestClient, planted: Planted) -> None:
+    session_id = client.post("/v1/sessions", json={"user_id": "ml:113"}).json()["session_id"]
+    before = say(client, session_id, "recommend me something")
+    assert before["strategy"] == "embedding" and planted.group_of(before["recommendations"][0]["item_id"]) == "horror"
+    asked = say(client, session_id, "anything by harold ramis?")
+    assert asked["strategy"] == "embedding"
+    assert [planted.group_of(r["item_id"]) for r in asked["recommendations"]] == ["comedy"] * 5

@@ -117,3 +117,17 @@ def test_without_a_model_shorter_paths_win() -> None:
     ranked = rank_paths(PathScorer(None), None, {"i:lebowski": [via(FARGO, COEN, LEBOWSKI), short]}, limit=1)
     assert [len(e.nodes) for e in ranked["i:lebowski"]] == [3]
     assert ranked["i:lebowski"][0].text == "You said you like Joel Coen, who directed The Big Lebowski (1998)."
+
+
+def test_a_path_from_what_the_user_just_asked_for_leads_with_its_own_score() -> None:
+    asked = GraphPath(
+        (USER, BRIDGES, LEBOWSKI),
+        (PathRelationship("PREFERS", 0, 1, {"polarity": "like"}), PathRelationship("ACTED_IN", 1, 2, {})),
+    )
+    candidates = [via(BLOOD_SIMPLE, COEN, LEBOWSKI), asked]
+    plain = rank_paths(PathScorer(model()), None, {"i:lebowski": candidates}, limit=2)["i:lebowski"]
+    assert [e.nodes[1].id for e in plain] == ["i:blood", "p:bridges"]  # Coen's path is closer to the item
+    ranked = rank_paths(PathScorer(model()), None, {"i:lebowski": candidates}, limit=2, requested={"p:bridges"})
+    first, second = ranked["i:lebowski"]
+    assert first.text == "You said you like Jeff Bridges, who acted in The Big Lebowski (1998)."
+    assert (first.score, second.score) == (plain[1].score, plain[0].score)  # the scores are the paths' own

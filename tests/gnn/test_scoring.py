@@ -99,3 +99,73 @@ def test_tags_count_when_named_not_when_shared_by_liked_items() -> None:
     assert from_items["IN_GENRE"].tolist() == [0.0, 1.0, 0.0, 0.0]  # genres do: b shares a's genre
     named = neighbours.evidence({}, {"superhero": 1.0})
     assert named["TAGGED"].tolist() == [0.0, 0.0, 1.0, 0.0]
+
+
+def test_matching_is_the_share_of_the_named_attributes_an_item_has() -> None:
+    from gnn.neighbours import ItemNeighbours
+
+    people = [("a", "DIRECTED", "p1"), ("b", "ACTED_IN", "p1"), ("b", "WROTE", "p1"), ("c", "TAGGED", "superhero")]
+    neighbours = ItemNeighbours(["a", "b", "c", "d"], [], people + ATTRIBUTES)
+    assert neighbours.matching({"p1"}).tolist() == [1.0, 1.0, 0.0, 0.0]  # any role, counted once
+    assert neighbours.matching({"p1", "g2"}).tolist() == [0.5, 0.5, 0.5, 0.5]
+    assert neighbours.matching({"superhero", "g2", "nobody"}).tolist() == pytest.approx([0, 0, 2 / 3, 1 / 3])
+    assert not neighbours.matching(set()).any()
+
+
+def told(label: str, node_id: str, updated: float | None, polarity: Polarity = Polarity.LIKE) -> PreferenceEdge:
+    return PreferenceEdge(label, node_id, polarity, 0.9, updated=updated)
+
+
+def test_the_latest_request_is_what_the_latest_turn_with_a_like_named() -> None:
+    from gnn.scoring import latest_request
+
+    godfather_then_a_genre = (told("Item", "a", 1.0), told("Genre", "g2", 2.0), told("Genre", "g1", 2.0))
+    assert latest_request(UserContext("anon", preferences=godfather_then_a_genre)) == {"g1", "g2"}
+    # A later turn that only disliked something, or only said an item was seen, leaves the request standing.
+    then_a_dislike = (*godfather_then_a_genre, told("Genre", "g3", 3.0, Polarity.DISLIKE))
+    assert latest_request(UserContext("anon", preferences=then_a_dislike)) == {"g1", "g2"}
+    # A later like of items only ends it; imported preferences (no turn) never make one.
+    then_an_item = (*godfather_then_a_genre, told("Item", "b", 3.0))
+    assert latest_request(UserContext("anon", preferences=then_an_item)) == set()
+    assert latest_request(UserContext("anon", preferences=(told("Genre", "g2", None),))) == set()
+
+
+def test_the_latest_request_leads_the_list_for_new_and_known_users() -> None:
+    asking = ScoringConfig(dialogue_weights={"request": 4.0})
+    # a was liked first: b (a's genre) would lead; then the user asks for g2 (c and d).
+    context = UserContext("anon", preferences=(told("Item", "a", 1.0), told("Genre", "g2", 2.0)))
+    before = scorer(asking).score(UserContext("anon", preferences=context.preferences[:1]))
+    after = scorer(asking).score(context)
+    assert before is not None and top(before.values)[0] == "b"
+    assert after is not None and sorted(top(after.values)[:2]) == ["c", "d"]
+    unweighted = scorer(ScoringConfig(dialogue_weights={"request": 0.0})).score(context)
+    assert unweighted is not None and (after.values[2:] - unweighted.values[2:] == pytest.approx(4.0))
+    # A user the model knows (u1 leans towards a and b) gets the request too.
+    known = UserContext("u1", rated=frozenset({"a"}), preferences=(told("Genre", "g2", 2.0),))
+    scores = scorer(asking).score(known)
+    assert scores is not None and sorted(top(scores.values)[:2]) == ["c", "d"]
+
+
+def test_earlier_turns_weigh_less_by_the_recency_decay() -> None:
+    from gnn.scoring import turns_back
+
+    said = (told("Item", "a", 1.0), told("Item", "c", 2.0), told("Genre", "g1", 3.0, Polarity.DISLIKE))
+    context = UserContext("anon", preferences=(*said, told("Item", "b", None), told("Item", "d", 2.0)))
+    assert turns_back(context) == {
+        ("Item", "a"): 2,
+        ("Item", "c"): 1,
+        ("Genre", "g1"): 0,
+        ("Item", "b"): 0,
+        ("Item", "d"): 1,
+    }
+    # a liked first, c in the next turn: alike, their genre mates b and d tie; decayed, c's mate d leads.
+    two_turns = UserContext("anon", preferences=(told("Item", "a", 1.0), told("Item", "c", 2.0)))
+    alike = scorer(ScoringConfig(recency_decay=1.0))
+    decayed = alike.with_scoring(ScoringConfig(recency_decay=0.5))
+    alike_vector, decayed_vector = alike.user_vector(two_turns)[0], decayed.user_vector(two_turns)[0]
+    assert alike_vector is not None and decayed_vector is not None
+    assert decayed_vector[1] > alike_vector[1]  # folded in nearer c's taste
+    genre_alike = alike.dialogue_signals(two_turns, alike_vector)["IN_GENRE"]
+    genre_decayed = decayed.dialogue_signals(two_turns, decayed_vector)["IN_GENRE"]
+    assert genre_alike[1] == genre_alike[3] == 1.0
+    assert genre_decayed[3] == 1.0 and genre_decayed[1] == pytest.approx(0.5)

@@ -170,6 +170,27 @@ def test_later_turns_reinforce_and_flip_preferences(catalog: GraphStore) -> None
     assert [p.node_id for p in user_preferences(catalog, session.user_id)] == ["horror", "ml:2"]  # strongest first
 
 
+def test_each_preference_says_when_a_turn_last_told_it_and_a_seen_only_mention_does_not(catalog: GraphStore) -> None:
+    from dataclasses import replace
+
+    from core.types import Seen
+    from gnn.scoring import latest_request
+    from graph.recommend import session_context
+
+    session = create_session(catalog)
+    record_turn(catalog, session.session_id, parse("I loved Fargo", mention("Fargo", FARGO, Polarity.LIKE, start=8)))
+    asked = mention("Frances McDormand", MCDORMAND, Polarity.LIKE, start=15)
+    record_turn(catalog, session.session_id, parse("something with Frances McDormand", asked))
+    told = {p.id: p.updated for p in session_context(catalog, session.session_id).preferences}
+    assert told["ml:1"] is not None and told["redial:9"] is not None and told["ml:1"] < told["redial:9"]
+    seen = replace(mention("Fargo", FARGO, Polarity.NEUTRAL, start=0), seen=Seen.YES)
+    record_turn(catalog, session.session_id, parse("Fargo? seen it already", seen))
+    context = session_context(catalog, session.session_id)
+    assert {p.id: p.updated for p in context.preferences} == told
+    assert {p.id: p.seen for p in context.preferences}["ml:1"] is Seen.YES
+    assert latest_request(context) == {"redial:9"}  # the request stands after a turn that only told a seen item
+
+
 def test_assistant_turns_are_recorded_but_do_not_change_preferences(catalog: GraphStore) -> None:
     session = create_session(catalog, "ml:7")
     record_turn(
