@@ -83,6 +83,38 @@ def cases(
     return out, has
 
 
+def replay(
+    store: GraphStore, conversation: Conversation, drawn: list[dict[str, str]], has: dict[str, set[str]], label: str
+) -> tuple[dict[str, Counter[str]], list[dict[str, list[str]]]]:
+    """Each drawn conversation in a fresh session (all deleted afterwards, also when interrupted): the tallies per
+    request kind and up to 10 lists that missed an understood request."""
+    tally: dict[str, Counter[str]] = defaultdict(Counter)
+    misses: list[dict[str, list[str]]] = []
+    sessions = []
+    try:
+        with RichProgress() as progress:
+            for done, case in enumerate(drawn, 1):
+                session = create_session(store)
+                sessions.append(session.session_id)
+                conversation.message(session.session_id, case["say"], k=K, explain=False)
+                answer = conversation.message(session.session_id, case["ask"], k=K, explain=False)
+                followed = sum(case["wanted"] in has[r.item_id] for r in answer.recommendations) / K
+                understood = any(m.node_id == case["wanted"] for m in answer.parse.mentions)
+                counts = tally[case["kind"]]
+                counts["cases"] += 1
+                counts["understood"] += understood
+                counts["followed"] += followed
+                if understood:
+                    counts["understood_followed"] += followed
+                if understood and followed < 0.6 and len(misses) < 10:
+                    names = [r.name for r in answer.recommendations]
+                    misses.append({"said": [case["say"], case["ask"]], "listed": names})
+                progress(f"Follow-ups ({label})", done, len(drawn))
+    finally:
+        delete_sessions(store, sessions)
+    return tally, misses
+
+
 def main(
     seed: Annotated[int, typer.Option(help="Seed of the drawn cases.")] = 7,
     people: Annotated[int, typer.Option(help="Person requests.")] = 120,
@@ -111,30 +143,7 @@ def main(
             recommender.warm_up()
             conversation = Conversation(store, recommender, lambda: build_parser(settings, store))
             conversation.warm_up()
-            tally: dict[str, Counter[str]] = defaultdict(Counter)
-            misses[weight] = []
-            sessions = []
-            with RichProgress() as progress:
-                for done, case in enumerate(drawn, 1):
-                    session = create_session(store)
-                    sessions.append(session.session_id)
-                    conversation.message(session.session_id, case["say"], k=K, explain=False)
-                    answer = conversation.message(session.session_id, case["ask"], k=K, explain=False)
-                    listed = [r.item_id for r in answer.recommendations]
-                    followed = sum(case["wanted"] in has[i] for i in listed) / K
-                    understood = any(m.node_id == case["wanted"] for m in answer.parse.mentions)
-                    counts = tally[case["kind"]]
-                    counts["cases"] += 1
-                    counts["understood"] += understood
-                    counts["followed"] += followed
-                    if understood:
-                        counts["understood_followed"] += followed
-                    if understood and followed < 0.6 and len(misses[weight]) < 10:
-                        names = [r.name for r in answer.recommendations]
-                        misses[weight].append({"said": [case["say"], case["ask"]], "listed": names})
-                    progress(f"Follow-ups (request weight {weight})", done, len(drawn))
-            delete_sessions(store, sessions)
-            tallies[weight] = tally
+            tallies[weight], misses[weight] = replay(store, conversation, drawn, has, f"request weight {weight}")
     result: dict[str, Any] = {
         "by_request_weight": {
             str(weight): {

@@ -138,33 +138,35 @@ def evaluate(
     totals: Counter[str] = Counter()
     strategies: Counter[str] = Counter()
     unmapped, timings = 0, []
-    with RichProgress() as progress:
-        for done, sample in enumerate(evaluated, 1):
-            context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
-            timings.append(seconds)
-            strategies[str(ranked.strategy)] += 1
-            named = list(dict.fromkeys(item_of[n] for n in reversed(sample["entity"]) if n in item_of))
-            tops = {
-                "chat-rec": [r.item_id for r in ranked.recommendations],
-                "repeat_then_popularity": list(dict.fromkeys(named + by_popularity))[: max(KS)],
-            }
-            golds = []
-            for name in sample["rec"]:
-                node = item_of.get(name)
-                unmapped += node is None
-                new = not named_in(sample["context"], name)
-                golds.append((rows.get(node, -1), new))
-                protocols = ("standard", "dedup") if new else ("standard",)
-                for protocol in protocols:
-                    totals[protocol] += 1
-                    for system, top in tops.items():
-                        rank = top.index(node) if node in top else None
-                        for k in KS:
-                            hits[system][protocol][k] += rank is not None and rank < k
-            if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
-                kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
-            progress("OpenDialKG turns", done, len(evaluated))
-    delete_sessions(store, sessions)
+    try:
+        with RichProgress() as progress:
+            for done, sample in enumerate(evaluated, 1):
+                context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
+                timings.append(seconds)
+                strategies[str(ranked.strategy)] += 1
+                named = list(dict.fromkeys(item_of[n] for n in reversed(sample["entity"]) if n in item_of))
+                tops = {
+                    "chat-rec": [r.item_id for r in ranked.recommendations],
+                    "repeat_then_popularity": list(dict.fromkeys(named + by_popularity))[: max(KS)],
+                }
+                golds = []
+                for name in sample["rec"]:
+                    node = item_of.get(name)
+                    unmapped += node is None
+                    new = not named_in(sample["context"], name)
+                    golds.append((rows.get(node, -1), new))
+                    protocols = ("standard", "dedup") if new else ("standard",)
+                    for protocol in protocols:
+                        totals[protocol] += 1
+                        for system, top in tops.items():
+                            rank = top.index(node) if node in top else None
+                            for k in KS:
+                                hits[system][protocol][k] += rank is not None and rank < k
+                if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
+                    kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
+                progress("OpenDialKG turns", done, len(evaluated))
+    finally:
+        delete_sessions(store, sessions)
     result: dict[str, Any] = {
         protocol: {f"recall@{k}": round(hits["chat-rec"][protocol][k] / max(totals[protocol], 1), 4) for k in KS}
         | {"samples": totals[protocol]}

@@ -87,9 +87,9 @@ GRID: dict[str, tuple[float, ...]] = {
     "genre": (0.5, 1.0),  # IN_GENRE
     "people": (0.25, 0.5),  # DIRECTED, ACTED_IN and WROTE alike
     # The latest turn's named genres / people / tags, from 2 only: a request has to lead the list. On the inner split
-    # 1.0 scored best (R@10 / R@50 0.168 / 0.331; 2.0: 0.167 / 0.325), but then a person asked for filled 70% of the
-    # top 5 (bench/eval_followups.py; 2.0: 97%, 4.0: 100%; none: 7%): "i loved die hard" → "something with nicole
-    # kidman" → Die Hard 2.
+    # (a first run with 0, 0.5, 1, 2, 4) 1.0 scored best (R@10 / R@50 0.168 / 0.331; 2.0: 0.167 / 0.325), but then a
+    # person asked for filled 71% of the top 5 (bench/eval_followups.py; 2.0: 97%, 4.0: 100%; none: 7.5%): "i loved
+    # die hard" → "something with nicole kidman" → Die Hard 2.
     "request": (2.0, 4.0),
     "recency": (1.0, 0.7, 0.5),  # ScoringConfig.recency_decay
 }
@@ -160,28 +160,30 @@ def evaluate(store: GraphStore, data_dir: Path, split: Split, limit: int | None,
     kept: list[Kept] = []
     sessions: list[str] = []
     unmapped, timings = 0, []
-    with RichProgress() as progress:
-        for done, sample in enumerate(samples, 1):
-            context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
-            timings.append(seconds)
-            strategies[str(ranked.strategy)] += 1
-            top = [r.item_id for r in ranked.recommendations]
-            said = " ".join(sample["context"])
-            golds = []
-            for title in sample["rec"]:
-                node = node_of_title.get(title)
-                unmapped += node is None
-                dedup = title not in said
-                golds.append((rows.get(node, -1), dedup))
-                for protocol in ("standard", "dedup") if dedup else ("standard",):
-                    totals[protocol] += 1
-                    rank = top.index(node) if node in top else None
-                    for k in KS:
-                        hits[protocol][k] += rank is not None and rank < k
-            if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
-                kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
-            progress("ReDial turns", done, len(samples))
-    delete_sessions(store, sessions)  # the graph as it was: a rerun without --rebuild reads the same one
+    try:
+        with RichProgress() as progress:
+            for done, sample in enumerate(samples, 1):
+                context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
+                timings.append(seconds)
+                strategies[str(ranked.strategy)] += 1
+                top = [r.item_id for r in ranked.recommendations]
+                said = " ".join(sample["context"])
+                golds = []
+                for title in sample["rec"]:
+                    node = node_of_title.get(title)
+                    unmapped += node is None
+                    dedup = title not in said
+                    golds.append((rows.get(node, -1), dedup))
+                    for protocol in ("standard", "dedup") if dedup else ("standard",):
+                        totals[protocol] += 1
+                        rank = top.index(node) if node in top else None
+                        for k in KS:
+                            hits[protocol][k] += rank is not None and rank < k
+                if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
+                    kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
+                progress("ReDial turns", done, len(samples))
+    finally:
+        delete_sessions(store, sessions)  # the graph as it was: a rerun without --rebuild reads the same one
     result: dict[str, Any] = {
         protocol: {f"recall@{k}": round(hits[protocol][k] / max(totals[protocol], 1), 4) for k in KS}
         | {"samples": totals[protocol]}

@@ -131,6 +131,7 @@ class UserContext:
     rated_highly: frozenset[str] = frozenset()  # rated 4 or more (graph.recommend.LIKED_RATING)
     feedback: dict[str, FeedbackSignal] = field(default_factory=dict)  # item id -> signal
     preferences: tuple[PreferenceEdge, ...] = ()
+    session_started: float | None = None  # read through a session: when it started (its turns' requests count)
 
     @property
     def seen(self) -> set[str]:

@@ -15,6 +15,8 @@ ATTRIBUTE_KINDS = ("IN_GENRE", "DIRECTED", "ACTED_IN", "WROTE", "TAGGED")
 # ReDial recall (bench/eval_redial.py Recall@10 0.157 with them, 0.164 named only).
 NAMED_ONLY = frozenset({"TAGGED"})
 SIGNALS = ("co_liked", *ATTRIBUTE_KINDS)
+# The attribute kinds through which an item has an entity of each label (a genre and a tag may share an id).
+LABEL_KINDS = {"Genre": ("IN_GENRE",), "Person": ("DIRECTED", "ACTED_IN", "WROTE"), "Tag": ("TAGGED",)}
 
 
 class ItemNeighbours:
@@ -67,17 +69,17 @@ class ItemNeighbours:
             out[kind] = shared
         return {signal: scaled(values) for signal, values in out.items()}
 
-    def matching(self, attributes: Collection[str]) -> np.ndarray:
-        """Every item's share of `attributes` (genre, person or tag ids, of any kind) that it has: 1 for an item with
-        all of them; an unknown id counts as missing; all zeros for none."""
+    def matching(self, attributes: Collection[tuple[str, str]]) -> np.ndarray:
+        """Every item's share of `attributes` ((label, id) of genres, people or tags) that it has, a person in any
+        role: 1 for an item with all of them; an unknown one counts as missing; all zeros for none."""
         wanted = set(attributes)
         share = np.zeros(len(self.position), dtype=np.float32)
-        for attribute in wanted:
+        for label, attribute in wanted:
             has = np.zeros(len(self.position), dtype=bool)
-            for kind, matrix in self.attributes.items():
+            for kind in LABEL_KINDS.get(label, ()):
                 column = self.columns[kind].get(attribute)
                 if column is not None:
-                    has |= matrix[:, [column]].toarray().ravel() > 0
+                    has |= self.attributes[kind][:, [column]].toarray().ravel() > 0
             share += has
         return share / max(len(wanted), 1)
 

@@ -26,19 +26,27 @@ class Scores:
     vector: np.ndarray
 
 
-def latest_request(context: UserContext) -> set[str]:
-    """The genres, people and tags the latest turn that told a like asked for ("something with jim carrey" after
-    "i loved the godfather"): empty when that turn liked items only, or no turn is known (imported preferences)."""
-    likes = [p for p in context.preferences if p.polarity is Polarity.LIKE and p.updated is not None]
-    if not likes:
+def latest_request(context: UserContext) -> set[tuple[str, str]]:
+    """The genres, people and tags (label, id) the latest turn of this session that told a like asked for
+    ("something with jim carrey" after "i loved the godfather"): empty when that turn liked items only, and outside
+    a session (a known user's earlier sessions ask nothing of today's lists)."""
+    started = context.session_started
+    if started is None:
         return set()
-    latest = max(p.updated for p in likes if p.updated is not None)
-    return {p.id for p in likes if p.updated == latest and p.label != "Item"}
+    told = [p.updated for p in context.preferences if p.polarity is Polarity.LIKE and p.updated is not None]
+    latest = max(told, default=None)
+    if latest is None or latest < started:
+        return set()
+    return {
+        (p.label, p.id)
+        for p in context.preferences
+        if p.updated == latest and p.polarity is Polarity.LIKE and p.label != "Item"
+    }
 
 
 def turns_back(context: UserContext) -> dict[tuple[str, str], int]:
-    """Per preference (label, id), how many later turns told a like or a dislike: 0 for the latest turn's and for
-    imported preferences (no turn known)."""
+    """Per preference (label, id), how many later turns last told another like or dislike (a turn whose every
+    preference a later turn told again no longer counts): 0 for the latest turn's and for imported preferences."""
     told = {p.updated for p in context.preferences if p.polarity is not Polarity.NEUTRAL and p.updated is not None}
     back = {updated: n for n, updated in enumerate(sorted(told, reverse=True))}
     return {(p.label, p.id): back.get(p.updated, 0) for p in context.preferences}

@@ -71,7 +71,7 @@ CALL (u, t, liked_items, liked_by_genre) {
   UNION ALL
     MATCH p = (u)-[a:PREFERS]->(:Person|Genre|Tag)-[:DIRECTED|ACTED_IN|WROTE|IN_GENRE|TAGGED]-(t)
     WHERE a.polarity = 'like'
-    WITH p LIMIT $per_kind
+    WITH p, a ORDER BY coalesce(a.updated, 0) DESC LIMIT $per_kind  // the latest request first
     RETURN p
   UNION ALL
     MATCH (t)-[tg:IN_GENRE]->(g:Genre)

@@ -36,8 +36,7 @@ RETURN u.id AS user_id,
        COLLECT { MATCH (u)-[p:PREFERS]->(e)
                  RETURN {label: [l IN labels(e) WHERE l IN $labels][0], id: e.id,
                          polarity: p.polarity, weight: coalesce(p.weight, 1.0),
-                         seen: coalesce(p.seen, 'unknown'), updated: p.updated} } AS preferences
-"""
+                         seen: coalesce(p.seen, 'unknown'), updated: p.updated} } AS preferences"""
 
 
 def _context(rows: list[dict[str, Any]]) -> UserContext | None:
@@ -56,18 +55,24 @@ def _context(rows: list[dict[str, Any]]) -> UserContext | None:
             for p in row["preferences"]
             if p["label"] is not None and p["id"] is not None
         ),
+        session_started=row["session_started"],
     )
 
 
 def user_context(store: GraphStore, user_id: str) -> UserContext | None:
     """The user's rated items, feedback and dialogue preferences, or None when the user does not exist."""
-    query = STABLE_PLAN + "MATCH (u:User {id: $user_id})" + _CONTEXT_RETURN
+    query = STABLE_PLAN + "MATCH (u:User {id: $user_id})" + _CONTEXT_RETURN + ", null AS session_started"
     return _context(store.read(query, user_id=user_id, labels=list(ENTITY_LABELS), liked_rating=LIKED_RATING))
 
 
 def session_context(store: GraphStore, session_id: str) -> UserContext | None:
     """The context of the user a session belongs to, or None when the session does not exist."""
-    query = STABLE_PLAN + "MATCH (u:User)-[:HAS_SESSION]->(:Session {id: $session_id})" + _CONTEXT_RETURN
+    query = (
+        STABLE_PLAN
+        + "MATCH (u:User)-[:HAS_SESSION]->(s:Session {id: $session_id})"
+        + _CONTEXT_RETURN
+        + ", s.started AS session_started"
+    )
     return _context(store.read(query, session_id=session_id, labels=list(ENTITY_LABELS), liked_rating=LIKED_RATING))
 
 

@@ -37,6 +37,7 @@ from core.types import (
     Role,
     UserContext,
 )
+from gnn.scoring import latest_request
 from graph.db import GraphStore
 from graph.dialogue import (
     REPLY_SUFFIX,
@@ -193,7 +194,7 @@ class Conversation:
             picked = offered_position(parse.text, offered)  # "why 2", "why the second one?"
             targets = [e.node_id for e in items or ([picked[0]] if picked else offered[:1])]
             vector = self.recommender.user_vector(context)
-            found = self.recommender.explanations(context.user_id, targets, vector)
+            found = self.recommender.explanations(context.user_id, targets, vector, requested=latest_request(context))
             out.explanations = [
                 ExplainResponse(user_id=context.user_id, item_id=item_id, explanations=paths)
                 for item_id, paths in found.items()

@@ -85,10 +85,10 @@ def rank_paths(
     user_vector: np.ndarray | None,
     found: dict[str, list[GraphPath]],
     limit: int = 3,
-    requested: Collection[str] = (),
+    requested: Collection[tuple[str, str]] = (),
 ) -> dict[str, list[Explanation]]:
     """For each item, its `limit` best paths, preferring different reasons (the entity next to the item); paths from
-    an entity the user just asked for (`requested`: "something with jim carrey") come first."""
+    an entity the user just asked for (`requested`, (label, id): "something with jim carrey") come first."""
     scores = scorer.scores(user_vector, found)
     return {
         item_id: _best(list(zip(scores[item_id], paths, strict=True)), limit, set(requested))
@@ -96,9 +96,10 @@ def rank_paths(
     }
 
 
-def _best(scored: list[tuple[float, GraphPath]], limit: int, requested: set[str]) -> list[Explanation]:
+def _best(scored: list[tuple[float, GraphPath]], limit: int, requested: set[tuple[str, str]]) -> list[Explanation]:
     def order(sp: tuple[float, GraphPath]) -> tuple[bool, float]:
-        return sp[1].nodes[1].id not in requested, -sp[0]
+        anchor = sp[1].nodes[1]
+        return (anchor.label, anchor.id) not in requested, -sp[0]
 
     scored.sort(key=order)
     chosen: list[tuple[float, GraphPath]] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -218,8 +218,9 @@ class Recommender:
     ) -> np.ndarray | None:
         """The item rows nearest to a known user's vector through the vector index, as many as the list's first
         candidate pool plus the items the user has seen (times `graph.embeddings.OVERSAMPLE`); None (score every item)
-        below `index_min_items` or for a user the model knows otherwise."""
-        if scorer is None or self.model is None or self.index_min_items is None:
+        below `index_min_items`, for a user the model knows otherwise, or while a request stands (what the user asks
+        for may lie far from their vector)."""
+        if scorer is None or self.model is None or self.index_min_items is None or latest_request(context):
             return None
         if self.model.index.count("Item") < self.index_min_items:
             return None
@@ -244,10 +245,17 @@ class Recommender:
         return [by_id[item_id] for item_id in order if item_id in by_id]
 
     def explanations(
-        self, user_id: str, item_ids: list[str], user_vector: np.ndarray | None, limit: int = MAX_PATHS
+        self,
+        user_id: str,
+        item_ids: list[str],
+        user_vector: np.ndarray | None,
+        limit: int = MAX_PATHS,
+        requested: Collection[tuple[str, str]] = (),
     ) -> dict[str, list[Explanation]]:
-        """The best `limit` real paths from the user to each item (one graph read for all items)."""
-        return rank_paths(self.paths, user_vector, explanation_paths(self.store, user_id, item_ids), limit)
+        """The best `limit` real paths from the user to each item (one graph read for all items), those from what
+        the user just asked for (`gnn.scoring.latest_request`) first."""
+        found = explanation_paths(self.store, user_id, item_ids)
+        return rank_paths(self.paths, user_vector, found, limit, requested=requested)
 
     def explain(self, user_id: str, item_id: str) -> list[Explanation]:
         """Why `item_id` suits `user_id`; raises NotFoundError for an unknown user or item."""

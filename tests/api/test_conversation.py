@@ -163,3 +163,8 @@ def test_a_known_user_gets_what_they_ask_for_too(client: TestClient, planted: Pl
     asked = say(client, session_id, "anything by harold ramis?")
     assert asked["strategy"] == "embedding"
     assert [planted.group_of(r["item_id"]) for r in asked["recommendations"]] == ["comedy"] * 5
+    # The request belongs to that session: the user's own list, and their next session, are their taste again.
+    own = client.get("/v1/users/ml:113/recommendations", params={"k": 3}).json()["recommendations"]
+    assert planted.group_of(own[0]["item_id"]) == "horror"
+    later = client.post("/v1/sessions", json={"user_id": "ml:113"}).json()["session_id"]
+    assert planted.group_of(say(client, later, "recommend me something")["recommendations"][0]["item_id"]) == "horror"

@@ -127,7 +127,8 @@ def test_a_path_from_what_the_user_just_asked_for_leads_with_its_own_score() -> 
     candidates = [via(BLOOD_SIMPLE, COEN, LEBOWSKI), asked]
     plain = rank_paths(PathScorer(model()), None, {"i:lebowski": candidates}, limit=2)["i:lebowski"]
     assert [e.nodes[1].id for e in plain] == ["i:blood", "p:bridges"]  # Coen's path is closer to the item
-    ranked = rank_paths(PathScorer(model()), None, {"i:lebowski": candidates}, limit=2, requested={"p:bridges"})
+    asked_for = {("Person", "p:bridges")}
+    ranked = rank_paths(PathScorer(model()), None, {"i:lebowski": candidates}, limit=2, requested=asked_for)
     first, second = ranked["i:lebowski"]
     assert first.text == "You said you like Jeff Bridges, who acted in The Big Lebowski (1998)."
     assert (first.score, second.score) == (plain[1].score, plain[0].score)  # the scores are the paths' own

@@ -105,10 +105,12 @@ def test_matching_is_the_share_of_the_named_attributes_an_item_has() -> None:
     from gnn.neighbours import ItemNeighbours
 
     people = [("a", "DIRECTED", "p1"), ("b", "ACTED_IN", "p1"), ("b", "WROTE", "p1"), ("c", "TAGGED", "superhero")]
-    neighbours = ItemNeighbours(["a", "b", "c", "d"], [], people + ATTRIBUTES)
-    assert neighbours.matching({"p1"}).tolist() == [1.0, 1.0, 0.0, 0.0]  # any role, counted once
-    assert neighbours.matching({"p1", "g2"}).tolist() == [0.5, 0.5, 0.5, 0.5]
-    assert neighbours.matching({"superhero", "g2", "nobody"}).tolist() == pytest.approx([0, 0, 2 / 3, 1 / 3])
+    neighbours = ItemNeighbours(["a", "b", "c", "d"], [], [*people, ("a", "TAGGED", "g2"), *ATTRIBUTES])
+    assert neighbours.matching({("Person", "p1")}).tolist() == [1.0, 1.0, 0.0, 0.0]  # any role, counted once
+    assert neighbours.matching({("Person", "p1"), ("Genre", "g2")}).tolist() == [0.5, 0.5, 0.5, 0.5]
+    # the genre g2, not a's tag of the same id; an unknown entity counts as missing
+    wanted = {("Tag", "superhero"), ("Genre", "g2"), ("Person", "nobody")}
+    assert neighbours.matching(wanted).tolist() == pytest.approx([0, 0, 2 / 3, 1 / 3])
     assert not neighbours.matching(set()).any()
 
 
@@ -116,34 +118,42 @@ def told(label: str, node_id: str, updated: float | None, polarity: Polarity = P
     return PreferenceEdge(label, node_id, polarity, 0.9, updated=updated)
 
 
-def test_the_latest_request_is_what_the_latest_turn_with_a_like_named() -> None:
+def in_session(*preferences: PreferenceEdge, user: str = "anon", started: float | None = 0.5) -> UserContext:
+    return UserContext(user, preferences=preferences, session_started=started)
+
+
+def test_the_latest_request_is_what_the_latest_turn_of_the_session_with_a_like_named() -> None:
     from gnn.scoring import latest_request
 
-    godfather_then_a_genre = (told("Item", "a", 1.0), told("Genre", "g2", 2.0), told("Genre", "g1", 2.0))
-    assert latest_request(UserContext("anon", preferences=godfather_then_a_genre)) == {"g1", "g2"}
-    # A later turn that only disliked something, or only said an item was seen, leaves the request standing.
-    then_a_dislike = (*godfather_then_a_genre, told("Genre", "g3", 3.0, Polarity.DISLIKE))
-    assert latest_request(UserContext("anon", preferences=then_a_dislike)) == {"g1", "g2"}
+    godfather_then_genres = (told("Item", "a", 1.0), told("Genre", "g2", 2.0), told("Genre", "g1", 2.0))
+    assert latest_request(in_session(*godfather_then_genres)) == {("Genre", "g1"), ("Genre", "g2")}
+    # A later turn that only disliked something leaves the request standing.
+    then_a_dislike = (*godfather_then_genres, told("Genre", "g3", 3.0, Polarity.DISLIKE))
+    assert latest_request(in_session(*then_a_dislike)) == {("Genre", "g1"), ("Genre", "g2")}
     # A later like of items only ends it; imported preferences (no turn) never make one.
-    then_an_item = (*godfather_then_a_genre, told("Item", "b", 3.0))
-    assert latest_request(UserContext("anon", preferences=then_an_item)) == set()
-    assert latest_request(UserContext("anon", preferences=(told("Genre", "g2", None),))) == set()
+    assert latest_request(in_session(*godfather_then_genres, told("Item", "b", 3.0))) == set()
+    assert latest_request(in_session(told("Genre", "g2", None))) == set()
+    # Outside a session, or told in an earlier session of the user, it asks nothing.
+    assert latest_request(in_session(*godfather_then_genres, started=None)) == set()
+    assert latest_request(in_session(*godfather_then_genres, started=2.5)) == set()
 
 
 def test_the_latest_request_leads_the_list_for_new_and_known_users() -> None:
     asking = ScoringConfig(dialogue_weights={"request": 4.0})
     # a was liked first: b (a's genre) would lead; then the user asks for g2 (c and d).
-    context = UserContext("anon", preferences=(told("Item", "a", 1.0), told("Genre", "g2", 2.0)))
-    before = scorer(asking).score(UserContext("anon", preferences=context.preferences[:1]))
+    context = in_session(told("Item", "a", 1.0), told("Genre", "g2", 2.0))
+    before = scorer(asking).score(in_session(*context.preferences[:1]))
     after = scorer(asking).score(context)
     assert before is not None and top(before.values)[0] == "b"
     assert after is not None and sorted(top(after.values)[:2]) == ["c", "d"]
     unweighted = scorer(ScoringConfig(dialogue_weights={"request": 0.0})).score(context)
     assert unweighted is not None and (after.values[2:] - unweighted.values[2:] == pytest.approx(4.0))
-    # A user the model knows (u1 leans towards a and b) gets the request too.
-    known = UserContext("u1", rated=frozenset({"a"}), preferences=(told("Genre", "g2", 2.0),))
+    # A user the model knows (u1 leans towards a and b) gets the request too, in the session only.
+    known = UserContext("u1", rated=frozenset({"a"}), preferences=(told("Genre", "g2", 2.0),), session_started=0.5)
     scores = scorer(asking).score(known)
     assert scores is not None and sorted(top(scores.values)[:2]) == ["c", "d"]
+    later = scorer(asking).score(UserContext("u1", rated=frozenset({"a"}), preferences=known.preferences))
+    assert later is not None and top(later.values)[0] == "b"
 
 
 def test_earlier_turns_weigh_less_by_the_recency_decay() -> None:
