@@ -86,11 +86,12 @@ GRID: dict[str, tuple[float, ...]] = {
     "co_liked": (0.125, 0.25, 0.5),
     "genre": (0.5, 1.0),  # IN_GENRE
     "people": (0.25, 0.5),  # DIRECTED, ACTED_IN and WROTE alike
-    # The latest turn's named genres / people / tags, from 2 only: a request has to lead the list. On the inner split
-    # (a first run with 0, 0.5, 1, 2, 4) 1.0 scored best (R@10 / R@50 0.168 / 0.331; 2.0: 0.167 / 0.325), but then a
-    # person asked for filled 71% of the top 5 (bench/eval_followups.py; 2.0: 97%, 4.0: 100%; none: 7.5%): "i loved
-    # die hard" → "something with nicole kidman" → Die Hard 2.
-    "request": (2.0, 4.0),
+    # The latest turn's named genres / people / tags: fixed at 4, where what a user asks for leads the list. ReDial
+    # cannot choose it: a first run with 0, 0.5, 1, 2, 4 put 1.0 first (R@10 / R@50 0.168 / 0.331; 2.0: 0.167 / 0.325),
+    # two more with 2 and 4 put 4 within 0.003 of 2 either way; but a person asked for then filled 70% of the next
+    # top 5 at 1.0, 97% at 2.0 and all of it at 4.0 (bench/eval_followups.py; none: 7%): "i loved the godfather" →
+    # "somthing with jim carey" still listed The Godfather Part II first at 2.
+    "request": (4.0,),
     "recency": (1.0, 0.7, 0.5),  # ScoringConfig.recency_decay
 }
 Kept = tuple[dict[float, dict[str, np.ndarray]], list[int], list[tuple[int, bool]]]
@@ -254,8 +255,7 @@ def grid_search(kept: list[Kept]) -> dict[str, Any]:
         }
         for config, hits in zip(configs, found, strict=True)
     ]
-    # Ties go to the stronger request: ReDial cannot tell 2 from 4 apart, bench/eval_followups.py can.
-    results.sort(key=lambda t: (-(t["recall@10"] + t["recall@50"]), -t["weights"]["request"]))
+    results.sort(key=lambda t: -(t["recall@10"] + t["recall@50"]))
     return {"turns": len(kept), "trials_run": len(results), "best": results[0], "trials": results[:100]}
 
 
