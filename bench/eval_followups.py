@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from eval_redial import replayed_sessions
 
 from api.deps import open_store
 from api.progress import RichProgress
@@ -34,7 +35,7 @@ from api.services.recommender import Recommender
 from core.config import get_settings
 from gnn.model_store import load
 from graph.db import GraphStore
-from graph.dialogue import create_session, delete_sessions
+from graph.dialogue import create_session
 from graph.recommend import item_attributes, item_popularity
 from graph.search import entity_catalog
 
@@ -86,32 +87,28 @@ def cases(
 def replay(
     store: GraphStore, conversation: Conversation, drawn: list[dict[str, str]], has: dict[str, set[str]], label: str
 ) -> tuple[dict[str, Counter[str]], list[dict[str, list[str]]]]:
-    """Each drawn conversation in a fresh session (all deleted afterwards, also when interrupted): the tallies per
+    """Each drawn conversation in a fresh session (deleted afterwards, `replayed_sessions`): the tallies per
     request kind and up to 10 lists that missed an understood request."""
     tally: dict[str, Counter[str]] = defaultdict(Counter)
     misses: list[dict[str, list[str]]] = []
-    sessions = []
-    try:
-        with RichProgress() as progress:
-            for done, case in enumerate(drawn, 1):
-                session = create_session(store)
-                sessions.append(session.session_id)
-                conversation.message(session.session_id, case["say"], k=K, explain=False)
-                answer = conversation.message(session.session_id, case["ask"], k=K, explain=False)
-                followed = sum(case["wanted"] in has[r.item_id] for r in answer.recommendations) / K
-                understood = any(m.node_id == case["wanted"] for m in answer.parse.mentions)
-                counts = tally[case["kind"]]
-                counts["cases"] += 1
-                counts["understood"] += understood
-                counts["followed"] += followed
-                if understood:
-                    counts["understood_followed"] += followed
-                if understood and followed < 0.6 and len(misses) < 10:
-                    names = [r.name for r in answer.recommendations]
-                    misses.append({"said": [case["say"], case["ask"]], "listed": names})
-                progress(f"Follow-ups ({label})", done, len(drawn))
-    finally:
-        delete_sessions(store, sessions)
+    with replayed_sessions(store) as sessions, RichProgress() as progress:
+        for done, case in enumerate(drawn, 1):
+            session = create_session(store)
+            sessions.append(session.session_id)
+            conversation.message(session.session_id, case["say"], k=K, explain=False)
+            answer = conversation.message(session.session_id, case["ask"], k=K, explain=False)
+            followed = sum(case["wanted"] in has[r.item_id] for r in answer.recommendations) / K
+            understood = any(m.node_id == case["wanted"] for m in answer.parse.mentions)
+            counts = tally[case["kind"]]
+            counts["cases"] += 1
+            counts["understood"] += understood
+            counts["followed"] += followed
+            if understood:
+                counts["understood_followed"] += followed
+            if understood and followed < 0.6 and len(misses) < 10:
+                names = [r.name for r in answer.recommendations]
+                misses.append({"said": [case["say"], case["ask"]], "listed": names})
+            progress(f"Follow-ups ({label})", done, len(drawn))
     return tally, misses
 
 

@@ -35,7 +35,7 @@ from typing import Annotated, Any
 
 import typer
 from eval_nlu_opendialkg import write_catalog_csv
-from eval_redial import KS, REPORTED, TUNING, Kept, Split, grid_search, replay, tuning_signals
+from eval_redial import KS, REPORTED, TUNING, Kept, Split, grid_search, replay, replayed_sessions, tuning_signals
 
 from api.deps import open_store
 from api.progress import RichProgress
@@ -48,7 +48,6 @@ from gnn.model_store import SCORING_FILE, load
 from gnn.scoring_config import ScoringConfig
 from gnn.train import TrainConfig, use_threads
 from graph.db import GraphStore
-from graph.dialogue import delete_sessions
 from graph.importers.csv_catalog import import_csv_catalog
 from graph.importers.redial_dialogues import conversation_fold
 from graph.schema import clear_database, ensure_schema
@@ -133,40 +132,36 @@ def evaluate(
     scorer = recommender.scorer()
     rows = recommender.model.index.positions["Item"] if recommender.model else {}
     kept: list[Kept] = []
-    sessions: list[str] = []
     hits = {name: {p: Counter() for p in ("standard", "dedup")} for name in ("chat-rec", "repeat_then_popularity")}
     totals: Counter[str] = Counter()
     strategies: Counter[str] = Counter()
     unmapped, timings = 0, []
-    try:
-        with RichProgress() as progress:
-            for done, sample in enumerate(evaluated, 1):
-                context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
-                timings.append(seconds)
-                strategies[str(ranked.strategy)] += 1
-                named = list(dict.fromkeys(item_of[n] for n in reversed(sample["entity"]) if n in item_of))
-                tops = {
-                    "chat-rec": [r.item_id for r in ranked.recommendations],
-                    "repeat_then_popularity": list(dict.fromkeys(named + by_popularity))[: max(KS)],
-                }
-                golds = []
-                for name in sample["rec"]:
-                    node = item_of.get(name)
-                    unmapped += node is None
-                    new = not named_in(sample["context"], name)
-                    golds.append((rows.get(node, -1), new))
-                    protocols = ("standard", "dedup") if new else ("standard",)
-                    for protocol in protocols:
-                        totals[protocol] += 1
-                        for system, top in tops.items():
-                            rank = top.index(node) if node in top else None
-                            for k in KS:
-                                hits[system][protocol][k] += rank is not None and rank < k
-                if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
-                    kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
-                progress("OpenDialKG turns", done, len(evaluated))
-    finally:
-        delete_sessions(store, sessions)
+    with replayed_sessions(store) as sessions, RichProgress() as progress:
+        for done, sample in enumerate(evaluated, 1):
+            context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
+            timings.append(seconds)
+            strategies[str(ranked.strategy)] += 1
+            named = list(dict.fromkeys(item_of[n] for n in reversed(sample["entity"]) if n in item_of))
+            tops = {
+                "chat-rec": [r.item_id for r in ranked.recommendations],
+                "repeat_then_popularity": list(dict.fromkeys(named + by_popularity))[: max(KS)],
+            }
+            golds = []
+            for name in sample["rec"]:
+                node = item_of.get(name)
+                unmapped += node is None
+                new = not named_in(sample["context"], name)
+                golds.append((rows.get(node, -1), new))
+                protocols = ("standard", "dedup") if new else ("standard",)
+                for protocol in protocols:
+                    totals[protocol] += 1
+                    for system, top in tops.items():
+                        rank = top.index(node) if node in top else None
+                        for k in KS:
+                            hits[system][protocol][k] += rank is not None and rank < k
+            if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
+                kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
+            progress("OpenDialKG turns", done, len(evaluated))
     result: dict[str, Any] = {
         protocol: {f"recall@{k}": round(hits["chat-rec"][protocol][k] / max(totals[protocol], 1), 4) for k in KS}
         | {"samples": totals[protocol]}

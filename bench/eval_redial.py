@@ -29,6 +29,8 @@ import os
 import platform
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -115,6 +117,17 @@ def speaker_roles(context: list[str]) -> list[Role]:
     return [Role.USER if (len(context) - 1 - i) % 2 == 0 else Role.ASSISTANT for i in range(len(context))]
 
 
+@contextmanager
+def replayed_sessions(store: GraphStore) -> Iterator[list[str]]:
+    """A list to append each replayed session's id to; the sessions are deleted on leaving, also when interrupted, so
+    the graph is as it was: a rerun without --rebuild reads the same one."""
+    sessions: list[str] = []
+    try:
+        yield sessions
+    finally:
+        delete_sessions(store, sessions)
+
+
 def replay(
     store: GraphStore,
     conversation: Conversation,
@@ -122,7 +135,7 @@ def replay(
     utterances: list[str],
     sessions: list[str],
 ) -> tuple[UserContext, Ranked, float]:
-    """A fresh session (its id appended to `sessions`, to be deleted after the run) fed `utterances` as turns
+    """A fresh session (its id appended to `sessions`, see `replayed_sessions`) fed `utterances` as turns
     (speakers alternating, the seeker last), then its top 50: the session's context, the list and the seconds it all
     took."""
     started = time.perf_counter()
@@ -159,32 +172,28 @@ def evaluate(store: GraphStore, data_dir: Path, split: Split, limit: int | None,
     totals: Counter[str] = Counter()
     strategies: Counter[str] = Counter()
     kept: list[Kept] = []
-    sessions: list[str] = []
     unmapped, timings = 0, []
-    try:
-        with RichProgress() as progress:
-            for done, sample in enumerate(samples, 1):
-                context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
-                timings.append(seconds)
-                strategies[str(ranked.strategy)] += 1
-                top = [r.item_id for r in ranked.recommendations]
-                said = " ".join(sample["context"])
-                golds = []
-                for title in sample["rec"]:
-                    node = node_of_title.get(title)
-                    unmapped += node is None
-                    dedup = title not in said
-                    golds.append((rows.get(node, -1), dedup))
-                    for protocol in ("standard", "dedup") if dedup else ("standard",):
-                        totals[protocol] += 1
-                        rank = top.index(node) if node in top else None
-                        for k in KS:
-                            hits[protocol][k] += rank is not None and rank < k
-                if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
-                    kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
-                progress("ReDial turns", done, len(samples))
-    finally:
-        delete_sessions(store, sessions)  # the graph as it was: a rerun without --rebuild reads the same one
+    with replayed_sessions(store) as sessions, RichProgress() as progress:
+        for done, sample in enumerate(samples, 1):
+            context, ranked, seconds = replay(store, conversation, recommender, sample["context"], sessions)
+            timings.append(seconds)
+            strategies[str(ranked.strategy)] += 1
+            top = [r.item_id for r in ranked.recommendations]
+            said = " ".join(sample["context"])
+            golds = []
+            for title in sample["rec"]:
+                node = node_of_title.get(title)
+                unmapped += node is None
+                dedup = title not in said
+                golds.append((rows.get(node, -1), dedup))
+                for protocol in ("standard", "dedup") if dedup else ("standard",):
+                    totals[protocol] += 1
+                    rank = top.index(node) if node in top else None
+                    for k in KS:
+                        hits[protocol][k] += rank is not None and rank < k
+            if tune and scorer is not None and ranked.strategy is Strategy.DIALOGUE:
+                kept.append((tuning_signals(scorer, context), [rows[i] for i in context.seen if i in rows], golds))
+            progress("ReDial turns", done, len(samples))
     result: dict[str, Any] = {
         protocol: {f"recall@{k}": round(hits[protocol][k] / max(totals[protocol], 1), 4) for k in KS}
         | {"samples": totals[protocol]}

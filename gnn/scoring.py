@@ -154,13 +154,13 @@ class Scorer:
             known = score_items(self.model, vector, rows)
             request = latest_request(context)
             co_rated = self.config.known_co_rated > 0 and self.model.item_to_item is not None
-            if (co_rated or request) and len(known):
+            if len(known) and (co_rated or request):
                 known = known / max(float(np.abs(known).max()), 1e-9)
-            if co_rated and len(known):
-                liked = dict.fromkeys(context.rated_highly, 1.0)  # as the item model learned: ratings of 4+
-                known = known + self.config.known_co_rated * self._co_rated(liked)[rows]
-            if request and len(known):
-                known = known + self.config.dialogue_weights["request"] * self.neighbours.matching(request)[rows]
+                if co_rated:
+                    liked = dict.fromkeys(context.rated_highly, 1.0)  # as the item model learned: ratings of 4+
+                    known = known + self.config.known_co_rated * self._co_rated(liked)[rows]
+                if request:
+                    known = known + self.config.dialogue_weights["request"] * self.neighbours.matching(request)[rows]
             values = np.full(self.model.index.count("Item"), -np.inf, dtype=np.float32)
             values[rows] = known
         rows = self.model.index.positions["Item"]
