@@ -15,7 +15,10 @@ message):
   such, a recall no linker could reach);
 - `typo`: "Title" with one edit (substitution, deletion, insertion or transposition) inside a word of 4+ letters,
   for titles of 6+ letters (shorter ones stay as typed);
-- `lower_message`: the whole message in lower case, titles without their year (nlu/renderings.py writes them all).
+- `lower_message`: the whole message in lower case, titles without their year;
+- `keyword`: the one word of the title that no other catalog title has and no English dictionary knows, lower case
+  ("shawshank", "lebowski", "doubtfire"), the others in lower case; only the messages with such a title are scored
+  in it (nlu/renderings.py writes them all).
 Gold = the placeholder's movie; predicted = the Item mentions of the parse; micro P/R/F1 over the messages.
 People: in the messages whose `entity` list names a person whose full name is in the text and whose surname is
 distinctive (that person has at least 3 times the films of anyone else with that surname in the catalog), the name is
@@ -51,6 +54,7 @@ from nlu.llm import create_parser
 from nlu.renderings import (
     MOVIE_RENDERINGS,
     PERSON_RENDERINGS,
+    applies,
     placeholders,
     render_people,
     render_title,
@@ -149,7 +153,7 @@ def main(
                 movies = placeholders(text, titles)
                 gold = {node_of[p] for p in movies if p in node_of}
                 if movies:
-                    for rendering in MOVIE_RENDERINGS:
+                    for rendering in (r for r in MOVIE_RENDERINGS if applies(r, [titles[m] for m in movies], whole)):
                         rng = seeded(f"{dialogue['conversationId']}|{message.get('turn_id')}", rendering)
                         written = rewrite(text, titles, rendering, rng, whole).text
                         counts[rendering][fold]["mentions_changed"] += sum(

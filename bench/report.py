@@ -27,6 +27,7 @@ RENDERINGS = {
     "no_article": 'no leading article ("matrix")',
     "short": 'short title ("harry potter")',
     "typo": "one typo",
+    "keyword": 'a distinctive word ("shawshank")',
     "surname": "surname",
     "surname_lower": "lower-case surname",
     "surname_typo": "surname with a typo",

@@ -19,7 +19,7 @@ from graph.search import entity_catalog, fulltext_candidates
 from nlu.encoder import SentenceEncoder
 from nlu.lexicon import Entry, Lexicon, SpanMatch
 from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
-from nlu.text import Token, is_year, key, tokenize
+from nlu.text import Token, is_english, is_year, key, tokenize
 
 MIN_EVERYDAY_PRIOR = 0.3  # popularity prior a film named by one everyday word needs to be read as a title
 MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
@@ -315,18 +315,24 @@ class Grounder:
         return max(self.lexicon.entries[j].prior for j in match.entries)
 
     def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch) -> bool:
-        """A word is corrected into a one-word name only when written as a name, long enough, not everyday English,
-        and naming something people talk about ("I loved Titanc", "Arival is sci fi"); never "haha" or, in lower
-        case, "gorry" (Gordy) or "snitched" (Snatched)."""
+        """A word is corrected into a one-word name only when written as a name (a genre in any case: "a comdey"; a
+        surname after "by", "with", "more": "by hitchcok"), long enough, not everyday English, and naming something
+        people talk about ("I loved Titanc", "Arival is sci fi"); never "haha" or, in lower case, "gorry" (Gordy) or
+        "snitched" (Snatched)."""
         token = tokens[i]
         entries = [self.lexicon.entries[j] for j in hit.entries]
-        # "Cruie", "Schumre": a surname is shorter than a title; it names someone with a few films
-        surname = all(e.label == "Person" for e in entries)
-        long_enough = len(token.norm) >= MIN_ONE_WORD_TYPO - surname
-        known = max(e.prior for e in entries) >= MIN_TYPO_SURNAME_PRIOR if surname else self._talked_about(entries)
+        # "Cruie", "Schumre": a surname is shorter than a title; it names someone with a few films; "by hitchcok"
+        cued = any(e.label == "Person" for e in entries) and self._person_cued(tokens, hit)
+        surname = cued or all(e.label == "Person" for e in entries)
+        # "a comdey", "thriler movies": the genres are a few words everyone types, in any case
+        genre = all(e.label == "Genre" for e in entries)
+        long_enough = len(token.norm) >= MIN_ONE_WORD_TYPO - (surname or genre)
+        people = [e for e in entries if e.label == "Person"] if surname else entries
+        known = max(e.prior for e in people) >= MIN_TYPO_SURNAME_PRIOR if surname else self._talked_about(entries)
+        known = known or genre
         contraction = token.norm.endswith("s") and self.lexicon.is_common(token.norm[:-1])  # "There's", "Heres"
         everyday = self.lexicon.is_common(token.norm) or contraction
-        return token.capitalised and long_enough and known and not everyday
+        return (token.capitalised or genre or cued) and long_enough and known and not everyday
 
     def _continues_a_name(self, tokens: list[Token], i: int, word: str) -> bool:
         """Whether `word` in place of token `i` makes a two-word start of a name with the token before or after."""
@@ -354,6 +360,11 @@ class Grounder:
             match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label == "Genre"))
         if any(self.lexicon.entries[i].label != "Tag" for i in match.entries):  # a film, person or genre first
             match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label != "Tag"))
+        if not match.derived and not any(self.lexicon.is_full_name(match.key, i) for i in match.entries):
+            match = replace(match, derived=True)  # the full name was a tag's ("Tarantino"): a surname still
+        people = tuple(i for i in match.entries if self.lexicon.entries[i].label == "Person")
+        if people and len(people) < len(match.entries) and self._person_cued(tokens, match):
+            match = replace(match, entries=people, derived=True)  # "anything by hitchcock": not Hitchcock (2012)
         entries = [self.lexicon.entries[i] for i in match.entries]  # "romance" is the genre, not Romance (1920)
         around = self._surroundings(text, tokens, match, listed, message)
         confidence = self._confidence(match, entries, around)
@@ -379,6 +390,12 @@ class Grounder:
         return Candidate(span[0].start, end, tuple(ranked), round(max(confidence, 0.0), 4), features), taken
 
     @staticmethod
+    @staticmethod
+    def _person_cued(tokens: list[Token], match: SpanMatch) -> bool:
+        """A name right after a word that introduces a person's work ("by", "with", "starring", "more")."""
+        return match.first > 0 and tokens[match.first - 1].norm in _PERSON_CUES_BEFORE
+
+    @staticmethod
     def _features(
         match: SpanMatch, entries: list[Entry], around: _Surroundings, rule: float, usage: PlainUsage
     ) -> dict[str, float]:
@@ -396,6 +413,7 @@ class Grounder:
             "rule": rule,
             "with_year": float(match.with_year),
             "shortened": float(match.derived),
+            "keyword": float(match.keyword),
             "typo": float(match.typo),
             "one_word": one_word,
             "two_words": float(count == 2),
@@ -558,6 +576,8 @@ class Grounder:
                             if n < 1:
                                 continue
                             words = " ".join(t.norm for t in tokens[a : a + n])
+                            if n == 1 and is_english(words):
+                                continue  # "gory" is a word, not "Gordy" misspelt
                             ratio = fuzz.ratio(words, name_key) / 100
                             if ratio >= 0.85 or (ratio >= 0.8 and size == 1 and len(name_key) >= 5):
                                 score = ratio + 0.01 * (self._entry(row["id"]) or _NO_ENTRY).prior

@@ -1,8 +1,9 @@
 """The in-memory name index: every movie title (with and without year), person name, genre name and genre
 inflection, loaded once from the graph, plus the shorter ways people write them (a title without its leading
 article or after its colon or sequel number, without its hyphens, with its sequel number in digits, a popular
-title's initials, a person's distinctive surname); finds candidate spans in an utterance
-in one left-to-right pass, and proposes the name words an unknown word is one typo away from."""
+title's initials or its words run together, a distinctive word of it, a person's distinctive surname); finds
+candidate spans in an utterance in one left-to-right pass, and proposes the name words an unknown word is one typo
+away from."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from rapidfuzz.distance import DamerauLevenshtein
 
 from graph.importers.titles import display_title, split_year
-from nlu.text import Token, is_year, key, vocabulary
+from nlu.text import Token, is_english, is_year, key, vocabulary
 
 # Inflections and everyday names of the genres (the graph's genre ids on the right). A "romantic comedy" is read as
 # its two genres ("romantic" → romance, "comedy"), so it has no entry of its own.
@@ -103,7 +104,7 @@ class Entry:
 @dataclass(frozen=True)
 class SpanMatch:
     """A run of tokens [first, last) whose text is a name key, and the entries it names; `derived` when the key is
-    only a shortened form (no article, short title, surname) of the entries' names."""
+    only a shortened form (no article, short title, distinctive word, surname) of the entries' names."""
 
     first: int
     last: int
@@ -112,6 +113,7 @@ class SpanMatch:
     with_year: bool
     derived: bool = False
     typo: bool = False  # found after correcting one word by one edit
+    keyword: bool = False  # the key is one distinctive word of the titles ("shawshank", "lebowski")
 
 
 # The parts people drop from a title: a leading article, everything from a colon, a dash, a sequel number or
@@ -125,6 +127,10 @@ MIN_TYPO_LENGTH = 4  # name words of this length on are corrected into (from wor
 MIN_SPELLING_POPULARITY = 50  # a title this popular is also found by its initials ("lotr", "potc")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that key only for a film this popular
+MIN_KEYWORD_LENGTH = 5  # a title's distinctive word ("shawshank") names it from this length on
+MAX_KEYWORD_TITLES = 5  # ... when it stands in at most this many titles (a franchise: "bourne", "narnia")
+MIN_JOINED_LENGTH = 7  # a title's words written as one ("starwars") or its one word split in two ("good fellas")
+MIN_SPLIT_PART = 4  # ... into two English words of this length on ("dead pool", never "shin ing")
 
 
 class Lexicon:
@@ -134,6 +140,7 @@ class Lexicon:
         self.entries: list[Entry] = []
         self.keys: dict[str, list[int]] = defaultdict(list)
         self.derived: dict[str, list[int]] = defaultdict(list)
+        self.keywords: set[str] = set()  # the derived keys that are one distinctive word of their titles
         self.stopwords = STOPWORDS
         self.common = vocabulary() | STOPWORDS
         genre_rows: dict[str, int] = {}
@@ -188,13 +195,45 @@ class Lexicon:
             known = people[0][0] >= (MIN_SURNAME_LINKS if surname in self.common else 1)
             if len(surname) >= 4 and surname not in self.stopwords and dominant and known:
                 derived[surname].add(people[0][1])
+        keywords = self._keywords(set(derived))
+        for word, indices in keywords.items():
+            derived[word] |= indices
+        self.keywords = set(keywords)
         for derived_key, indices in derived.items():
             self.derived[derived_key] = sorted(set(indices) - set(self.keys.get(derived_key, ())))
 
+    def _keywords(self, taken: set[str]) -> dict[str, set[int]]:
+        """Distinctive title words people name a film by ("shawshank", "lebowski", "doubtfire"): a word of 5+
+        letters that no English dictionary has (inflected or not: never "pineapple" or "lambs"), no word of a
+        person's name nor any other key, standing in the titles of at most 5 films (a franchise), the most popular of
+        them popular enough to be talked about."""
+        titles_with: dict[str, set[int]] = defaultdict(set)
+        person_words: set[str] = set()
+        for index, entry in enumerate(self.entries):
+            if entry.label == "Item":
+                for word in key(split_year(display_title(entry.name))[0]).split():
+                    titles_with[word].add(index)
+            elif entry.label == "Person":
+                person_words.update(key(entry.name).split())
+        return {
+            word: indices
+            for word, indices in titles_with.items()
+            if len(word) >= MIN_KEYWORD_LENGTH
+            and word.isalpha()
+            and not self.is_common(word)
+            and not is_english(word)
+            and word not in person_words
+            and word not in self.keys
+            and word not in taken
+            and len(indices) <= MAX_KEYWORD_TITLES
+            and max(self.entries[i].popularity for i in indices) >= MIN_SPELLING_POPULARITY
+        }
+
     def _other_spellings(self, raw: str, entry: Entry) -> set[str]:
         """Keys people type for a title beside its own: hyphens dropped ("spiderman 2"), sequel numbers in digits
-        with or without "part" ("godfather 2", "back to the future part 2"), and for a popular title of three words
-        or more its initials ("lotr", "potc"; never an everyday word)."""
+        with or without "part" ("godfather 2", "back to the future part 2"), and for a popular title its words run
+        together ("starwars") or its one word split into two everyday ones ("good fellas"), and for one of three
+        words or more its initials ("lotr", "potc"; never an everyday word)."""
         title, head = key(raw), key(_SUBTITLE.split(raw)[0])
         forms = {title, head, _ARTICLE.sub("", title), _ARTICLE.sub("", head)}
         if "-" in raw:
@@ -206,6 +245,16 @@ class Lexicon:
             if words != form.split():
                 spellings |= {" ".join(words), " ".join(w for w in words if w != "part")}
         initials_of = _ARTICLE.sub("", head).split()
+        if entry.popularity >= MIN_SPELLING_POPULARITY:  # "starwars", "toystory"; "good fellas", "ghost busters"
+            joined = "".join(initials_of)
+            if 2 <= len(initials_of) <= 3 and len(joined) >= MIN_JOINED_LENGTH and not self.is_common(joined):
+                spellings.add(joined)
+            if len(initials_of) == 1 and len(joined) >= MIN_JOINED_LENGTH:
+                spellings |= {
+                    f"{joined[:i]} {joined[i:]}"
+                    for i in range(MIN_SPLIT_PART, len(joined) - MIN_SPLIT_PART + 1)
+                    if is_english(joined[:i]) and is_english(joined[i:])
+                }
         if len(initials_of) >= 3 and entry.popularity >= MIN_SPELLING_POPULARITY:
             initials = "".join(w[0] for w in initials_of if w.isalpha())
             if len(initials) >= 3 and initials not in self.common:
@@ -275,7 +324,8 @@ class Lexicon:
                 continue
             last, name_key = best
             entries, derived = self.lookup(name_key)
-            found.append(SpanMatch(i, last, name_key, tuple(entries), is_year(norms[last - 1]), derived))
+            with_year, keyword = is_year(norms[last - 1]), name_key in self.keywords
+            found.append(SpanMatch(i, last, name_key, tuple(entries), with_year, derived, keyword=keyword))
             i = last
         return found
 

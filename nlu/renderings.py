@@ -6,7 +6,10 @@ ReDial's raw data); each rendering writes every placeholder from its catalog tit
   people shorten: never to one word at " and the " ("beauty"), nor to another film's full title ("iron man" is Iron
   Man, not Iron Man 3: that one is written whole);
 - `typo`: "Title" with one edit inside a word of 4+ letters, for titles of 6+ letters;
-- `lower_message`: the whole message in lower case, titles without their year (how many people chat).
+- `lower_message`: the whole message in lower case, titles without their year (how many people chat);
+- `keyword`: the one word of the title no other catalog title has and no English dictionary knows, in lower case
+  ("shawshank", "lebowski", "doubtfire"); the title whole (lower case) when it has none, and only messages with one
+  such title are written this way (`applies`).
 People named in full are written by their surname alone (`surname`), in lower case (`surname_lower`) or with one
 typo when it has 6+ letters (`surname_typo`)."""
 
@@ -15,14 +18,16 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import unquote
 
 from graph.importers.titles import split_year
-from nlu.text import key
+from nlu.text import is_english, key
 
-MOVIE_RENDERINGS = ("canonical", "no_year", "lower", "no_article", "short", "typo", "lower_message")
+MOVIE_RENDERINGS = ("canonical", "no_year", "lower", "no_article", "short", "typo", "lower_message", "keyword")
 PERSON_RENDERINGS = ("surname", "surname_lower", "surname_typo")
 _AT = re.compile(r"@(\d+)")
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
@@ -86,8 +91,30 @@ def shortened(title: str, whole: Collection[str] = ()) -> str:
     return short.lower()
 
 
+def distinctive_word(title: str, whole: Collection[str] = ()) -> str | None:
+    """The longest word of 5+ letters of `title` that no English dictionary knows and no other title of `whole`
+    (the catalog's title keys) has; None when there is none."""
+    counts = _title_words(frozenset(whole))
+    words = [w for w in key(title).split() if len(w) >= 5 and w.isalpha() and counts[w] <= 1 and not is_english(w)]
+    return max(words, key=len) if words else None
+
+
+def applies(rendering: str, names: Iterable[str], whole: Collection[str] = ()) -> bool:
+    """Whether `rendering` writes a message naming the catalog titles `names` otherwise than `lower` does: a
+    `keyword` rendering needs a title with a distinctive word; every other rendering writes every message."""
+    if rendering != "keyword":
+        return True
+    return any(distinctive_word(split_year(" ".join(unquote(name).split()))[0], whole) for name in names)
+
+
+@cache
+def _title_words(whole: frozenset[str]) -> Counter[str]:
+    return Counter(word for title in whole for word in set(title.split()))
+
+
 def render_title(name: str, rendering: str, rng: random.Random, whole: Collection[str] = ()) -> str:
-    """A catalog title ("The Matrix (1999)") written as `rendering` says; `whole`: see `shortened`."""
+    """A catalog title ("The Matrix (1999)") written as `rendering` says; `whole`: the catalog's title keys (see
+    `shortened` and `distinctive_word`)."""
     name = " ".join(unquote(name).split())
     title, year = split_year(name)
     if rendering == "canonical":
@@ -102,6 +129,8 @@ def render_title(name: str, rendering: str, rng: random.Random, whole: Collectio
         return shortened(title, whole)
     if rendering == "typo":
         return typo(title, rng)
+    if rendering == "keyword":
+        return distinctive_word(title, whole) or title.lower()
     raise ValueError(f"Unknown rendering {rendering!r}: expected one of {', '.join(MOVIE_RENDERINGS)}.")
 
 

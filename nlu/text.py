@@ -54,6 +54,25 @@ def vocabulary() -> frozenset[str]:
     return frozenset(w for w in words if w.isalpha() and w.islower())
 
 
+_INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers")
+
+
+@cache
+def dictionary() -> frozenset[str]:
+    """A full English dictionary (GCIDE, 114k lower-case words, from the `english-words` package): wider than
+    `vocabulary`, for telling a rare name ("shawshank", "lebowski") from any English word ("pineapple")."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["gcide"], alpha=True, lower=True)) | vocabulary()
+
+
+def is_english(norm: str) -> bool:
+    """Whether `norm` is an English word, inflected or not ("lambs", "reloaded", "awakens")."""
+    words = dictionary()
+    stems = (norm[: -len(end)] for end in _INFLECTIONS if norm.endswith(end) and len(norm) - len(end) >= 3)
+    return norm in words or any(stem in words for stem in stems)
+
+
 @cache
 def _spelled(norm: str) -> str:
     """The opinion verb `norm` is a slip of the keyboard for (an insertion, a deletion or two letters swapped),

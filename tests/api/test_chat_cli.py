@@ -47,3 +47,23 @@ def test_chat_without_neo4j_exits_3(api_env: pytest.MonkeyPatch) -> None:
     api_env.delenv("CHATREC_NEO4J_URI")
     get_settings.cache_clear()
     assert result.exit_code == 3 and "unreachable" in result.output
+
+
+def test_names_that_look_like_console_markup_are_printed_as_they_are() -> None:
+    from rich.console import Console
+
+    from api.cli.chat import print_answer
+    from api.schemas import ConstraintsOut, MessageOut, ParseOut, Recommendation
+
+    console = Console(record=True, width=200)
+    answer = MessageOut(
+        session_id="s",
+        user_id="u",
+        turn=1,
+        reply="Since you like [/red] films, here are my picks.",
+        parse=ParseOut(intent="recommend", mentions=[], constraints=ConstraintsOut(), parser="embedded"),
+        recommendations=[Recommendation(item_id="i", name="[rec] 2 (2009)", score=0.5)],
+    )
+    print_answer(console, answer)  # raised MarkupError on "[/red]"; "[rec]" vanished as a style tag
+    text = console.export_text()
+    assert "Since you like [/red] films" in text and "1. [rec] 2 (2009)" in text

@@ -17,7 +17,16 @@ from graph.importers.redial_dialogues import DialogueMessage
 from nlu.embedded import EmbeddedParser
 from nlu.grounding import Grounder
 from nlu.linker import LINKER_FILE, MIN_FEATURE_COUNT, PACKAGED_LINKER, Linker, PlainUsage, fit, load_linker
-from nlu.renderings import MOVIE_RENDERINGS, render_people, rewrite, seeded, shortened, typo
+from nlu.renderings import (
+    MOVIE_RENDERINGS,
+    applies,
+    distinctive_word,
+    render_people,
+    rewrite,
+    seeded,
+    shortened,
+    typo,
+)
 from nlu.training import linking_examples, plain_usage, train_linker
 
 TITLES = {"1": "The Matrix (1999)", "2": "Harry Potter and the Goblet of Fire (2005)", "3": "Jaws (1975)"}
@@ -69,6 +78,18 @@ def test_short_titles_are_what_people_shorten_them_to() -> None:
     assert shortened("Thor: Ragnarok", whole={"thor"}) == "thor: ragnarok"  # "thor" is another film
     assert shortened("Beauty and the Beast") == "beauty and the beast"  # never "beauty"
     assert shortened("Toy Story 3", whole={"toy story 3"}) == "toy story"
+
+
+def test_a_title_is_named_by_the_word_no_other_title_and_no_dictionary_has() -> None:
+    whole = {"the shawshank redemption", "the big lebowski", "pineapple express", "the redemption", "the big sleep"}
+    assert distinctive_word("The Shawshank Redemption", whole) == "shawshank"
+    assert distinctive_word("The Big Lebowski", whole) == "lebowski"
+    assert distinctive_word("Pineapple Express", whole) is None  # English words both
+    assert distinctive_word("The Shawshank Redemption", whole | {"shawshank"}) is None  # another title has it
+    assert applies("keyword", ["The Big Lebowski (1998)", "Jaws (1975)"], whole)
+    assert not applies("keyword", ["Pineapple Express (2008)"], whole) and applies("lower", [], whole)
+    written = rewrite("I loved @1 and @2", {"1": "The Big Lebowski (1998)", "2": "Jaws (1975)"}, "keyword", seeded(0))
+    assert written.text == "I loved lebowski and jaws"
 
 
 def test_renderings_say_where_each_title_stands() -> None:

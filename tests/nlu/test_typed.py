@@ -41,6 +41,16 @@ MOVIES = [
     ("m:spiderman2", "Spider-Man 2 (2004)", 2004, ["action"], 10, 1),
     ("m:lionking", "The Lion King (1994)", 1994, ["animation", "children"], 10, 1),
     ("m:leary", "Denis Leary: No Cure for Cancer (1993)", 1993, ["comedy"], 2, 0),
+    ("m:shawshank", "The Shawshank Redemption (1994)", 1994, ["drama"], 50, 2),
+    ("m:lebowski", "The Big Lebowski (1998)", 1998, ["comedy"], 30, 3),
+    ("m:pineapple", "Pineapple Express (2008)", 2008, ["comedy"], 30, 3),
+    ("m:starwars", "Star Wars (1977)", 1977, ["sci-fi"], 45, 4),
+    ("m:ghostbusters", "Ghostbusters (1984)", 1984, ["comedy"], 40, 2),
+    ("m:capote", "Capote (2005)", 2005, ["drama"], 6, 0),
+    ("m:coldblood", "In Cold Blood (1967)", 1967, ["crime"], 8, 1),
+    ("m:tiffanys", "Breakfast at Tiffany's (1961)", 1961, ["romance"], 8, 1),
+    ("m:grassharp", "The Grass Harp (1995)", 1995, ["drama"], 2, 0),
+    ("m:gordy", "Gordy (1995)", 1995, ["children"], 3, 0),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -62,6 +72,7 @@ PEOPLE = [
     ("p:coppola", "Francis Ford Coppola", "DIRECTED", ["m:godfather", "m:godfather2"]),
     ("p:pitt", "Brad Pitt", "ACTED_IN", ["m:butterfly"]),
     ("p:leary", "Denis Leary", "ACTED_IN", ["m:leary"]),
+    ("p:capote", "Truman Capote", "WROTE", ["m:coldblood", "m:tiffanys", "m:grassharp"]),
 ]
 
 
@@ -93,7 +104,8 @@ def typed_parser(session_store: GraphStore) -> EmbeddedParser:
         session_store.write(
             "MERGE (p:Person {id: $id}) SET p.name = $name WITH p UNWIND $movies AS m MATCH (i:Item {id: m}) "
             "CALL (p, i) { WITH p, i WHERE $role = 'DIRECTED' MERGE (p)-[:DIRECTED]->(i) } "
-            "CALL (p, i) { WITH p, i WHERE $role = 'ACTED_IN' MERGE (p)-[:ACTED_IN]->(i) }",
+            "CALL (p, i) { WITH p, i WHERE $role = 'ACTED_IN' MERGE (p)-[:ACTED_IN]->(i) } "
+            "CALL (p, i) { WITH p, i WHERE $role = 'WROTE' MERGE (p)-[:WROTE]->(i) }",
             id=person_id,
             name=name,
             role=role,
@@ -229,6 +241,41 @@ def test_anything_about_a_title_asks_about_it_not_for_a_genre(typed_parser: Embe
 )
 def test_other_spellings_people_use(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
     assert understood(typed_parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("anything like shawshank", [("m:shawshank", LIKE)]),  # a word of the title no dictionary has
+        ("i loved lebowski", [("m:lebowski", LIKE)]),
+        ("i loved starwars", [("m:starwars", LIKE)]),  # a title's words run together
+        ("ghost busters", [("m:ghostbusters", LIKE)]),  # its one word split in two
+        ("i like pineapple on my pizza", []),  # an English word of a title is no name of it
+        ("the redemption of a villain", []),
+    ],
+)
+def test_a_distinctive_word_or_a_joined_title_names_the_film(
+    typed_parser: EmbeddedParser, text: str, expected: list
+) -> None:
+    assert understood(typed_parser, text) == expected
+
+
+def test_a_misspelt_genre_in_lower_case_is_the_genre(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "i want a comdey") == [("comedy", LIKE)]
+    assert understood(typed_parser, "i like thriler movies") == [("thriller", LIKE)]
+    assert understood(typed_parser, "i hate horrer") == [("horror", DISLIKE)]
+
+
+def test_a_surname_after_by_is_the_person_not_the_film_of_that_name(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "anything by capote?") == [("p:capote", LIKE)]
+    assert understood(typed_parser, "i loved capote") == [("m:capote", LIKE)]  # after a verb of liking: the film
+    assert understood(typed_parser, "something by capotte") == [("p:capote", LIKE)]  # misspelt, in lower case
+    assert understood(typed_parser, "i loved capotte") == [("m:capote", LIKE)]
+
+
+def test_an_english_word_is_no_typo_of_a_one_word_title(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "something gory") == []  # not Gordy (1995)
+    assert understood(typed_parser, "i loved Gordy") == [("m:gordy", LIKE)]
 
 
 def test_romcoms_are_comedies(typed_parser: EmbeddedParser) -> None:
