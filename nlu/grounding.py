@@ -327,9 +327,12 @@ class Grounder:
         # "a comdey", "thriler movies": the genres are a few words everyone types, in any case
         genre = all(e.label == "Genre" for e in entries)
         long_enough = len(token.norm) >= MIN_ONE_WORD_TYPO - (surname or genre)
-        people = [e for e in entries if e.label == "Person"] if surname else entries
-        known = max(e.prior for e in people) >= MIN_TYPO_SURNAME_PRIOR if surname else self._talked_about(entries)
-        known = known or genre
+        if genre:
+            known = True
+        elif surname:
+            known = max(e.prior for e in entries if e.label == "Person") >= MIN_TYPO_SURNAME_PRIOR
+        else:
+            known = self._talked_about(entries)
         contraction = token.norm.endswith("s") and self.lexicon.is_common(token.norm[:-1])  # "There's", "Heres"
         everyday = self.lexicon.is_common(token.norm) or contraction
         return (token.capitalised or genre or cued) and long_enough and known and not everyday
@@ -389,7 +392,6 @@ class Grounder:
             end += 1
         return Candidate(span[0].start, end, tuple(ranked), round(max(confidence, 0.0), 4), features), taken
 
-    @staticmethod
     @staticmethod
     def _person_cued(tokens: list[Token], match: SpanMatch) -> bool:
         """A name right after a word that introduces a person's work ("by", "with", "starring", "more")."""

@@ -172,10 +172,14 @@ class Lexicon:
         """Shortened keys of titles and people's distinctive surnames, unless a full name already has that key."""
         derived: dict[str, set[int]] = defaultdict(set)
         by_surname: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        titles_with: dict[str, set[int]] = defaultdict(set)  # each word of a title: the films it stands in
+        person_words: set[str] = set()
         for index, entry in enumerate(self.entries):
             if entry.label == "Item":
                 raw = split_year(display_title(entry.name))[0]
                 title, head = key(raw), key(_SUBTITLE.split(raw)[0])
+                for word in title.split():
+                    titles_with[word].add(index)
                 bare = _ARTICLE.sub("", title)
                 for short in {head, _ARTICLE.sub("", head), bare, _SHORT.sub("", title), _SHORT.sub("", bare)}:
                     remainder = _ARTICLE.sub("", short).split()
@@ -187,34 +191,31 @@ class Lexicon:
                         derived[short].add(index)  # never "the fast" for The Fast and the Furious
                 for other in self._other_spellings(raw, entry):  # "spiderman 2", "godfather 2", "lotr"
                     derived[other].add(index)
-            elif entry.label == "Person" and len(words := key(entry.name).split()) >= 2:
-                by_surname[words[-1]].append((entry.popularity, index))
+            elif entry.label == "Person":
+                words = key(entry.name).split()
+                person_words.update(words)
+                if len(words) >= 2:
+                    by_surname[words[-1]].append((entry.popularity, index))
         for surname, people in by_surname.items():
             people.sort(reverse=True)
             dominant = len(people) == 1 or people[0][0] >= SURNAME_DOMINANCE * max(people[1][0], 1)
             known = people[0][0] >= (MIN_SURNAME_LINKS if surname in self.common else 1)
             if len(surname) >= 4 and surname not in self.stopwords and dominant and known:
                 derived[surname].add(people[0][1])
-        keywords = self._keywords(set(derived))
+        keywords = self._keywords(titles_with, person_words, set(derived))
         for word, indices in keywords.items():
             derived[word] |= indices
         self.keywords = set(keywords)
         for derived_key, indices in derived.items():
             self.derived[derived_key] = sorted(set(indices) - set(self.keys.get(derived_key, ())))
 
-    def _keywords(self, taken: set[str]) -> dict[str, set[int]]:
-        """Distinctive title words people name a film by ("shawshank", "lebowski", "doubtfire"): a word of 5+
-        letters that no English dictionary has (inflected or not: never "pineapple" or "lambs"), no word of a
-        person's name nor any other key, standing in the titles of at most 5 films (a franchise), the most popular of
-        them popular enough to be talked about."""
-        titles_with: dict[str, set[int]] = defaultdict(set)
-        person_words: set[str] = set()
-        for index, entry in enumerate(self.entries):
-            if entry.label == "Item":
-                for word in key(split_year(display_title(entry.name))[0]).split():
-                    titles_with[word].add(index)
-            elif entry.label == "Person":
-                person_words.update(key(entry.name).split())
+    def _keywords(
+        self, titles_with: dict[str, set[int]], person_words: set[str], taken: set[str]
+    ) -> dict[str, set[int]]:
+        """Distinctive title words people name a film by ("shawshank", "lebowski", "doubtfire"): of the words of
+        titles (`titles_with`: the films each stands in), one of 5+ letters that no English dictionary has (inflected
+        or not: never "pineapple" or "lambs"), no word of a person's name nor any other key, standing in the titles
+        of at most 5 films (a franchise), the most popular of them popular enough to be talked about."""
         return {
             word: indices
             for word, indices in titles_with.items()

@@ -104,7 +104,12 @@ def applies(rendering: str, names: Iterable[str], whole: Collection[str] = ()) -
     `keyword` rendering needs a title with a distinctive word; every other rendering writes every message."""
     if rendering != "keyword":
         return True
-    return any(distinctive_word(split_year(" ".join(unquote(name).split()))[0], whole) for name in names)
+    return any(distinctive_word(_title_and_year(name)[0], whole) for name in names)
+
+
+def _title_and_year(name: str) -> tuple[str, int | None]:
+    """A catalog name ("The%20Matrix (1999)") as its title and year."""
+    return split_year(" ".join(unquote(name).split()))
 
 
 @cache
@@ -115,8 +120,7 @@ def _title_words(whole: frozenset[str]) -> Counter[str]:
 def render_title(name: str, rendering: str, rng: random.Random, whole: Collection[str] = ()) -> str:
     """A catalog title ("The Matrix (1999)") written as `rendering` says; `whole`: the catalog's title keys (see
     `shortened` and `distinctive_word`)."""
-    name = " ".join(unquote(name).split())
-    title, year = split_year(name)
+    title, year = _title_and_year(name)
     if rendering == "canonical":
         return f"{title} ({year})" if year else title
     if rendering == "no_year":
