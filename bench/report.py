@@ -174,6 +174,23 @@ def typed(results: Results) -> str:
     return section("NLU by how people type (learned linker)", body, results, "nlu_typed")
 
 
+def freetext(results: Results) -> str:
+    """Linking on the hand-written free-text messages, per file (set a was read while writing the rules)."""
+    names = {
+        "a_mixed": "a, mixed case",
+        "a_lower": "a, lower case",
+        "b_mixed": "b, mixed case",
+        "b_lower": "b, lower case",
+    }
+    rows = []
+    for name, label in names.items():
+        scores = [num(results.get("nlu_freetext", "by_file", name, m)) for m in ("precision", "recall", "f1")]
+        polarity = num(results.get("nlu_freetext", "by_file", name, "polarity_accuracy"))
+        rows.append([label, *scores, polarity, num(results.get("nlu_freetext", "by_file", name, "messages"), 0)])
+    body = table(["set, writing", "P", "R", "F1", "polarity", "messages"], rows)
+    return section("NLU on free text (messages as people type them)", body, results, "nlu_freetext")
+
+
 def load(results: Results) -> str:
     """Latency and throughput of the HTTP API under load, and the first request after ready."""
 
@@ -277,6 +294,7 @@ SECTIONS: tuple[Callable[[Results], str], ...] = (
     movielens,
     nlu,
     typed,
+    freetext,
     load,
     faults,
     imports,

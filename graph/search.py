@@ -39,14 +39,19 @@ def entity_catalog(store: GraphStore) -> list[dict[str, Any]]:
     )
 
 
+LONG_WORD = 8  # a word of this many characters on may hold two typos
+
+
 def fulltext_query(text: str, fuzzy: bool = True) -> str:
-    """A Lucene query that matches any word of `text` (within one edit for words of 4+ characters); "" when none."""
+    """A Lucene query that matches any word of `text` (within one edit for words of 4+ characters, two for words of
+    8+); "" when none."""
     terms = []
     for word in _WORD.findall(text)[:32]:
         escaped = _LUCENE_SPECIAL.sub(r"\\\1", word)
         if escaped.upper() in _OPERATORS:
             escaped = escaped.lower()
-        terms.append(f"{escaped}~1" if fuzzy and len(word) >= 4 else escaped)
+        edits = 2 if len(word) >= LONG_WORD else 1  # "ratatoullie", "carribean": long words take two typos
+        terms.append(f"{escaped}~{edits}" if fuzzy and len(word) >= 4 else escaped)
     return " ".join(terms)
 
 
@@ -73,7 +78,7 @@ def fulltext_candidates(store: GraphStore, text: str, limit: int = 20, fuzzy: bo
 
 def search_items(store: GraphStore, text: str, limit: int = 10, offset: int = 0) -> list[dict[str, Any]]:
     """Items whose name or aliases match the words of `text` (full-text, within one edit for words of 4+
-    characters), best match first and, among equal matches, the most rated first: `{id, name, year, genres,
+    characters, two for 8+), best match first and, among equal matches, the most rated first: `{id, name, year, genres,
     ratings, score}`, the page of `limit` after `offset`. Text without any word finds nothing."""
     query = fulltext_query(text)
     if not query or limit <= 0:

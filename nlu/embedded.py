@@ -3,15 +3,17 @@ scope, rule-based intent and constraints."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from core.errors import InvalidInputError
 from core.types import Constraints, Intent, Mention, Parse, Polarity, Seen
 from nlu.grounding import DESCRIPTOR, Grounder
 from nlu.intent import classify, not_seen, relative_range, temporal_start, year_range
+from nlu.lexicon import COMPOUND_GENRES
 from nlu.polarity import clauses, mention_polarities
 from nlu.seen import clause_seen
-from nlu.text import Token, tokenize
+from nlu.text import Token, key, tokenize
 
 MAX_CHARS = 20_000
 MAX_MENTIONS = 40
@@ -82,6 +84,7 @@ class EmbeddedParser:
             mentions = tuple(
                 sorted(sorted(mentions, key=lambda m: -m.confidence)[:MAX_MENTIONS], key=lambda m: m.start)
             )
+        mentions = tuple(m for mention in mentions for m in _each_genre(mention))  # "romcoms": romance and comedy
         if not any(m.entity.label == "Genre" for m in mentions):
             mentions += self._described_genres(text, mentions)
         intent = classify(text, mentions)
@@ -127,6 +130,8 @@ class EmbeddedParser:
         if match is None:
             return ()
         start, end = match.start(), match.end()
+        if _REACTION.match(match.group(0)) and any(m.end <= start for m in mentions):
+            return ()  # "Coco made me cry" tells how a film was, not what to watch next
         cut = temporal_start(match.group(0))  # "something from the 90s" describes a time, not a genre
         if cut is not None:
             end = start + len(match.group(0)[:cut].rstrip())
@@ -145,9 +150,24 @@ class EmbeddedParser:
 # Words after "something" / "anything" that describe no kind of film: "anything about <a title>", "anything else",
 # "something like the original <title>" (which of its films, not a genre), "something starring <a person>".
 _NOT_DESCRIPTIVE = frozenset(
-    {"about", "else", "similar", "interesting", "know", "knew", "original", "first", "newer", "older", "latest"}
+    {"about", "else", "besides", "similar", "interesting", "know", "knew", "original", "first", "newer", "older"}
+    | {"latest"}
     | {"starring", "featuring", "directed", "written", "made", "by", "with"}
 )
+
+
+_REACTION = re.compile(r"(makes?|made) me\b", re.IGNORECASE)
+
+
+_COMPOUNDS = frozenset(key(alias) for alias in COMPOUND_GENRES)
+
+
+def _each_genre(mention: Mention) -> tuple[Mention, ...]:
+    """A mention of a name of two genres at once ("romcom") as one mention of each; any other as it is."""
+    if mention.entity.label != "Genre" or key(mention.text) not in _COMPOUNDS:
+        return (mention,)
+    genres = [mention.entity, *(a for a in mention.alternatives if a.label == "Genre")]
+    return tuple(replace(mention, entity=genre, alternatives=()) for genre in genres)
 
 
 def _clause_text(text: str, tokens: list[Token], numbers: list[int], index: int) -> str:

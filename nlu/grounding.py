@@ -19,9 +19,11 @@ from graph.search import entity_catalog, fulltext_candidates
 from nlu.encoder import SentenceEncoder
 from nlu.lexicon import Entry, Lexicon, SpanMatch
 from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
+from nlu.polarity import NEGATIVE, POSITIVE
 from nlu.text import Token, is_english, is_year, key, tokenize
 
 MIN_EVERYDAY_PRIOR = 0.3  # popularity prior a film named by one everyday word needs to be read as a title
+FUZZY_BEFORE = 4  # words before an unknown word a full-text match may start at ("pirates of the carribean")
 MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
 MIN_TYPO_SURNAME_PRIOR = 0.15  # a misspelt surname names someone with 3+ films
 MIN_ONE_WORD_TYPO = 6  # ... and as a typo of a one-word name from this length on, written as a name ("Arival")
@@ -42,10 +44,10 @@ GENRE_DESCRIPTIONS: dict[str, str] = {
     "animation": "an animated cartoon movie",
     "biography": "a biographical movie about the life of a real person",
     "children": "a movie for kids and children",
-    "comedy": "a funny comedy movie that makes you laugh",
+    "comedy": "a funny comedy movie full of jokes and laughs",
     "crime": "a crime movie about gangsters, heists and detectives",
     "documentary": "a documentary film about real events",
-    "drama": "a serious emotional drama movie",
+    "drama": "a serious emotional drama movie, sad and moving, to cry at",
     "family": "a family movie to watch with the whole family",
     "fantasy": "a fantasy movie with magic, wizards and dragons",
     "film-noir": "a dark black and white film noir",
@@ -174,7 +176,8 @@ class Grounder:
 
     def _rank_exact(self, indices: list[int], context: str, name_key: str | None = None) -> list[GroundedEntity]:
         """Nodes sharing a name, best first: a full name before a shortened one unless the shortened is much more
-        popular ("the lord of the rings" is the trilogy, not the 1978 cartoon), then by `_preference`."""
+        popular ("the lord of the rings" is the trilogy, not the 1978 cartoon), then by `_preference`. Where the
+        context says which era, the full names come first: "the new iron man" is no Iron Man 2."""
 
         def full(i: int) -> bool:
             return name_key is None or self.lexicon.is_full_name(name_key, i)
@@ -182,13 +185,16 @@ class Grounder:
         # A movie beats a person or genre of the same name, but not one whose full name its title only shortens to
         # ("denis leary" is the actor, not "Denis Leary: No Cure for Cancer").
         named_other = any(self.lexicon.entries[i].label != "Item" and full(i) for i in indices)
+        # ... nor a person of that very name more known than the film ("Emma Stone", not an obscure "Emma Stone (2017)")
+        person = max((self.lexicon.entries[i].prior for i in indices if self._is_person(i) and full(i)), default=0.0)
 
         def rank(i: int) -> float:
             entry = self.lexicon.entries[i]
-            movie = entry.label == "Item" and (full(i) or not named_other)
+            movie = entry.label == "Item" and (full(i) or not named_other) and entry.prior >= person
             return _preference(entry, context, movie) + (FULL_NAME_BONUS if full(i) else 0.0)
 
-        order = sorted(indices, key=lambda i: -rank(i))
+        era = bool(_OLDER.search(context) or _NEWER.search(context))
+        order = sorted(indices, key=lambda i: (-(era and full(i)), -rank(i)))
         return [_grounded(self.lexicon.entries[i], round(0.9 + 0.1 * self.lexicon.entries[i].prior, 4)) for i in order]
 
     def _rank_fuzzy(self, span: str, span_key: str, wanted: str | None) -> list[GroundedEntity]:
@@ -241,17 +247,37 @@ class Grounder:
             about_movies=any(t.norm in _TITLE_CUES_AFTER for t in tokens),
             lower_case_writer=not any(t.capitalised for t in tokens),
         )
-        for match in sorted(matches, key=lambda m: m.first):
+        pending = sorted(matches, key=lambda m: m.first)
+        while pending:
+            match = pending.pop(0)
             listed = any(_listed_together(text, tokens, other, match) for other in accepted)
             candidate, taken = self._from_match(text, tokens, match, listed, message)
             if taken:
                 accepted.append(match)
+            else:  # "a civil war movie" is no Captain America: Civil War, and still a war movie
+                pending = sorted([*pending, *self._inside_rejected(tokens, match, pending)], key=lambda m: m.first)
             if taken or keep_rejected:
                 found.append(candidate)
         if fuzzy:
             covered = [any(m.first <= i < m.last for m in accepted) for i in range(len(tokens))]
             found.extend(self._fuzzy_spans(text, tokens, covered))
         return sorted(found, key=lambda c: c.start)
+
+    def _inside_rejected(self, tokens: list[Token], rejected: SpanMatch, pending: list[SpanMatch]) -> list[SpanMatch]:
+        """The names the longest match hid, that start inside a rejected one and cross no match still to judge:
+        shorter ones from its first word ("a scary movie": the genre), then any from a later word ("a civil war
+        movie": a war movie)."""
+        if rejected.last - rejected.first < 2:
+            return []
+
+        def found(first: int, last: int) -> list[SpanMatch]:
+            matches = self.lexicon.find(tokens[first:last])
+            return [replace(m, first=m.first + first, last=m.last + first) for m in matches]
+
+        inner = found(rejected.first, rejected.last - 1)
+        start = max((m.last for m in inner), default=rejected.first + 1)
+        end = min((m.first for m in pending), default=len(tokens))
+        return inner + [m for m in found(start, end) if m.first < rejected.last]
 
     def _talked_about(self, entries: list[Entry]) -> bool:
         """Whether one of `entries` is popular enough to be read from everyday words (any, in a catalog without
@@ -280,8 +306,9 @@ class Grounder:
         owner = {i: m for m in matches for i in range(m.first, m.last)}
         for i, token in enumerate(tokens):
             current = owner.get(i)
-            if current is not None and current.last - current.first > 1 and not current.derived:
-                continue
+            obscure = current is not None and not self._talked_about([self.lexicon.entries[j] for j in current.entries])
+            if current is not None and current.last - current.first > 1 and not (current.derived or obscure):
+                continue  # "the dark night" may still be The Dark Knight: "Dark Night (2016)" is little known
             everyday = self.lexicon.is_common(token.norm)
             corrections = (
                 self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS] if len(token.norm) >= MIN_TYPO_WORD else []
@@ -299,7 +326,9 @@ class Grounder:
                     longer = best is None or (size, prior) > (best.last - best.first, best_prior)
                     # An everyday word becomes another one only inside a name of 3+ words ("the dark night") or
                     # written as a name ("Wal Street", "Tor: Ragnarok"), never "the whole" → "the hole".
-                    plausible = size >= 3 or not (everyday and self.lexicon.is_common(correction))
+                    # ... and never over a genre: "the kind of comedy" is no King of Comedy
+                    genre = any(self._is_genre(owner.get(j)) for j in range(hit.first, hit.last))
+                    plausible = (size >= 3 and not genre) or not (everyday and self.lexicon.is_common(correction))
                     people = all(self.lexicon.entries[j].label == "Person" for j in hit.entries)  # "brad pit"
                     plausible = plausible or (size >= 2 and (token.capitalised or people))
                     if hit.first <= i < hit.last and longer and plausible and self._replaces(hit, owner, current):
@@ -309,6 +338,12 @@ class Grounder:
                 matches = [m for m in matches if m not in inside] + [best]
                 owner.update(dict.fromkeys(range(best.first, best.last), best))
         return matches
+
+    def _is_person(self, index: int) -> bool:
+        return self.lexicon.entries[index].label == "Person"
+
+    def _is_genre(self, match: SpanMatch | None) -> bool:
+        return match is not None and all(self.lexicon.entries[j].label == "Genre" for j in match.entries)
 
     def _best_prior(self, match: SpanMatch) -> float:
         """The popularity prior of the most popular entry a match names ("Stiler": Ben Stiller before Julia Stiles)."""
@@ -333,15 +368,17 @@ class Grounder:
             known = max(e.prior for e in entries if e.label == "Person") >= MIN_TYPO_SURNAME_PRIOR
         else:
             known = self._talked_about(entries)
-        contraction = token.norm.endswith("s") and self.lexicon.is_common(token.norm[:-1])  # "There's", "Heres"
+        # "There's", "Heres"; a genre's plural is no contraction ("comedys")
+        contraction = not genre and token.norm.endswith("s") and self.lexicon.is_common(token.norm[:-1])
         everyday = self.lexicon.is_common(token.norm) or contraction
         return (token.capitalised or genre or cued) and long_enough and known and not everyday
 
     def _continues_a_name(self, tokens: list[Token], i: int, word: str) -> bool:
-        """Whether `word` in place of token `i` makes a two-word start of a name with the token before or after."""
-        prefixes = self.lexicon.prefixes
-        before = i > 0 and f"{tokens[i - 1].norm} {word}" in prefixes
-        return before or (i + 1 < len(tokens) and f"{word} {tokens[i + 1].norm}" in prefixes)
+        """Whether `word` in place of token `i` makes two words of a name with the token before or after ("jim
+        carey", "silence of the lamb")."""
+        pairs = self.lexicon.pairs
+        before = i > 0 and f"{tokens[i - 1].norm} {word}" in pairs
+        return before or (i + 1 < len(tokens) and f"{word} {tokens[i + 1].norm}" in pairs)
 
     @staticmethod
     def _replaces(hit: SpanMatch, owner: dict[int, SpanMatch], current: SpanMatch | None) -> bool:
@@ -394,8 +431,13 @@ class Grounder:
 
     @staticmethod
     def _person_cued(tokens: list[Token], match: SpanMatch) -> bool:
-        """A name right after a word that introduces a person's work ("by", "with", "starring", "more")."""
-        return match.first > 0 and tokens[match.first - 1].norm in _PERSON_CUES_BEFORE
+        """A name right after a word that introduces a person's work ("by", "with", "starring", "more"), or right
+        before their films ("scorsese movies", "Hitchcock's films")."""
+        before = match.first > 0 and tokens[match.first - 1].norm in _PERSON_CUES_BEFORE
+        following = tokens[match.last].norm if match.last < len(tokens) else ""
+        # "a Hitchcock movie" is one of his; "the Hitchcock movie" may be the film
+        an = match.first > 0 and tokens[match.first - 1].norm in {"a", "an"} and following in _TITLE_CUES_AFTER
+        return before or following in _PERSON_CUES_AFTER or an or tokens[match.last - 1].possessive
 
     @staticmethod
     def _features(
@@ -490,7 +532,8 @@ class Grounder:
         if labels == {"Tag"}:  # "time travel", "pixar"; an everyday word alone only as a kind of film
             kind = around.after in _TAG_CUES_AFTER or around.adjacent in _TAG_CUES_BEFORE  # "superhero movies"
             plain = len(around.words) == 1 and self.lexicon.is_common(around.words[0])
-            return 0.0 if (plain and not kind) or not around.words else 0.85
+            judgment = _judgment(" ".join(around.words))
+            return 0.0 if (plain and not kind) or not around.words or judgment else 0.85
         if match.with_year:
             return 0.97
         common, capitalised, sentence_start = around.common, around.capitalised, around.sentence_start
@@ -530,8 +573,10 @@ class Grounder:
         if all(common):
             title_case = all(capitalised[1:]) and (capitalised[0] or sentence_start)
             known = self._talked_about(entries)
-            if all(w in self.lexicon.stopwords for w in around.words):  # "get out", "just go with it"
-                return scale * 0.55 if known and (whole or around.adjacent in _WATCH_VERBS) else 0.0
+            if all(w in self.lexicon.stopwords or w in _REQUEST_WORDS for w in around.words):  # "get out"
+                if not known:
+                    return _NEVER  # "anything else?" asks for more, it is no obscure "Anything Else (2003)"
+                return scale * 0.55 if whole or around.adjacent in _WATCH_VERBS else 0.0
             if whole and known:
                 return scale * 0.8
             # "I watched the help", "have you seen the notebook", "the help movie was great": what else is watched
@@ -562,15 +607,19 @@ class Grounder:
         for i in triggers[:1]:
             if used[i]:
                 continue
-            first, last = max(0, i - 2), min(len(tokens), i + 3)
+            first, last = max(0, i - FUZZY_BEFORE), min(len(tokens), i + 3)
             while used[first]:
                 first += 1
             while used[last - 1]:
                 last -= 1
             window = tokens[first:last]
-            rows = fulltext_candidates(self.store, " ".join(t.norm for t in window), limit=10)
+            # the words of note around it: "momento was so confusing" asks for Memento, not "Faraway, So Close"
+            words_of_note = [t.norm for t in window if not self.lexicon.is_stopword(t.norm)] or [tokens[i].norm]
+            rows = fulltext_candidates(self.store, " ".join(words_of_note), limit=10)
             best: tuple[float, int, int, dict] | None = None
             for row in rows:
+                if row["label"] == "Tag" and _judgment(key(row["name"])):
+                    continue
                 for name_key in _name_keys(row["name"], row["label"]):
                     size = len(name_key.split())
                     for n in {size - 1, size, size + 1}:
@@ -578,8 +627,14 @@ class Grounder:
                             if n < 1:
                                 continue
                             words = " ".join(t.norm for t in tokens[a : a + n])
-                            if n == 1 and is_english(words):
-                                continue  # "gory" is a word, not "Gordy" misspelt
+                            cued = a > 0 and tokens[a - 1].norm in _STRONG_CUES_BEFORE  # "i loved capotte"
+                            named = (
+                                tokens[a].capitalised
+                                or cued
+                                or self._talked_about([self._entry(row["id"]) or _NO_ENTRY])
+                            )
+                            if n == 1 and (is_english(words) or not named):
+                                continue  # "gory" is a word, not "Gordy" misspelt; "r my faves" no "Faces (1968)"
                             ratio = fuzz.ratio(words, name_key) / 100
                             if ratio >= 0.85 or (ratio >= 0.8 and size == 1 and len(name_key) >= 5):
                                 score = ratio + 0.01 * (self._entry(row["id"]) or _NO_ENTRY).prior
@@ -615,8 +670,10 @@ _WATCH_VERBS_TEXT = "seen saw watched watch watching loved hated enjoyed liked l
 _WATCH_VERBS = frozenset(_WATCH_VERBS_TEXT.split())
 _SEEN_VERBS = frozenset({"seen", "saw", "watched", "watch", "watching", "rewatched"})
 _ROLE_CUES_BEFORE = frozenset({"by", "with", "starring", "director", "actor", "actress"})
+_REQUEST_WORDS = frozenset({"anything", "something", "else", "other", "another", "nothing", "everything"})
 _INTERJECTIONS = frozenset({"oh", "ohh", "ah", "yes", "yeah", "no", "nah", "hmm", "well", "ok", "okay", "wow", "lol"})
-_PERSON_CUES_BEFORE = frozenset({"by", "with", "starring", "more", "director", "actor", "actress", "from"})
+_PERSON_CUES_BEFORE = frozenset({"by", "with", "w", "starring", "more", "director", "actor", "actress", "from"})
+_PERSON_CUES_AFTER = frozenset({"movies", "films", "flicks"})  # "scorsese movies" (a film would be "the X movie")
 # Words a message may hold besides a bare title and still be just that title ("the godfather", "what about jaws?").
 _BARE_FILLERS_TEXT = "what about how and or nor maybe hmm ok okay oh um well also movie film please lol"
 _BARE_FILLERS = frozenset(_BARE_FILLERS_TEXT.split())
@@ -625,6 +682,12 @@ _TITLE_CUES_AFTER = frozenset({"movie", "movies", "film", "films", "series", "fr
 _TAG_CUES_AFTER = _TITLE_CUES_AFTER | {"flick", "flicks", "stuff", "ones", "story", "stories"}
 _TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
 _NO_ENTRY = Entry("", "", "", None, 0)
+
+
+def _judgment(tag_key: str) -> bool:
+    """A tag that is a judgment ("too long", "overrated", "good soundtrack"): polarity reads it, it names nothing."""
+    first = tag_key.split(" ", 1)[0]
+    return first in POSITIVE or first in NEGATIVE
 
 
 def _listed_together(text: str, tokens: list[Token], earlier: SpanMatch, match: SpanMatch) -> bool:

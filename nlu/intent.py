@@ -32,7 +32,7 @@ _RECOMMEND = re.compile(
     r"\b(recommend\w*|suggest\w*|looking for|look for|any ideas|what should i (watch|see)|find me|give me|show me"
     r"|want to (watch|see)|need a (movie|film)|in the mood for|something|anything|similar to|movies? like"
     r"|films? like|an? (movie|film) (that|which|with|where|about)|any good|can you (help|find)|got any"
-    r"|do you (have|know) (any|of))\b",
+    r"|do you (have|know) (any|of)|(i|we) (want|need) an?)\b",
     re.IGNORECASE,
 )
 _PREFERENCE = re.compile(

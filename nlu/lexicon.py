@@ -7,6 +7,7 @@ away from."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -15,18 +16,14 @@ from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from graph.importers.titles import display_title, split_year
-from nlu.text import Token, is_english, is_year, key, vocabulary
+from graph.importers.titles import alternative_titles, display_title, split_year
+from nlu.text import Token, is_english, is_year, key, title_words, vocabulary
 
 # Inflections and everyday names of the genres (the graph's genre ids on the right). A "romantic comedy" is read as
 # its two genres ("romantic" → romance, "comedy"), so it has no entry of its own.
 GENRE_ALIASES: dict[str, str] = {
     "comedies": "comedy",
     "comedic": "comedy",
-    "romcom": "comedy",
-    "romcoms": "comedy",
-    "rom coms": "comedy",
-    "rom com": "comedy",
     "romantic": "romance",
     "romances": "romance",
     "thrillers": "thriller",
@@ -68,6 +65,11 @@ GENRE_ALIASES: dict[str, str] = {
     "short film": "short",
     "action movies": "action",
     "musical films": "musical",
+}
+# Everyday names of two genres at once: a romantic comedy is both.
+COMPOUND_GENRES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(["romcom", "romcoms", "rom com", "rom coms"], ("romance", "comedy")),
+    **dict.fromkeys(["dramedy", "dramedies"], ("comedy", "drama")),
 }
 # Genre names too common as plain words to be read as a genre on their own ("a short wait", "the news").
 GENRE_NAME_BLOCKLIST = {
@@ -119,18 +121,40 @@ class SpanMatch:
 # The parts people drop from a title: a leading article, everything from a colon, a dash, a sequel number or
 # " and the " on ("Harry Potter and the Goblet of Fire" -> "harry potter", "Toy Story 3" -> "toy story").
 _ARTICLE = re.compile(r"^(the|a|an) ")
+_ARTICLES = frozenset({"the", "a", "an"})
 _SHORT = re.compile(r" (?:[2-9]|ii|iii|iv|v|vi|vii|part \w+|episode \w+|chapter \w+|and the .*)( .*)?$")
 _SUBTITLE = re.compile(r":|\s[-\u2013]\s")
+_AND_THE = re.compile(r" (?:and|&) the (.+)$", re.IGNORECASE)  # "Harry Potter and the Chamber of Secrets"
+MAX_PART_TITLES = 2  # a subtitle or a title's opening words name their films when at most this many share them
 MIN_SURNAME_LINKS = 8  # a surname that is also an everyday word ("story") names only someone with this many films
+MIN_FIRST_NAME_LINKS = 20  # a person this prolific is named by an unusual first name alone ("denzel", "keanu")
 SURNAME_DOMINANCE = 3  # a surname names a person who has this many times the links of anyone else who bears it
-MIN_TYPO_LENGTH = 4  # name words of this length on are corrected into (from words one letter shorter on)
+MIN_TYPO_LENGTH = 3  # name words of this length on are corrected into (from words one letter shorter on)
 MIN_SPELLING_POPULARITY = 50  # a title this popular is also found by its initials ("lotr", "potc")
+MIN_OPENING_POPULARITY = 20  # ... and a title of three words or more this popular by its first two ("grand budapest")
+_SEQUEL_WORDS = frozenset({"part", "chapter", "episode", "volume", "vol"})  # words before a sequel's number
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that key only for a film this popular
 MIN_KEYWORD_LENGTH = 5  # a title's distinctive word ("shawshank") names it from this length on
 MAX_KEYWORD_TITLES = 5  # ... when it stands in at most this many titles (a franchise: "bourne", "narnia")
+MIN_KEYWORD_POPULARITY = 10  # ... the most popular of them this popular ("sematary", "helsing": 40, 34)
 MIN_JOINED_LENGTH = 7  # a title's words written as one ("starwars") or its one word split in two ("good fellas")
 MIN_SPLIT_PART = 4  # ... into two English words of this length on ("dead pool", never "shin ing")
+
+
+_PARTICLES = frozenset({"de", "di", "da", "del", "van", "von", "der", "le", "la", "du", "mc", "mac"})
+
+
+def _joined_particles(words: list[str]) -> list[str]:
+    """A name's words with a particle inside it written together with the word after, as people type it: "robert de
+    niro" → "robert deniro", "jean claude van damme" → "jean claude vandamme"."""
+    joined: list[str] = []
+    for i, word in enumerate(words):
+        if joined and joined[-1] in _PARTICLES and i - 1 > 0:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
 
 
 class Lexicon:
@@ -142,6 +166,7 @@ class Lexicon:
         self.derived: dict[str, list[int]] = defaultdict(list)
         self.keywords: set[str] = set()  # the derived keys that are one distinctive word of their titles
         self.stopwords = STOPWORDS
+        self._alternates: dict[int, set[str]] = {}  # the other titles MovieLens gives an item in parentheses
         self.common = vocabulary() | STOPWORDS
         genre_rows: dict[str, int] = {}
         for row in rows:
@@ -153,16 +178,22 @@ class Lexicon:
             for name_key in self._keys_of(entry, row.get("aliases") or []):
                 if index not in self.keys[name_key]:
                     self.keys[name_key].append(index)
+            if entry.label == "Item":  # "Seven (a.k.a. Se7en) (1995)": "se7en"
+                names = [row["name"], *(row.get("aliases") or [])]
+                self._alternates[index] = {alt for name in names for alt in alternative_titles(name)}
             if entry.label == "Genre":
                 genre_rows[entry.node_id] = index
         for alias, genre in GENRE_ALIASES.items():
             if genre in genre_rows:
                 self.keys[key(alias)].append(genre_rows[genre])
+        for alias, genres in COMPOUND_GENRES.items():
+            self.keys[key(alias)].extend(genre_rows[g] for g in genres if g in genre_rows)
         for blocked in GENRE_NAME_BLOCKLIST:
             self.keys.pop(blocked, None)
         self._add_derived_keys()
         every_key = [*self.keys, *self.derived]
         self.prefixes = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()) + 1)}
+        self.pairs = {f"{a} {b}" for k in every_key for a, b in itertools.pairwise(k.split())}  # "the lambs"
         self.genres = {self.entries[i].node_id: i for i in genre_rows.values()}
         # A catalog nobody has rated or talked about yet (a fresh own catalog) gives no popularity to go by.
         self.has_usage = any(e.popularity > 0 for e in self.entries if e.label == "Item")
@@ -174,11 +205,13 @@ class Lexicon:
         by_surname: dict[str, list[tuple[int, int]]] = defaultdict(list)
         titles_with: dict[str, set[int]] = defaultdict(set)  # each word of a title: the films it stands in
         person_words: set[str] = set()
+        subtitled: dict[str, set[int]] = defaultdict(set)  # a subtitle or opening words: the films they name
+        by_first: dict[str, list[tuple[int, int]]] = defaultdict(list)  # first names: (links, person)
         for index, entry in enumerate(self.entries):
             if entry.label == "Item":
                 raw = split_year(display_title(entry.name))[0]
                 title, head = key(raw), key(_SUBTITLE.split(raw)[0])
-                for word in title.split():
+                for word in title_words(raw):  # "kiki" of Kiki's Delivery Service
                     titles_with[word].add(index)
                 bare = _ARTICLE.sub("", title)
                 for short in {head, _ARTICLE.sub("", head), bare, _SHORT.sub("", title), _SHORT.sub("", bare)}:
@@ -191,17 +224,39 @@ class Lexicon:
                         derived[short].add(index)  # never "the fast" for The Fast and the Furious
                 for other in self._other_spellings(raw, entry):  # "spiderman 2", "godfather 2", "lotr"
                     derived[other].add(index)
+                for tail in self._parts(raw, entry):  # "infinity war", "chamber of secrets", "eternal sunshine"
+                    subtitled[tail].add(index)
+                for alternative in self._alternates.get(index, ()):
+                    alternative_key = key(alternative)
+                    significant = [w for w in alternative_key.split() if w not in STOPWORDS]
+                    if significant and (len(significant) > 1 or entry.popularity >= MIN_SHORT_POPULARITY):
+                        derived[alternative_key].add(index)
+                        derived[_ARTICLE.sub("", alternative_key)].add(index)
             elif entry.label == "Person":
                 words = key(entry.name).split()
                 person_words.update(words)
                 if len(words) >= 2:
                     by_surname[words[-1]].append((entry.popularity, index))
+                    by_first[words[0]].append((entry.popularity, index))
+                joined = _joined_particles(words)  # "robert deniro", "deniro"
+                if joined != words:
+                    derived[" ".join(joined)].add(index)
+                    by_surname[joined[-1]].append((entry.popularity, index))
         for surname, people in by_surname.items():
             people.sort(reverse=True)
             dominant = len(people) == 1 or people[0][0] >= SURNAME_DOMINANCE * max(people[1][0], 1)
             known = people[0][0] >= (MIN_SURNAME_LINKS if surname in self.common else 1)
             if len(surname) >= 4 and surname not in self.stopwords and dominant and known:
                 derived[surname].add(people[0][1])
+        for first, people in by_first.items():  # "denzel", "keanu": a first name nobody else of note bears
+            people.sort(reverse=True)
+            dominant = len(people) == 1 or people[0][0] >= SURNAME_DOMINANCE * max(people[1][0], 1)
+            unusual = len(first) >= 4 and not self.is_common(first) and not is_english(first)
+            if dominant and unusual and people[0][0] >= MIN_FIRST_NAME_LINKS:
+                derived[first].add(people[0][1])
+        for tail, indices in subtitled.items():
+            if len(indices) <= MAX_PART_TITLES:  # never "the beginning", "the final chapter" of many films
+                derived[tail] |= indices
         keywords = self._keywords(titles_with, person_words, set(derived))
         for word, indices in keywords.items():
             derived[word] |= indices
@@ -215,7 +270,7 @@ class Lexicon:
         """Distinctive title words people name a film by ("shawshank", "lebowski", "doubtfire"): of the words of
         titles (`titles_with`: the films each stands in), one of 5+ letters that no English dictionary has (inflected
         or not: never "pineapple" or "lambs"), no word of a person's name nor any other key, standing in the titles
-        of at most 5 films (a franchise), the most popular of them popular enough to be talked about."""
+        of at most 5 films (a franchise), the most popular of them rated or talked about at least a little."""
         return {
             word: indices
             for word, indices in titles_with.items()
@@ -227,12 +282,41 @@ class Lexicon:
             and word not in self.keys
             and word not in taken
             and len(indices) <= MAX_KEYWORD_TITLES
-            and max(self.entries[i].popularity for i in indices) >= MIN_SPELLING_POPULARITY
+            and max(self.entries[i].popularity for i in indices) >= MIN_KEYWORD_POPULARITY
         }
+
+    def _parts(self, raw: str, entry: Entry) -> set[str]:
+        """Keys of the part of a title after its franchise's name, which people name the film by: "infinity war"
+        (Avengers: Infinity War), "the empire strikes back", "chamber of secrets" (Harry Potter and the Chamber of
+        Secrets); with a word no dictionary has ("Thor: Ragnarok") or of two words or more of a film people rated,
+        never a number ("Kill Bill: Vol. 1") nor one everyday word ("Alien: Covenant"). And the first two words of a
+        popular film's title of three or more, as people cut it short ("eternal sunshine", "grand budapest", "three
+        billboards"; never "the wolf of")."""
+        parts = [part.strip() for part in _SUBTITLE.split(raw)]
+        tails = [parts[-1]] if len(parts) > 1 else []
+        franchise = _AND_THE.search(parts[0])
+        if franchise is not None:
+            tails.append(franchise.group(1))
+        keys: set[str] = set()
+        for tail in tails:
+            bare = _ARTICLE.sub("", key(tail))
+            words = bare.split()
+            if not words or words[0] in _SEQUEL_WORDS or words[0].isdigit():
+                continue
+            significant = [w for w in words if w not in STOPWORDS]
+            distinctive = any(len(w) >= MIN_KEYWORD_LENGTH and not self.is_common(w) for w in significant)
+            if distinctive or (significant and len(words) > 1 and entry.popularity >= MIN_SHORT_POPULARITY):
+                keys |= {bare, f"the {bare}"}
+        opening = _ARTICLE.sub("", key(parts[0])).split()[:3]  # "eternal sunshine", "grand budapest"
+        if len(opening) == 3 and entry.popularity >= MIN_OPENING_POPULARITY:
+            first, second = opening[:2]
+            if first not in STOPWORDS and second not in STOPWORDS and len(second) >= 3:
+                keys.add(f"{first} {second}")
+        return keys
 
     def _other_spellings(self, raw: str, entry: Entry) -> set[str]:
         """Keys people type for a title beside its own: hyphens dropped ("spiderman 2"), sequel numbers in digits
-        with or without "part" ("godfather 2", "back to the future part 2"), and for a popular title its words run
+        with or without "part" or "chapter" ("godfather 2", "john wick 2"), and for a popular title its words run
         together ("starwars") or its one word split into two everyday ones ("good fellas"), and for one of three
         words or more its initials ("lotr", "potc"; never an everyday word)."""
         title, head = key(raw), key(_SUBTITLE.split(raw)[0])
@@ -241,10 +325,12 @@ class Lexicon:
             joined = key(raw.replace("-", ""))
             forms |= {joined, _ARTICLE.sub("", joined), key(_SUBTITLE.split(raw.replace("-", ""))[0])}
         spellings = set(forms) if "-" in raw else set()
-        for form in forms:
+        for form in filter(None, forms):
+            # "godfather part ii" → "godfather part 2" and "godfather 2"; "john wick chapter 2" → "john wick 2"
             words = [_ROMAN.get(w, w) for w in form.split()]
-            if words != form.split():
-                spellings |= {" ".join(words), " ".join(w for w in words if w != "part")}
+            following = [*words[1:], ""]
+            numbered = [w for w, n in zip(words, following, strict=True) if not (w in _SEQUEL_WORDS and n.isdigit())]
+            spellings |= {" ".join(words), " ".join(numbered)} - {form}
         initials_of = _ARTICLE.sub("", head).split()
         if entry.popularity >= MIN_SPELLING_POPULARITY:  # "starwars", "toystory"; "good fellas", "ghost busters"
             joined = "".join(initials_of)
@@ -263,7 +349,7 @@ class Lexicon:
         return {s for s in spellings if s and s != title}
 
     def _typo_index(self, keys: list[str]) -> None:
-        """Every word of 4+ letters of a name, by each form of it with one letter deleted (and itself)."""
+        """Every word of 3+ letters of a name, by each form of it with one letter deleted (and itself)."""
         self.name_words: Counter[str] = Counter(w for k in keys for w in k.split() if len(w) >= MIN_TYPO_LENGTH)
         self._deletes: dict[str, set[str]] = defaultdict(set)
         for word in self.name_words:
@@ -307,19 +393,18 @@ class Lexicon:
         return {k for k in keys if k}
 
     def find(self, tokens: list[Token]) -> list[SpanMatch]:
-        """Longest non-overlapping key matches, left to right."""
+        """Longest non-overlapping key matches, left to right; an article starts a match only where the words
+        after it make no longer one ("the toy story series" is Toy Story, not The Toy)."""
         norms = [t.norm for t in tokens]
+        bases = [self._base(t) for t in tokens]  # "spielberg" of "Spielberg's", "nolan" of "nolans early stuff"
         found: list[SpanMatch] = []
         i = 0
         while i < len(norms):
-            best: tuple[int, str] | None = None
-            text = ""
-            for j in range(i, len(norms)):
-                text = norms[j] if j == i else f"{text} {norms[j]}"
-                if text not in self.prefixes:
-                    break
-                if text in self.keys or text in self.derived:
-                    best = (j + 1, text)
+            best = self._longest(norms, bases, i)
+            if norms[i] in _ARTICLES and i + 1 < len(norms):
+                without = self._longest(norms, bases, i + 1)
+                if without is not None and (best is None or without[0] > best[0]):
+                    i, best = i + 1, without
             if best is None:
                 i += 1
                 continue
@@ -329,6 +414,34 @@ class Lexicon:
             found.append(SpanMatch(i, last, name_key, tuple(entries), with_year, derived, keyword=keyword))
             i = last
         return found
+
+    def _base(self, token: Token) -> str | None:
+        """The name a possessive word may stand for: the word without its "'s", or without its "s" where that is a
+        person's name (people drop the apostrophe: "nolans early films")."""
+        if token.possessive:
+            return token.norm[:-1]
+        base = token.norm[:-1]
+        if token.norm.endswith("s") and len(base) >= 4 and token.norm not in self.keys:
+            entries = self.lookup(base)[0]
+            if entries and all(self.entries[i].label == "Person" for i in entries):
+                return base
+        return None
+
+    def _longest(self, norms: list[str], bases: list[str | None], i: int) -> tuple[int, str] | None:
+        """The end and key of the longest key that starts at word `i` (a possessive may end it without its "'s":
+        "Spielberg's films"), or None."""
+        best = None
+        text = ""
+        for j in range(i, len(norms)):
+            base = bases[j] and (bases[j] if j == i else f"{text} {bases[j]}")
+            text = norms[j] if j == i else f"{text} {norms[j]}"
+            if base and (base in self.keys or base in self.derived):
+                best = (j + 1, base)
+            if text not in self.prefixes:
+                break
+            if text in self.keys or text in self.derived:
+                best = (j + 1, text)
+        return best
 
     def is_stopword(self, norm: str) -> bool:
         """A function word or chat filler ("the", "movie", "lol")."""

@@ -31,6 +31,17 @@ TOO_COMPLAINTS = frozenset(_TOO_COMPLAINTS_TEXT.split())
 _NEGATORS_TEXT = """not no never nothing neither nor dont didnt doesnt isnt wasnt arent werent cant couldnt wouldnt
     wont havent hadnt hasnt shouldnt aint without hardly"""
 NEGATORS = frozenset(_NEGATORS_TEXT.split())
+# Sayings whose sentiment is not their words': "can't stand", "fell asleep", "not my thing" (a negator inside is
+# part of the saying, never flipping it again), "my thing" alone is praise.
+PHRASES: dict[tuple[str, ...], float] = {
+    **dict.fromkeys([("cant", "stand"), ("cannot", "stand"), ("couldnt", "stand"), ("fell", "asleep")], -1.0),
+    **dict.fromkeys([("not", "my", "thing"), ("isnt", "my", "thing"), ("not", "for", "me")], -1.0),
+    **dict.fromkeys([("isnt", "really", "my", "thing"), ("not", "really", "my", "thing")], -1.0),
+    **dict.fromkeys([("wasnt", "for", "me"), ("not", "my", "cup", "of", "tea"), ("waste", "of", "time")], -1.0),
+    **dict.fromkeys([("the", "hype"), ("overhyped",)], -0.8),  # "didn't get the hype around La La Land"
+    **dict.fromkeys([("my", "thing"), ("cant", "wait"), ("my", "cup", "of", "tea")], 0.8),
+}
+_LONGEST_PHRASE = max(map(len, PHRASES))
 # Words after which the next mention is excluded: "anything but Titanic", "except horror", "no horror".
 EXCLUDERS = {("anything", "but"), ("except",), ("other", "than"), ("besides",), ("no",), ("not",), ("without",)}
 CLAUSE_BREAK = frozenset(["but", "however", "although", "though", "whereas", "while", "except", "unlike"])
@@ -53,8 +64,16 @@ def clauses(text: str, tokens: list[Token], commas: bool = False) -> list[int]:
 
 def score_tokens(tokens: list[Token], skip: set[int] | None = None) -> float:
     """Summed sentiment of `tokens`: a negator up to three words before a cue flips it ("didn't really like")."""
-    skip = skip or set()
+    skip = set(skip or ())
     total = 0.0
+    norms = [t.norm for t in tokens]
+    for i in range(len(tokens)):
+        for size in range(_LONGEST_PHRASE, 1, -1):  # the longest saying that starts here, its words read once
+            phrase = tuple(norms[i : i + size])
+            if phrase in PHRASES and not skip & set(range(i, i + size)):
+                total += PHRASES[phrase]
+                skip.update(range(i, i + size))
+                break
     for i, token in enumerate(tokens):
         if i in skip:
             continue
@@ -73,10 +92,16 @@ def score_tokens(tokens: list[Token], skip: set[int] | None = None) -> float:
 def mention_polarities(text: str, tokens: list[Token], spans: list[tuple[int, int]]) -> list[tuple[Polarity, float]]:
     """Polarity and confidence for each mention, given as token ranges [first, last) into `tokens`."""
     numbers = clauses(text, tokens)
+    phrases = clauses(text, tokens, commas=True)
     inside = {i for first, last in spans for i in range(first, last)}
     out: list[tuple[Polarity, float]] = []
-    for first, _ in spans:
-        if _excluded(tokens, first):
+    previous: tuple[int, bool] | None = None  # the end of the mention before, and whether it was excluded
+    for first, last in spans:
+        # "except horror and musicals", "no horror or gore": an exclusion reaches the mentions listed after it
+        between = tokens[previous[0] : first] if previous is not None and previous[1] else None
+        listed = between is not None and all(t.norm in _LIST_WORDS for t in between)
+        previous = (last, _excluded(tokens, first) or listed)
+        if previous[1]:
             out.append((Polarity.DISLIKE, 0.9))
             continue
         clause = numbers[first] if first < len(numbers) else 0
@@ -84,6 +109,12 @@ def mention_polarities(text: str, tokens: list[Token], spans: list[tuple[int, in
         scope = [tokens[i] for i in members]
         skip = {members.index(i) for i in members if i in inside}
         score = score_tokens(scope, skip)
+        asked = "?" in text[tokens[members[0]].start : tokens[members[-1]].end + 1]
+        if score == 0 or asked:  # "Did you like Blade Runner 2049? I thought it was boring"
+            score = _said_of_it(tokens, numbers, clause, inside) or score
+        # A phrase of the clause that tells its own sentiment or asks for more speaks for its mentions: "hated
+        # the notebook, something with ryan gosling", "I hated Titanic, the Notebook was good".
+        score = _phrase_score(tokens, phrases, members, first, inside) or score
         if score > 0:
             out.append((Polarity.LIKE, min(0.95, 0.6 + 0.15 * score)))
         elif score < 0:
@@ -91,6 +122,37 @@ def mention_polarities(text: str, tokens: list[Token], spans: list[tuple[int, in
         else:
             out.append((Polarity.NEUTRAL, 0.5))
     return out
+
+
+_LIST_WORDS = frozenset({"and", "or", "nor"})
+_REQUESTS = frozenset({"something", "anything", "recommend", "suggest", "more", "want", "any"})
+REQUEST_SCORE = 0.5  # a phrase that asks for something with a name in it likes that name
+
+
+def _phrase_score(tokens: list[Token], phrases: list[int], members: list[int], first: int, inside: set[int]) -> float:
+    """The sentiment of the comma phrase of mention `first` when it is a part of the clause `members` that says one
+    of its own or asks for more with the mention in it; 0 otherwise."""
+    own = [i for i in members if phrases[i] == phrases[first]]
+    if len(own) == len(members):
+        return 0.0
+    score = score_tokens([tokens[i] for i in own], {n for n, i in enumerate(own) if i in inside})
+    asks = any(tokens[i].norm in _REQUESTS for i in own if i < first)
+    return score or (REQUEST_SCORE if asks and not any(tokens[i].norm in NEGATORS for i in own) else 0.0)
+
+
+_BACK_REFERENCES = frozenset({"it", "him", "her", "them"})
+
+
+def _said_of_it(tokens: list[Token], numbers: list[int], clause: int, inside: set[int]) -> float:
+    """The sentiment the writer tells of a mention in the next clause that names nothing but refers back to it
+    ("I thought it was boring", "I kinda can't stand him", "but it was too long"); 0 when there is none."""
+    later = [i for i, n in enumerate(numbers) if n == clause + 1]
+    if not later or any(i in inside for i in later):
+        return 0.0
+    words = [tokens[i].norm for i in later]
+    if not _BACK_REFERENCES & set(words) or not ("i" in words or words[0] in _BACK_REFERENCES | {"but"}):
+        return 0.0  # "... but my wife loved it" tells someone else's taste
+    return score_tokens([tokens[i] for i in later])
 
 
 def _excluded(tokens: list[Token], first: int) -> bool:

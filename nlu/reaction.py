@@ -32,6 +32,7 @@ _SEEN_ALREADY = re.compile(
     re.IGNORECASE,
 )
 _SINGULAR = frozenset({"it", "its", "thats", "one"})
+_IT = frozenset({"it", "its"})
 _OFFER_NOUNS = frozenset(
     ["suggestions", "recommendations", "recommends", "recs", "picks", "options", "choices", "ideas", "titles", "ones"]
 )  # anaphors after a determiner: "thanks for the suggestions", "your picks", "great ones"
@@ -125,10 +126,13 @@ def react(parse: Parse, offered: Sequence[GroundedEntity]) -> Parse:
     first_item: dict[int, int] = {}
     for m in items:
         first_item[phrase_of[m]] = min(first_item.get(phrase_of[m], m.start), m.start)
+    # ... and an "it" after an item the turn named, in any phrase ("Infinity War was great, something like it").
+    named_first = min((m.start for m in items), default=len(parse.text))
     anaphors = [
         i
         for i, t in enumerate(tokens)
         if (t.norm in _PLURAL or t.start < first_item.get(numbers[i], len(parse.text)))
+        and not (t.norm in _IT and t.start > named_first)
         and _is_anaphor(tokens, numbers, i)
     ]
     # Without an anaphor, a turn that names entities answers the offer only in the phrases before the first of them

@@ -25,7 +25,7 @@ from functools import cache
 from urllib.parse import unquote
 
 from graph.importers.titles import split_year
-from nlu.text import is_english, key
+from nlu.text import is_english, key, title_words
 
 MOVIE_RENDERINGS = ("canonical", "no_year", "lower", "no_article", "short", "typo", "lower_message", "keyword")
 PERSON_RENDERINGS = ("surname", "surname_lower", "surname_typo")
@@ -93,9 +93,13 @@ def shortened(title: str, whole: Collection[str] = ()) -> str:
 
 def distinctive_word(title: str, whole: Collection[str] = ()) -> str | None:
     """The longest word of 5+ letters of `title` that no English dictionary knows and no other title of `whole`
-    (the catalog's title keys) has; None when there is none."""
+    (the catalog's title keys) has, a possessive without its "'s"; None when there is none."""
     counts = _title_words(frozenset(whole))
-    words = [w for w in key(title).split() if len(w) >= 5 and w.isalpha() and counts[w] <= 1 and not is_english(w)]
+    words = [
+        w
+        for w in title_words(title)
+        if len(w) >= 5 and w.isalpha() and counts[w] + counts[f"{w}s"] <= 1 and not is_english(w)  # "kiki(s)"
+    ]
     return max(words, key=len) if words else None
 
 

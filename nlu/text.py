@@ -12,7 +12,8 @@ from urllib.parse import unquote
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-_TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|&", re.UNICODE)
+# A word; initials written with dots are one ("E.T.", "L.A. Confidential": "et", "la").
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\.[^\W\d_])+|[^\W_]+(?:['\u2019][^\W_]+)*|&", re.UNICODE)
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 
 
@@ -24,6 +25,7 @@ class Token:
     start: int
     end: int
     capitalised: bool
+    possessive: bool = False  # written with "'s" ("Spielberg's"): the name may be the word without it
 
 
 def fold(text: str) -> str:
@@ -73,6 +75,13 @@ def is_english(norm: str) -> bool:
     return norm in words or any(stem in words for stem in stems)
 
 
+_ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth"
+_ORDINALS = {
+    f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}": word
+    for n, word in enumerate(_ORDINAL_WORDS.split(), 1)
+}  # "6th": "sixth"
+
+
 @cache
 def _spelled(norm: str) -> str:
     """The opinion verb `norm` is a slip of the keyboard for (an insertion, a deletion or two letters swapped),
@@ -92,10 +101,25 @@ def tokenize(text: str) -> list[Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
         word = match.group()
-        norm = _spelled(fold(word).replace("'", "").replace("\u2019", ""))
+        norm = _spelled(fold(word).replace("'", "").replace("\u2019", "").replace(".", ""))
+        norm = _ORDINALS.get(norm, norm)  # "the 6th sense" and "The Sixth Sense" read alike
         if norm:
-            tokens.append(Token(norm, match.start(), match.end(), word[:1].isupper()))
+            possessive = word.lower().replace("\u2019", "'").endswith("'s")
+            tokens.append(Token(norm, match.start(), match.end(), word[:1].isupper(), possessive))
     return tokens
+
+
+def title_words(title: str) -> list[str]:
+    """The normalised words of a title as people cut it down to one: a possessive without its "'s" ("Kiki's" →
+    "kiki"), a contraction left out ("You've" is nobody's name for You've Got Mail)."""
+    words = []
+    for match in _TOKEN.finditer(title):
+        word = match.group().replace("\u2019", "'")
+        if word.lower().endswith("'s"):
+            word = word[:-2]
+        if "'" not in word:
+            words.append(fold(word))
+    return [w for w in words if w]
 
 
 def key(text: str) -> str:

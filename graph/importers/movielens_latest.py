@@ -2,7 +2,9 @@
 tags, on the catalog's own movies.
 
 Each movie becomes the catalog's node with its IMDb id, else the one with its title and year (`title_key`, e.g. a
-MovieLens-100K movie, which has no IMDb id), else a new `ml-latest:<movieId>` Item. Users are
+MovieLens-100K movie, which has no IMDb id), else a new `ml-latest:<movieId>` Item. Where the IMDb id is a ReDial
+movie's and the title and year a MovieLens-100K movie's that the title + year merge could not pair (ReDial wrote no
+year: "The Fifth Element"), the two become one node first. Users are
 `ml-latest:<userId>`; ratings are `RATED {rating, ts}` (0.5 to 5 stars); a tag that at least `min_taggers` users gave is
 a `(:Tag {id, name})`, linked by `(:Item)-[:TAGGED {count}]->(:Tag)` with the number of users who gave it to that
 movie, unless it is the name of a genre or a person of the graph ("sci-fi", "tom hanks"): those are nodes already."""
@@ -18,9 +20,10 @@ from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.errors import DataFileError
 from graph.importers.batches import write_batches
+from graph.importers.merge import fold_items
 from graph.importers.movielens import LINK_GENRES, genre_id
 from graph.importers.readers import parse_float, parse_int, read_csv_rows
-from graph.importers.titles import display_title, split_year, title_key
+from graph.importers.titles import display_title, same_film_title, split_year, title_key
 
 PREFIX = "ml-latest:"
 NO_GENRE = "(no genres listed)"
@@ -117,7 +120,8 @@ def import_movielens_latest(
     """Validate the directory, find each movie's node (IMDb id, then title + year), then MERGE movies, users,
     ratings and tags in batches; idempotent."""
     data = read_movielens_latest(directory, min_taggers)
-    node_of, holder, counts = _match_movies(store, data.movies)
+    node_of, holder, counts, bridges = _match_movies(store, data.movies)
+    fold_items(store, bridges, batch_size, progress, "MovieLens-100K ↔ ReDial by IMDb id")
     movies = []
     for movie in data.movies:
         item = node_of.get(movie["ml_latest_id"], PREFIX + str(movie["ml_latest_id"]))
@@ -149,37 +153,54 @@ def import_movielens_latest(
 
 def _match_movies(
     store: GraphStore, movies: list[dict[str, Any]]
-) -> tuple[dict[int, str], dict[str, str], dict[str, int]]:
+) -> tuple[dict[int, str], dict[str, str], dict[str, int], list[dict[str, Any]]]:
     """The existing node of each movie (the one imported from it before, else the one with its IMDb id, else the
-    one not yet taken by another movie with its title key), the node that holds each IMDb id, and the counts."""
+    one not yet taken by another movie with its title key), the node that holds each IMDb id, the counts, and the
+    folds that make one node of a MovieLens-100K movie and the ReDial movie MovieLens latest bridges it to: its
+    title and year are the MovieLens-100K one's, its IMDb id the ReDial one's, the two titles agree (`same_film_title`:
+    "The Fifth Element" and "Fifth Element, The (1997)", never "12 Monkeys (1995)" and "Twelve Monkeys (1995)")."""
     rows = store.read(
-        "MATCH (m:Item) "
-        "RETURN m.id AS id, m.imdb_id AS imdb, m.title_key AS key, m.ml_latest_id AS latest ORDER BY m.id"
+        "MATCH (m:Item) RETURN m.id AS id, m.name AS name, m.imdb_id AS imdb, m.title_key AS key, "
+        "m.ml_latest_id AS latest, m.ml_id IS NOT NULL AS movielens, m.redial_id IS NOT NULL AS redial ORDER BY m.id"
     )
     by_latest = {r["latest"]: r["id"] for r in rows if r["latest"] is not None}
     by_imdb = {r["imdb"]: r["id"] for r in rows if r["imdb"]}
+    by_id = {r["id"]: r for r in rows}
     by_key: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         if row["key"] and row["latest"] is None:
             by_key[row["key"]].append(row["id"])
     taken = set(by_latest.values())
     node_of: dict[int, str] = {}
-    counts = {"matched_by_imdb": 0, "matched_by_title": 0}
+    counts = {"matched_by_imdb": 0, "matched_by_title": 0, "bridged_by_imdb": 0}
+    bridges: list[dict[str, Any]] = []
     for movie in movies:
         movie_id = movie["ml_latest_id"]
         if movie_id in by_latest:
             node_of[movie_id] = by_latest[movie_id]
             continue
         found = by_imdb.get(movie["imdb_id"])
+        titled = next((i for i in by_key.get(movie["title_key"] or "", []) if i not in taken), None)
         if found is not None and found not in taken:
             counts["matched_by_imdb"] += 1
+            if titled is not None and titled != found and _bridges(by_id[titled], by_id[found]):
+                bridges.append({"target": titled, "source": found, "props": {}})
+                by_imdb[movie["imdb_id"]] = found = titled
+                counts["bridged_by_imdb"] += 1
         else:
-            found = next((i for i in by_key.get(movie["title_key"] or "", []) if i not in taken), None)
+            found = titled
             counts["matched_by_title"] += found is not None
         if found is not None:
             node_of[movie_id] = found
             taken.add(found)
-    return node_of, by_imdb, counts
+    return node_of, by_imdb, counts, bridges
+
+
+def _bridges(movielens: dict[str, Any], redial: dict[str, Any]) -> bool:
+    """Whether a MovieLens-100K-only node and a ReDial-only node that one MovieLens latest movie names are one film."""
+    only_movielens = movielens["movielens"] and not movielens["redial"] and not movielens["imdb"]
+    only_redial = redial["redial"] and not redial["movielens"]
+    return only_movielens and only_redial and same_film_title(movielens["name"], redial["name"])
 
 
 MOVIE_QUERY = (

@@ -14,7 +14,7 @@ from graph.importers.batches import write_batches
 from graph.importers.merge import fold_items
 from graph.importers.movielens import genre_id
 from graph.importers.readers import read_json
-from graph.importers.titles import same_film_title, split_year, title_key
+from graph.importers.titles import franchise_title, same_film_title, split_year, title_key
 
 # kg.json relation name → type of the (Person)-[…]->(Item) relationship.
 RELATIONS: dict[str, LiteralString] = {"director": "DIRECTED", "star": "ACTED_IN", "writer": "WROTE"}
@@ -91,7 +91,8 @@ class Resolution:
 
 
 def resolve_duplicates(movies: list[dict[str, Any]]) -> Resolution:
-    """Group `read_redial`'s movies by IMDb id, then by title (`same_film_title`) and year: a title group with one
+    """Group `read_redial`'s movies by IMDb id, then by title (`_same_film`: spelling aside, or a franchise's name
+    for its first film) and year: a title group with one
     year (or none) is one movie; one with several years is one movie per year, its entries without a year each on
     their own. A movie's entry is its first spelling with a year, by catalog id."""
     by_imdb: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -117,10 +118,15 @@ def resolve_duplicates(movies: list[dict[str, Any]]) -> Resolution:
     return Resolution(canonical, frozenset(disputed), refused)
 
 
+def _same_film(first: str, second: str) -> bool:
+    """Two entries of one IMDb id are one film when their titles agree, or one is the other's franchise name."""
+    return same_film_title(first, second) or franchise_title(first, second) or franchise_title(second, first)
+
+
 def _clusters(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     titles: list[list[dict[str, Any]]] = []
     for movie in entries:
-        group = next((g for g in titles if same_film_title(g[0]["name"], movie["name"])), None)
+        group = next((g for g in titles if _same_film(g[0]["name"], movie["name"])), None)
         if group is None:
             titles.append([movie])
         else:

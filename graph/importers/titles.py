@@ -11,6 +11,8 @@ _PARENTHESISED = re.compile(r"\s*\([^)]*\)")
 _TRAILING_ARTICLE = re.compile(
     r"^(?P<rest>.*?),\s*(?P<article>the|a|an|les|la|le|l'|il|el|das|der|die)$", re.IGNORECASE
 )
+_AKA = re.compile(r"^a\.k\.a\.\s*", re.IGNORECASE)
+_FRANCHISE_CUT = re.compile(r":|\s[-\u2013]\s| and the ", re.IGNORECASE)  # where a franchise's name ends
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
 
@@ -21,6 +23,25 @@ def split_year(title: str) -> tuple[str, int | None]:
     if match is None:
         return title.strip(), None
     return title[: match.start()].strip(), int(match.group(1))
+
+
+def alternative_titles(title: str) -> list[str]:
+    """The other titles MovieLens gives in parentheses before the year, articles in front: "Seven (a.k.a. Se7en)
+    (1995)" → ["Se7en"], "Boot, Das (Boat, The) (1981)" → ["The Boat"]; none in a name without a year, where the
+    parentheses tell films apart ("Zodiac (Crime Fiction Film)")."""
+    name, year = split_year(title)
+    if year is None:
+        return []
+    found = []
+    for match in _PARENTHESISED.finditer(name):
+        inner = _AKA.sub("", match.group().strip()[1:-1]).strip()
+        article = _TRAILING_ARTICLE.match(inner)
+        if article is not None:
+            separator = "" if article.group("article").endswith("'") else " "
+            inner = f"{article.group('article')}{separator}{article.group('rest')}"
+        if inner:
+            found.append(inner)
+    return found
 
 
 def display_title(title: str) -> str:
@@ -57,12 +78,22 @@ def title_key(title: str) -> str | None:
     return _words(name) + f"|{year}"
 
 
+def _compact(title: str) -> str:
+    return _LEADING_ARTICLE.sub("", _words(split_year(display_title(title))[0])).replace(" ", "")
+
+
 def same_film_title(first: str, second: str) -> bool:
     """Whether two spellings name the same title, years aside: case, accents, punctuation, spacing, "&" / "and"
     and a leading article do not count ("Slapshot" / "Slap Shot (1977)", "Conjuring" / "The Conjuring (2013)");
     any other word does ("Spider (2007)" / "Spider-Man 3 (2007)")."""
+    return _compact(first) == _compact(second)
 
-    def compact(title: str) -> str:
-        return _LEADING_ARTICLE.sub("", _words(split_year(display_title(title))[0])).replace(" ", "")
 
-    return compact(first) == compact(second)
+def franchise_title(short: str, full: str) -> bool:
+    """Whether `short`, written without a year, is `full`'s title cut before its subtitle, as a catalog names a
+    franchise's first film: "Harry Potter" of "Harry Potter and the Philosopher's Stone (2001)", "Kill Bill" of
+    "Kill Bill: Volume 1 (2003)" (never of a title with a year: "Spider (2007)" is no "Spider-Man 3 (2007)")."""
+    if split_year(short)[1] is not None:
+        return False
+    head = _FRANCHISE_CUT.split(split_year(display_title(full))[0])[0]
+    return bool(_compact(short)) and _compact(short) == _compact(head) != _compact(full)

@@ -26,7 +26,8 @@ def test_ratings_and_tags_land_on_the_catalogs_movies(store: GraphStore, data_di
     assert counts["movies"] == 9742 and counts["users"] == 610 and counts["ratings"] == 100_836
     assert counts["matched_by_imdb"] >= 3900 and counts["matched_by_title"] > 0
     created = store.read("MATCH (m:Item) RETURN count(m) AS n")[0]["n"] - before
-    assert created == 9742 - counts["matched_by_imdb"] - counts["matched_by_title"]
+    # each bridge folds a ReDial node into the MovieLens-100K node of the same film: one node fewer
+    assert created == 9742 - counts["matched_by_imdb"] - counts["matched_by_title"] - counts["bridged_by_imdb"]
     # The Matrix: ReDial's node (by IMDb id tt0133093) holds the ReDial-era ratings, no second node appears.
     matrix = store.read(
         "MATCH (m:Item {ml_latest_id: 2571}) RETURN m.id AS id, m.redial_id IS NOT NULL AS redial, m.imdb_id AS imdb, "
@@ -35,6 +36,20 @@ def test_ratings_and_tags_land_on_the_catalogs_movies(store: GraphStore, data_di
     assert matrix["redial"] and matrix["imdb"] == "tt0133093" and matrix["ratings"] >= 278
     rating = store.read("MATCH (:User {id: 'ml-latest:1'})-[r:RATED]->(:Item {ml_latest_id: 1}) RETURN r.rating AS r")
     assert rating == [{"r": 4.0}]
+    # The Fifth Element: ReDial wrote it without a year, so the title + year merge left MovieLens-100K's "(1997)"
+    # apart; MovieLens latest has its title, year and IMDb id, and makes the two one node.
+    fifth = store.read(
+        "MATCH (m:Item) WHERE m.title = 'The Fifth Element' RETURN m.id AS id, m.name AS name, m.redial_ids AS redial, "
+        "m.ml_latest_id AS latest, m.imdb_id AS imdb, COUNT { (:Person)-[:DIRECTED]->(m) } AS directors"
+    )
+    assert fifth == [
+        {"id": "ml:250", "name": "The Fifth Element (1997)", "redial": ["112346"], "latest": 1527,
+         "imdb": "tt0119116", "directors": 1}
+    ]  # fmt: skip
+    assert counts["bridged_by_imdb"] >= 20
+    # ... but only where the titles agree: ReDial's "12 Monkeys (1995)" keeps its node beside "Twelve Monkeys (1995)".
+    monkeys = store.read("MATCH (m:Item) WHERE m.year = 1995 AND m.title IN ['12 Monkeys', 'Twelve Monkeys'] RETURN m")
+    assert len(monkeys) == 2
     # Toy Story: MovieLens-100K's node (no IMDb id there) is found by IMDb id through the ReDial merge or by title.
     assert store.read("MATCH (m:Item {ml_latest_id: 1}) RETURN m.ml_id AS ml")[0]["ml"] == 1
     # Tags: "superhero" is a node, linked to the films people gave it, with how many of them did.

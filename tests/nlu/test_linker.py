@@ -86,6 +86,10 @@ def test_a_title_is_named_by_the_word_no_other_title_and_no_dictionary_has() -> 
     assert distinctive_word("The Big Lebowski", whole) == "lebowski"
     assert distinctive_word("Pineapple Express", whole) is None  # English words both
     assert distinctive_word("The Shawshank Redemption", whole | {"shawshank"}) is None  # another title has it
+    bueller = whole | {"ferris buellers day off"}
+    assert distinctive_word("Ferris Bueller's Day Off", bueller) == "bueller"  # a possessive without its 's
+    assert distinctive_word("Ferris Bueller's Day Off", bueller | {"buellers adventure"}) is None  # "ferris": English
+    assert distinctive_word("You've Got Mail", whole) is None  # nobody calls it "youve"
     assert applies("keyword", ["The Big Lebowski (1998)", "Jaws (1975)"], whole)
     assert not applies("keyword", ["Pineapple Express (2008)"], whole) and applies("lower", [], whole)
     written = rewrite("I loved @1 and @2", {"1": "The Big Lebowski (1998)", "2": "Jaws (1975)"}, "keyword", seeded(0))

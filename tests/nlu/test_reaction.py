@@ -47,6 +47,12 @@ def test_a_turn_about_something_else_is_no_reaction(parser: EmbeddedParser) -> N
     assert explain.intent is Intent.EXPLAIN and explain.mentions == ()
 
 
+def test_it_after_a_title_the_turn_names_is_that_title(parser: EmbeddedParser) -> None:
+    # "it" refers back to Titanic, not to the offer; a phrase before the title still answers the offer
+    assert set(reply(parser, "Titanic was great, something like it", [JAWS, SHINING])) == {"ml:3"}
+    assert set(reply(parser, "I loved it, have you seen Titanic?", [JAWS, SHINING])) == {"ml:7", "ml:3"}
+
+
 def test_a_long_list_is_answered_through_its_top_pick(parser: EmbeddedParser) -> None:
     offered = [MATRIX, JAWS, SHINING, TITANIC]
     assert set(reply(parser, "not that one", offered)) == {"ml:6"}

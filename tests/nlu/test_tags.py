@@ -18,8 +18,10 @@ def parser(store: GraphStore) -> EmbeddedParser:
                (h:Item:Movie {id: 'm2', name: 'Superman (1978)', title: 'Superman', year: 1978}),
                (g:Genre {id: 'comedy', name: 'comedy'}),
                (t1:Tag {id: 'time travel', name: 'time travel'}), (t2:Tag {id: 'superhero', name: 'superhero'}),
-               (t3:Tag {id: 'funny', name: 'funny'}),
+               (t3:Tag {id: 'funny', name: 'funny'}), (t4:Tag {id: 'too long', name: 'too long'}),
+               (t5:Tag {id: 'overrated', name: 'overrated'}),
                (m)-[:TAGGED {count: 4}]->(t1), (h)-[:TAGGED {count: 2}]->(t2), (m)-[:TAGGED {count: 2}]->(t3),
+               (h)-[:TAGGED {count: 3}]->(t4), (h)-[:TAGGED {count: 3}]->(t5),
                (m)-[:IN_GENRE]->(g)
         """
     )
@@ -40,3 +42,9 @@ def test_tags_are_grounded_with_their_polarity(parser: EmbeddedParser) -> None:
 def test_an_everyday_word_alone_is_no_tag(parser: EmbeddedParser) -> None:
     assert not any(label == "Tag" for label, _, _ in found(parser, "that was funny, thanks"))
     assert ("Item", "m1", "like") in found(parser, "i loved back to the future")
+
+
+def test_a_judgment_is_the_writers_polarity_not_a_tag(parser: EmbeddedParser) -> None:
+    # "too long" and "overrated" are MovieLens tags, but said of a film they are how the writer found it
+    assert found(parser, "i hated superman, way too long") == {("Item", "m2", "dislike")}
+    assert found(parser, "I thought Superman was overrated") == {("Item", "m2", "dislike")}

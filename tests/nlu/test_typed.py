@@ -51,6 +51,23 @@ MOVIES = [
     ("m:tiffanys", "Breakfast at Tiffany's (1961)", 1961, ["romance"], 8, 1),
     ("m:grassharp", "The Grass Harp (1995)", 1995, ["drama"], 2, 0),
     ("m:gordy", "Gordy (1995)", 1995, ["children"], 3, 0),
+    ("m:toy", "The Toy (1982)", 1982, ["comedy"], 10, 0),
+    ("m:toystory", "Toy Story (1995)", 1995, ["animation"], 10, 1),
+    ("m:ironman", "Iron Man (2008)", 2008, ["action"], 10, 1),
+    ("m:ironman2", "Iron Man 2 (2010)", 2010, ["action"], 10, 1),
+    ("m:et", "E.T. the Extra-Terrestrial (1982)", 1982, ["sci-fi"], 10, 1),
+    ("m:sematary", "Pet Sematary (1989)", 1989, ["horror"], 12, 0),  # a keyword of a film few talk about
+    ("m:infinity", "Avengers: Infinity War (2018)", 2018, ["action"], 10, 2),
+    ("m:civilwar", "Captain America: Civil War (2016)", 2016, ["action"], 10, 2),
+    ("m:lambs", "The Silence of the Lambs (1991)", 1991, ["thriller"], 40, 3),
+    ("m:kingcomedy", "The King of Comedy (1983)", 1983, ["comedy"], 3, 0),
+    ("m:goodfellas", "Goodfellas (1990)", 1990, ["crime"], 30, 2),
+    ("m:taxidriver", "Taxi Driver (1976)", 1976, ["crime"], 20, 1),
+    ("m:anythingelse", "Anything Else (2003)", 2003, ["comedy"], 1, 0),
+    ("m:ratatouille", "Ratatouille (2007)", 2007, ["animation"], 20, 3),
+    ("m:faces", "Faces (1968)", 1968, ["drama"], 1, 0),
+    ("m:sunshine", "Eternal Sunshine of the Spotless Mind (2004)", 2004, ["romance"], 20, 3),
+    ("m:raiders", "Raiders of the Lost Ark (1981)", 1981, ["adventure"], 30, 3),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -73,6 +90,8 @@ PEOPLE = [
     ("p:pitt", "Brad Pitt", "ACTED_IN", ["m:butterfly"]),
     ("p:leary", "Denis Leary", "ACTED_IN", ["m:leary"]),
     ("p:capote", "Truman Capote", "WROTE", ["m:coldblood", "m:tiffanys", "m:grassharp"]),
+    ("p:deniro", "Robert De Niro", "ACTED_IN", ["m:kingcomedy", "m:goodfellas", "m:taxidriver"]),
+    ("p:scorsese", "Martin Scorsese", "DIRECTED", ["m:kingcomedy", "m:goodfellas", "m:taxidriver"]),
 ]
 
 
@@ -152,7 +171,7 @@ def test_typos_and_short_titles(typed_parser: EmbeddedParser) -> None:
     lotr = typed_parser.parse("something like lord of the rings")
     assert lotr.mentions[0].entity.node_id == "m:lotr"  # the famous one, the 1978 film is an alternative
     assert "m:lotr78" in {e.node_id for e in lotr.mentions[0].alternatives}
-    assert understood(typed_parser, "toy story") == []  # nothing of that name: nothing made up
+    assert understood(typed_parser, "finding nemo") == []  # nothing of that name: nothing made up
 
 
 def test_everyday_words_stay_words(typed_parser: EmbeddedParser) -> None:
@@ -168,7 +187,7 @@ def test_relative_years_follow_the_named_film(typed_parser: EmbeddedParser) -> N
     older = typed_parser.parse("older than inception")
     assert older.constraints.year_max == 2009
     recent = typed_parser.parse("something recent")  # the catalog's last years, not the calendar's
-    assert recent.constraints.year_min == 2017 - 4
+    assert recent.constraints.year_min == 2018 - 4  # its newest film: Avengers: Infinity War (2018)
 
 
 def test_at_all_is_an_intensifier_not_the_offer(typed_parser: EmbeddedParser) -> None:
@@ -250,6 +269,7 @@ def test_other_spellings_people_use(typed_parser: EmbeddedParser, text: str, exp
         ("i loved lebowski", [("m:lebowski", LIKE)]),
         ("i loved starwars", [("m:starwars", LIKE)]),  # a title's words run together
         ("ghost busters", [("m:ghostbusters", LIKE)]),  # its one word split in two
+        ("have you seen sematary", [("m:sematary", LIKE)]),  # of a film only a dozen people rated
         ("i like pineapple on my pizza", []),  # an English word of a title is no name of it
         ("the redemption of a villain", []),
     ],
@@ -278,8 +298,9 @@ def test_an_english_word_is_no_typo_of_a_one_word_title(typed_parser: EmbeddedPa
     assert understood(typed_parser, "i loved Gordy") == [("m:gordy", LIKE)]
 
 
-def test_romcoms_are_comedies(typed_parser: EmbeddedParser) -> None:
-    assert typed_parser.parse("i hate romcoms").constraints.genres_excluded == ("comedy",)
+def test_romcoms_are_romances_and_comedies(typed_parser: EmbeddedParser) -> None:
+    assert set(typed_parser.parse("i hate romcoms").constraints.genres_excluded) == {"romance", "comedy"}
+    assert set(typed_parser.parse("i want a romcom").constraints.genres_required) == {"romance", "comedy"}
 
 
 def test_asking_for_a_person_asks_for_no_genre(typed_parser: EmbeddedParser) -> None:
@@ -297,3 +318,66 @@ def test_asking_for_a_person_asks_for_no_genre(typed_parser: EmbeddedParser) -> 
     # A person's full name before a film whose title it only shortens ("Denis Leary: No Cure for Cancer").
     assert understood(typed_parser, "any movies with denis leary?") == [("p:leary", LIKE)]
     assert understood(typed_parser, "i loved denis leary: no cure for cancer") == [("m:leary", LIKE)]
+
+
+def test_an_article_starts_no_shorter_title_than_the_words_after_it(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "my son loves the toy story series") == [("m:toystory", LIKE)]  # not The Toy
+    assert understood(typed_parser, "i loved the toy") == [("m:toy", LIKE)]
+
+
+def test_an_era_word_picks_among_films_of_the_full_name_not_a_sequel(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "you should also check out the new iron man") == [("m:ironman", LIKE)]
+    assert understood(typed_parser, "i loved the new jungle book") == [("m:jungle16", LIKE)]
+
+
+def test_initials_written_with_dots(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "i loved e.t. the extra-terrestrial") == [("m:et", LIKE)]
+    assert understood(typed_parser, "et the extra terrestrial") == [("m:et", LIKE)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("infinity war", [("m:infinity", LIKE)]),  # the part after the franchise's name
+        ("i loved eternal sunshine", [("m:sunshine", LIKE)]),  # the first words of a long title
+        ("whats a good movie like silence of the lamb", [("m:lambs", LIKE)]),  # a typo inside a title
+        ("momento was so confusing but good", [("m:nolan0", LIKE)]),  # found by its words of note
+        ("ratatoullie", [("m:ratatouille", LIKE)]),  # two typos in a long word
+        ("what about raiders of the lost arc", [("m:raiders", LIKE)]),  # a typo in a three-letter word
+        ("those are my faves", []),  # a lower-case word is no typo of an obscure film ("Faces")
+        ("the kind of comedy i like", [("comedy", LIKE)]),  # no "The King of Comedy" over a genre
+        ("anything else?", []),  # a request, no obscure "Anything Else"
+        ("i want a civil war movie", [("war", LIKE)]),  # a rejected title hides no genre inside it
+        ("robert deniro movies", [("p:deniro", LIKE)]),  # a particle written together
+        ("scorcese movies", [("p:scorsese", LIKE)]),  # a misspelt surname before "movies"
+        ("Nolan's older stuff is the best", [("p:nolan", LIKE)]),  # a possessive
+        ("what about comedys", [("comedy", LIKE)]),  # a genre's plural misspelt
+    ],
+)
+def test_how_people_shorten_and_misspell(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I can't stand Brad Pitt", [("p:pitt", DISLIKE)]),
+        ("horror isn't really my thing", [("horror", DISLIKE)]),
+        ("i'm open to anything except horror and comedies", [("horror", DISLIKE), ("comedy", DISLIKE)]),
+        ("I fell asleep during Inception", [("m:inception", DISLIKE)]),
+        ("i didn't get the hype around avatar", [("m:avatar", DISLIKE)]),
+        ("horror is my thing", [("horror", LIKE)]),
+        ("Did you like Inception? I thought it was boring", [("m:inception", DISLIKE)]),  # said of it after
+        ("i watched jaws but it was boring", [("m:jaws", DISLIKE)]),
+        ("have you seen jaws? my wife hated it", [("m:jaws", LIKE)]),  # someone else's taste
+        ("i hated avatar, something with brad pitt", [("m:avatar", DISLIKE), ("p:pitt", LIKE)]),  # a phrase asks
+        ("I hated Inception, The Matrix was good", [("m:inception", DISLIKE), ("m:matrix", LIKE)]),
+    ],
+)
+def test_sayings_that_tell_a_polarity(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
+
+
+def test_a_film_that_made_someone_cry_asks_for_no_genre(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "Frozen made me cry") == [("m:frozen", LIKE)]
+    assert understood(typed_parser, "something that makes me cry") == [("drama", LIKE)]
