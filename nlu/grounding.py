@@ -545,6 +545,10 @@ class Grounder:
         scale = 0.95 if match.typo else 1.0
         if len(around.words) == 1:
             word = around.words[0]
+            # "I loved Up", "movies like Up": a short everyday word written as a film's name where a title stands
+            named_film = capitalised[0] and not sentence_start and around.adjacent in _STRONG_CUES_BEFORE
+            if named_film and labels == {"Item"} and not match.derived and self._talked_about(entries):
+                return scale * 0.92
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
                 return _NEVER
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:

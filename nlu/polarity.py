@@ -39,7 +39,8 @@ PHRASES: dict[tuple[str, ...], float] = {
     **dict.fromkeys([("isnt", "really", "my", "thing"), ("not", "really", "my", "thing")], -1.0),
     **dict.fromkeys([("wasnt", "for", "me"), ("not", "my", "cup", "of", "tea"), ("waste", "of", "time")], -1.0),
     **dict.fromkeys([("the", "hype"), ("overhyped",)], -0.8),  # "didn't get the hype around La La Land"
-    **dict.fromkeys([("my", "thing"), ("cant", "wait"), ("my", "cup", "of", "tea")], 0.8),
+    **dict.fromkeys([("not", "big", "on"), ("not", "really", "big", "on"), ("not", "huge", "on")], -1.0),
+    **dict.fromkeys([("my", "thing"), ("cant", "wait"), ("my", "cup", "of", "tea"), ("big", "on")], 0.8),
 }
 _LONGEST_PHRASE = max(map(len, PHRASES))
 # Words after which the next mention is excluded: "anything but Titanic", "except horror", "no horror".

@@ -68,6 +68,7 @@ MOVIES = [
     ("m:faces", "Faces (1968)", 1968, ["drama"], 1, 0),
     ("m:sunshine", "Eternal Sunshine of the Spotless Mind (2004)", 2004, ["romance"], 20, 3),
     ("m:raiders", "Raiders of the Lost Ark (1981)", 1981, ["adventure"], 30, 3),
+    ("m:up", "Up (2009)", 2009, ["animation"], 30, 3),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -344,6 +345,9 @@ def test_initials_written_with_dots(typed_parser: EmbeddedParser) -> None:
         ("momento was so confusing but good", [("m:nolan0", LIKE)]),  # found by its words of note
         ("ratatoullie", [("m:ratatouille", LIKE)]),  # two typos in a long word
         ("what about raiders of the lost arc", [("m:raiders", LIKE)]),  # a typo in a three-letter word
+        ("I loved Up", [("m:up", LIKE)]),  # a short everyday word written as a name where a title stands
+        ("i grew up in the city", []),
+        ("what's up, anything like it?", []),
         ("those are my faves", []),  # a lower-case word is no typo of an obscure film ("Faces")
         ("the kind of comedy i like", [("comedy", LIKE)]),  # no "The King of Comedy" over a genre
         ("anything else?", []),  # a request, no obscure "Anything Else"
@@ -367,6 +371,7 @@ def test_how_people_shorten_and_misspell(typed_parser: EmbeddedParser, text: str
         ("I fell asleep during Inception", [("m:inception", DISLIKE)]),
         ("i didn't get the hype around avatar", [("m:avatar", DISLIKE)]),
         ("horror is my thing", [("horror", LIKE)]),
+        ("I'm not big on horror but I loved Up", [("horror", DISLIKE), ("m:up", LIKE)]),
         ("Did you like Inception? I thought it was boring", [("m:inception", DISLIKE)]),  # said of it after
         ("i watched jaws but it was boring", [("m:jaws", DISLIKE)]),
         ("have you seen jaws? my wife hated it", [("m:jaws", LIKE)]),  # someone else's taste
