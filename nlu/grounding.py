@@ -186,7 +186,8 @@ class Grounder:
         # ("denis leary" is the actor, not "Denis Leary: No Cure for Cancer").
         named_other = any(self.lexicon.entries[i].label != "Item" and full(i) for i in indices)
         # ... nor a person of that very name more known than the film ("Emma Stone", not an obscure "Emma Stone (2017)")
-        person = max((self.lexicon.entries[i].prior for i in indices if self._is_person(i) and full(i)), default=0.0)
+        entries = self.lexicon.entries
+        person = max((entries[i].prior for i in indices if entries[i].label == "Person" and full(i)), default=0.0)
 
         def rank(i: int) -> float:
             entry = self.lexicon.entries[i]
@@ -339,8 +340,10 @@ class Grounder:
                 owner.update(dict.fromkeys(range(best.first, best.last), best))
         return matches
 
-    def _is_person(self, index: int) -> bool:
-        return self.lexicon.entries[index].label == "Person"
+    @staticmethod
+    def _named_here(tokens: list[Token], i: int) -> bool:
+        """Token `i` is written as a name or stands right after a verb of watching or liking."""
+        return tokens[i].capitalised or (i > 0 and tokens[i - 1].norm in _STRONG_CUES_BEFORE)
 
     def _is_genre(self, match: SpanMatch | None) -> bool:
         return match is not None and all(self.lexicon.entries[j].label == "Genre" for j in match.entries)
@@ -545,10 +548,10 @@ class Grounder:
         scale = 0.95 if match.typo else 1.0
         if len(around.words) == 1:
             word = around.words[0]
-            # "I loved Up", "movies like Up": a short everyday word written as a film's name where a title stands
-            named_film = capitalised[0] and not sentence_start and around.adjacent in _STRONG_CUES_BEFORE
-            if named_film and labels == {"Item"} and not match.derived and self._talked_about(entries):
-                return scale * 0.92
+            # "I haven't seen Fargo", "we loved Frozen", "I loved Up": written as a name, right where a title stands
+            watched = around.adjacent in _STRONG_CUES_BEFORE and not sentence_start
+            if capitalised[0] and watched and labels == {"Item"} and not match.derived and self._talked_about(entries):
+                return scale * 0.92  # before a short everyday word ("up", "her") is ruled out below
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
                 return _NEVER
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
@@ -559,8 +562,6 @@ class Grounder:
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
             # A lone everyday word is a title only for a film people talk about ("frozen", not "Fun (1994)").
             known = self._talked_about(entries) or not common[0]
-            # "I haven't seen Fargo", "we loved Frozen": written as a name, right where a title stands.
-            watched = around.adjacent in _STRONG_CUES_BEFORE and not sentence_start
             if capitalised[0] and labels == {"Item"} and known and watched:
                 return scale * 0.92
             if capitalised[0]:
@@ -624,6 +625,7 @@ class Grounder:
             for row in rows:
                 if row["label"] == "Tag" and _judgment(key(row["name"])):
                     continue
+                known = self._talked_about([self._entry(row["id"]) or _NO_ENTRY])
                 for name_key in _name_keys(row["name"], row["label"]):
                     size = len(name_key.split())
                     for n in {size - 1, size, size + 1}:
@@ -631,14 +633,9 @@ class Grounder:
                             if n < 1:
                                 continue
                             words = " ".join(t.norm for t in tokens[a : a + n])
-                            cued = a > 0 and tokens[a - 1].norm in _STRONG_CUES_BEFORE  # "i loved capotte"
-                            named = (
-                                tokens[a].capitalised
-                                or cued
-                                or self._talked_about([self._entry(row["id"]) or _NO_ENTRY])
-                            )
-                            if n == 1 and (is_english(words) or not named):
-                                continue  # "gory" is a word, not "Gordy" misspelt; "r my faves" no "Faces (1968)"
+                            # "gory" is a word, not "Gordy" misspelt; "r my faves" no "Faces (1968)"; "i loved capotte"
+                            if n == 1 and (is_english(words) or not (known or self._named_here(tokens, a))):
+                                continue
                             ratio = fuzz.ratio(words, name_key) / 100
                             if ratio >= 0.85 or (ratio >= 0.8 and size == 1 and len(name_key) >= 5):
                                 score = ratio + 0.01 * (self._entry(row["id"]) or _NO_ENTRY).prior

@@ -157,6 +157,15 @@ def _joined_particles(words: list[str]) -> list[str]:
     return joined
 
 
+def _owner(people: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Of the (links, entry) of the people who bear a name, the one who owns it: the only one, or one with
+    `SURNAME_DOMINANCE` times the links of anyone else; None when nobody does."""
+    ranked = sorted(people, reverse=True)
+    if len(ranked) == 1 or ranked[0][0] >= SURNAME_DOMINANCE * max(ranked[1][0], 1):
+        return ranked[0]
+    return None
+
+
 class Lexicon:
     """Name keys → entries, with every token prefix of a key for a fast longest-match scan."""
 
@@ -166,9 +175,9 @@ class Lexicon:
         self.derived: dict[str, list[int]] = defaultdict(list)
         self.keywords: set[str] = set()  # the derived keys that are one distinctive word of their titles
         self.stopwords = STOPWORDS
-        self._alternates: dict[int, set[str]] = {}  # the other titles MovieLens gives an item in parentheses
         self.common = vocabulary() | STOPWORDS
         genre_rows: dict[str, int] = {}
+        alternates: dict[int, set[str]] = {}  # the other titles MovieLens gives an item in parentheses
         for row in rows:
             if not row.get("name") or not row.get("id"):
                 continue
@@ -180,7 +189,7 @@ class Lexicon:
                     self.keys[name_key].append(index)
             if entry.label == "Item":  # "Seven (a.k.a. Se7en) (1995)": "se7en"
                 names = [row["name"], *(row.get("aliases") or [])]
-                self._alternates[index] = {alt for name in names for alt in alternative_titles(name)}
+                alternates[index] = {alt for name in names for alt in alternative_titles(name)}
             if entry.label == "Genre":
                 genre_rows[entry.node_id] = index
         for alias, genre in GENRE_ALIASES.items():
@@ -190,7 +199,7 @@ class Lexicon:
             self.keys[key(alias)].extend(genre_rows[g] for g in genres if g in genre_rows)
         for blocked in GENRE_NAME_BLOCKLIST:
             self.keys.pop(blocked, None)
-        self._add_derived_keys()
+        self._add_derived_keys(alternates)
         every_key = [*self.keys, *self.derived]
         self.prefixes = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()) + 1)}
         self.pairs = {f"{a} {b}" for k in every_key for a, b in itertools.pairwise(k.split())}  # "the lambs"
@@ -199,8 +208,9 @@ class Lexicon:
         self.has_usage = any(e.popularity > 0 for e in self.entries if e.label == "Item")
         self._typo_index(every_key)
 
-    def _add_derived_keys(self) -> None:
-        """Shortened keys of titles and people's distinctive surnames, unless a full name already has that key."""
+    def _add_derived_keys(self, alternates: dict[int, set[str]]) -> None:
+        """Shortened keys of titles (and their `alternates`, other titles by entry) and people's distinctive surnames
+        and first names, unless a full name already has that key."""
         derived: dict[str, set[int]] = defaultdict(set)
         by_surname: dict[str, list[tuple[int, int]]] = defaultdict(list)
         titles_with: dict[str, set[int]] = defaultdict(set)  # each word of a title: the films it stands in
@@ -226,7 +236,7 @@ class Lexicon:
                     derived[other].add(index)
                 for tail in self._parts(raw, entry):  # "infinity war", "chamber of secrets", "eternal sunshine"
                     subtitled[tail].add(index)
-                for alternative in self._alternates.get(index, ()):
+                for alternative in alternates.get(index, ()):
                     alternative_key = key(alternative)
                     significant = [w for w in alternative_key.split() if w not in STOPWORDS]
                     if significant and (len(significant) > 1 or entry.popularity >= MIN_SHORT_POPULARITY):
@@ -243,17 +253,15 @@ class Lexicon:
                     derived[" ".join(joined)].add(index)
                     by_surname[joined[-1]].append((entry.popularity, index))
         for surname, people in by_surname.items():
-            people.sort(reverse=True)
-            dominant = len(people) == 1 or people[0][0] >= SURNAME_DOMINANCE * max(people[1][0], 1)
-            known = people[0][0] >= (MIN_SURNAME_LINKS if surname in self.common else 1)
-            if len(surname) >= 4 and surname not in self.stopwords and dominant and known:
-                derived[surname].add(people[0][1])
+            owner = _owner(people)
+            known = owner is not None and owner[0] >= (MIN_SURNAME_LINKS if surname in self.common else 1)
+            if len(surname) >= 4 and surname not in self.stopwords and owner is not None and known:
+                derived[surname].add(owner[1])
         for first, people in by_first.items():  # "denzel", "keanu": a first name nobody else of note bears
-            people.sort(reverse=True)
-            dominant = len(people) == 1 or people[0][0] >= SURNAME_DOMINANCE * max(people[1][0], 1)
+            owner = _owner(people)
             unusual = len(first) >= 4 and not self.is_common(first) and not is_english(first)
-            if dominant and unusual and people[0][0] >= MIN_FIRST_NAME_LINKS:
-                derived[first].add(people[0][1])
+            if owner is not None and unusual and owner[0] >= MIN_FIRST_NAME_LINKS:
+                derived[first].add(owner[1])
         for tail, indices in subtitled.items():
             if len(indices) <= MAX_PART_TITLES:  # never "the beginning", "the final chapter" of many films
                 derived[tail] |= indices

@@ -15,6 +15,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 # A word; initials written with dots are one ("E.T.", "L.A. Confidential": "et", "la").
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\.[^\W\d_])+|[^\W_]+(?:['\u2019][^\W_]+)*|&", re.UNICODE)
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+_APOSTROPHE = re.compile("['\u2019]")
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def tokenize(text: str) -> list[Token]:
         norm = _spelled(fold(word).replace("'", "").replace("\u2019", "").replace(".", ""))
         norm = _ORDINALS.get(norm, norm)  # "the 6th sense" and "The Sixth Sense" read alike
         if norm:
-            possessive = word.lower().replace("\u2019", "'").endswith("'s")
+            possessive = _APOSTROPHE.sub("'", word.lower()).endswith("'s")
             tokens.append(Token(norm, match.start(), match.end(), word[:1].isupper(), possessive))
     return tokens
 
@@ -113,12 +114,11 @@ def title_words(title: str) -> list[str]:
     """The normalised words of a title as people cut it down to one: a possessive without its "'s" ("Kiki's" →
     "kiki"), a contraction left out ("You've" is nobody's name for You've Got Mail)."""
     words = []
-    for match in _TOKEN.finditer(title):
-        word = match.group().replace("\u2019", "'")
-        if word.lower().endswith("'s"):
-            word = word[:-2]
-        if "'" not in word:
-            words.append(fold(word))
+    for token in tokenize(title):
+        if token.possessive:
+            words.append(token.norm[:-1])
+        elif not _APOSTROPHE.search(title[token.start : token.end]):
+            words.append(token.norm)
     return [w for w in words if w]
 
 
