@@ -70,12 +70,15 @@ class ItemNeighbours:
         return {signal: scaled(values) for signal, values in out.items()}
 
     def matching(self, attributes: Collection[tuple[str, str]]) -> np.ndarray:
-        """Every item's share of `attributes` ((label, id) of genres, people or tags) that it has, a person in any
-        role: 1 for an item with all of them; an unknown one counts as missing; all zeros for none."""
+        """Every item's share of `attributes` ((label, id) of genres, people, tags or items: an item has itself) that
+        it has, a person in any role: 1 for an item with all of them; an unknown one counts as missing; all zeros for
+        none."""
         wanted = set(attributes)
         share = np.zeros(len(self.position), dtype=np.float32)
         for label, attribute in wanted:
             has = np.zeros(len(self.position), dtype=bool)
+            if label == "Item" and attribute in self.position:
+                has[self.position[attribute]] = True
             for kind in LABEL_KINDS.get(label, ()):
                 column = self.columns[kind].get(attribute)
                 if column is not None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.types import FeedbackSignal, Polarity, Strategy, UserContext
+from core.types import FeedbackSignal, Polarity, Seen, Strategy, UserContext
 from gnn.foldin import fold_in, score_items
 from gnn.model_store import TrainedModel
 from gnn.neighbours import ItemNeighbours, scaled
@@ -28,8 +28,9 @@ class Scores:
 
 def latest_request(context: UserContext) -> set[tuple[str, str]]:
     """The genres, people and tags (label, id) the latest turn of this session that told a like asked for
-    ("something with jim carrey" after "i loved the godfather"): empty when that turn liked items only, and outside
-    a session (a known user's earlier sessions ask nothing of today's lists)."""
+    ("something with jim carrey" after "i loved the godfather"), and the items it asked about without having seen
+    them ("who is in jupiter ascending?": that film is the answer); empty when that turn liked seen items only, and
+    outside a session (a known user's earlier sessions ask nothing of today's lists)."""
     started = context.session_started
     if started is None:
         return set()
@@ -40,7 +41,7 @@ def latest_request(context: UserContext) -> set[tuple[str, str]]:
     return {
         (p.label, p.id)
         for p in context.preferences
-        if p.updated == latest and p.polarity is Polarity.LIKE and p.label != "Item"
+        if p.updated == latest and p.polarity is Polarity.LIKE and (p.label != "Item" or p.seen is Seen.NO)
     }
 
 

@@ -20,7 +20,7 @@ from dataclasses import replace
 from core.types import GroundedEntity, Intent, Mention, Parse, Polarity, Seen
 from nlu.lexicon import STOPWORDS
 from nlu.polarity import clauses, mention_polarities, score_tokens
-from nlu.seen import clause_seen
+from nlu.seen import asks_about, clause_seen
 from nlu.text import Token, is_year, key, tokenize
 
 SHORT_LIST = 3
@@ -47,7 +47,7 @@ _INTEREST = re.compile(
     r"\b(ha(ve|s)n'?t|have not|'?ve not|never)\b|\b(didn'?t|did not) (see|watch)"
     r"|\b(does|did|is|was) (it|that|this)\b|^\W*(yes|yeah|yep|yup|sure|of course|i have|i did)\b"
     r"|\bwhat('?s| is| are) (\w+ ){0,2}about|what (type|kind|genre|sort) of"
-    r"|\b(is|are) (it|that|this|they|those|these)\b|who'?s in|who is in|tell me (more )?about"
+    r"|\b(is|are) (it|that|this|they|those|these)\b|who(?: else)?(?:'?s| is| was) in|tell me (more )?about"
     r"|\bthanks?\b|thank you|check(ing)? (\w+ ){0,2}out|worth (a |\w+ing)"
     r"|(need|want|have|going|gonna|like) to (see|watch|check|try)|should i (see|watch)|not familiar|ring a bell"
     r"|never heard|don'?t know (it|that|this|them|those)|heard (of|about|good)"
@@ -174,8 +174,12 @@ def _reaction(
         if verdict is None:
             return replace(parse, mentions=mentions)
         polarity, confidence = verdict
-    # An offered item's seen-status is kept only when it is "seen": one not seen yet is still not offered again.
-    seen = Seen.YES if clause_seen(said, stated=sentiment != 0) is Seen.YES else Seen.UNKNOWN
+    # An offered item's seen-status is kept when it is "seen", or not seen and asked about ("sounds good, who is in
+    # it?": the answer may lead with it); one merely not seen yet is not offered again.
+    if asks_about(said) and clause_seen(said, stated=False) is not Seen.YES:
+        seen = Seen.NO
+    else:
+        seen = Seen.YES if clause_seen(said, stated=sentiment != 0) is Seen.YES else Seen.UNKNOWN
     added = tuple(
         Mention(parse.text[start:end], start, end, entity, polarity, confidence, seen=seen) for entity in targets
     )

@@ -1,5 +1,7 @@
 """Seen-status by rules: whether the user has seen each item they mention, from the words of its clause ("I loved
-X" → yes, "haven't seen X", "have you seen X?", "is X any good?" → no, otherwise unknown)."""
+X" → yes, "haven't seen X", "have you seen X?", "is X any good?" → no, otherwise unknown). A question about an item
+that states no liking ("who is in X?", "what genre is X?", "tell me about X") says no too: the user asks about it, so
+it may be the answer (`gnn.scoring.latest_request`)."""
 
 from __future__ import annotations
 
@@ -23,10 +25,31 @@ _SEEN = re.compile(
 )
 
 
+# Questions about an item: who plays / made it, what it is or is about, when it came out, whether a fact holds.
+_ASKED_ABOUT = re.compile(
+    r"\bwho(?:'?s| is| was| else| are| were)?\b(?: \w+){0,3} (?:in|of|for|star\w*|direct\w*|wr[io]te|written|"
+    r"play\w*|act\w*|made|produc\w*|author\w*|cast)\b"
+    r"|\b(?:what|which) (?:genre|type|kind|sort|year)\b|\bwhat(?:'?s| is| was) (?:\w+ ){0,3}about\b"
+    r"|\bthe (?:genre|cast|plot|author|writer|director)s? of\b|\b(?:curious|wondering) about\b"
+    r"|\bdo you know (?:of |about )?the (?:movie|film|book|novel)\b"
+    r"|\bwhen (?:was|did|is|does)\b|\b(?:tell me|know|learn|hear) (?:\w+ ){0,2}about\b|\bbrief me\b"
+    r"|\b(?:info|information|details) (?:about|on)\b|\bmore info\b"
+    r"|\bdo you know (?:who|what|when|where|which|if|whether|anything|much)\b|\bis it true\b"
+    r"|^\W*(?:is|was|did|does|has)\b(?! there)[^?]*"
+    r"\b(?:by|in|star\w*|direct\w*|wr[io]te|written|based|filmed|listed)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about(clause: str) -> bool:
+    """Whether a clause asks about the item it mentions or refers to ("who else is in it?", "what genre is X?")."""
+    return _ASKED_ABOUT.search(clause.replace("\u2019", "'")) is not None
+
+
 def clause_seen(clause: str, stated: bool) -> Seen:
     """The seen-status a clause gives the item it mentions; a `stated` like or dislike means it was seen."""
     normalised = clause.replace("\u2019", "'")
-    if _NOT_SEEN.search(normalised):
+    if _NOT_SEEN.search(normalised) or (not stated and asks_about(normalised)):
         return Seen.NO
     if _SEEN.search(normalised) or stated:
         return Seen.YES

@@ -139,6 +139,34 @@ def test_a_film_the_user_has_not_seen_may_be_recommended_and_an_empty_filter_ans
     assert nothing["recommendations"] == [] and "Nothing in the catalog fits" in nothing["reply"]
 
 
+def test_a_film_the_user_asks_about_leads_the_list_and_a_film_they_liked_never_appears(
+    client: TestClient, planted: Planted
+) -> None:
+    fargo, lebowski = planted.items_by_group["crime"][:2]
+    session_id = client.post("/v1/sessions", json={}).json()["session_id"]
+    asked = say(client, session_id, "who is in fargo?")
+    assert [(m["node_id"], m["seen"]) for m in asked["parse"]["mentions"]] == [(fargo, "no")]
+    assert asked["recommendations"][0]["item_id"] == fargo
+    assert all(r["item_id"] != lebowski for r in asked["recommendations"][:1])
+    # Said to be liked, it is seen: never in the list, even when the same turn asks about it.
+    liked = say(client, session_id, "I loved Fargo, who directed it?")
+    assert [(m["node_id"], m["seen"]) for m in liked["parse"]["mentions"]] == [(fargo, "yes")]
+    assert fargo not in [r["item_id"] for r in liked["recommendations"]]
+
+
+def test_a_question_about_an_offered_film_keeps_it_first(client: TestClient, planted: Planted) -> None:
+    session_id = client.post("/v1/sessions", json={}).json()["session_id"]
+    offered = say(client, session_id, "I loved Fargo")["recommendations"][0]["item_id"]
+    asked = say(client, session_id, "hmm, who else is in it?")
+    assert [(m["node_id"], m["seen"]) for m in asked["parse"]["mentions"]] == [(offered, "no")]
+    assert asked["recommendations"][0]["item_id"] == offered
+    # Merely not seen, it is not offered again.
+    other = client.post("/v1/sessions", json={}).json()["session_id"]
+    offered = say(client, other, "I loved Fargo")["recommendations"][0]["item_id"]
+    moved_on = say(client, other, "haven't seen it, something else?")
+    assert offered not in [r["item_id"] for r in moved_on["recommendations"]]
+
+
 def test_a_person_asked_for_after_a_liked_film_leads_the_next_list(client: TestClient, planted: Planted) -> None:
     session_id = client.post("/v1/sessions").json()["session_id"]
     liked = say(client, session_id, "i loved fargo")

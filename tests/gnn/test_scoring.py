@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from core.types import FeedbackSignal, Polarity, PreferenceEdge, Strategy, UserContext
+from core.types import FeedbackSignal, Polarity, PreferenceEdge, Seen, Strategy, UserContext
 from gnn.data import NodeIndex
 from gnn.model_store import TrainedModel
 from gnn.scoring import Scorer
@@ -112,6 +112,8 @@ def test_matching_is_the_share_of_the_named_attributes_an_item_has() -> None:
     wanted = {("Tag", "superhero"), ("Genre", "g2"), ("Person", "nobody")}
     assert neighbours.matching(wanted).tolist() == pytest.approx([0, 0, 2 / 3, 1 / 3])
     assert not neighbours.matching(set()).any()
+    # An item has itself: asked about together with a person, it matches fully and the person's other films half.
+    assert neighbours.matching({("Item", "a"), ("Person", "p1")}).tolist() == [1.0, 0.5, 0.0, 0.0]
 
 
 def told(label: str, node_id: str, updated: float | None, polarity: Polarity = Polarity.LIKE) -> PreferenceEdge:
@@ -132,6 +134,9 @@ def test_the_latest_request_is_what_the_latest_turn_of_the_session_with_a_like_n
     assert latest_request(in_session(*then_a_dislike)) == {("Genre", "g1"), ("Genre", "g2")}
     # A later like of items only ends it; imported preferences (no turn) never make one.
     assert latest_request(in_session(*godfather_then_genres, told("Item", "b", 3.0))) == set()
+    # An item the latest like-turn asked about without having seen it ("who is in b?") is what it asks for.
+    asked = PreferenceEdge("Item", "b", Polarity.LIKE, 0.3, seen=Seen.NO, updated=3.0)
+    assert latest_request(in_session(*godfather_then_genres, asked)) == {("Item", "b")}
     assert latest_request(in_session(told("Genre", "g2", None))) == set()
     # Outside a session, or told in an earlier session of the user, it asks nothing.
     assert latest_request(in_session(*godfather_then_genres, started=None)) == set()

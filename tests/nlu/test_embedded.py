@@ -174,3 +174,21 @@ def test_everyday_words_in_lower_case_are_a_title_only_where_a_title_fits(parser
     assert parser.parse("thanks for the help, bye!").mentions == ()
     for text in ("I watched the help last night", "the help movie was great", "I loved The Help"):
         assert [m.entity.node_id for m in parser.parse(text).mentions] == ["ml:10"], text
+
+
+@pytest.mark.parametrize(
+    ("text", "seen"),
+    [
+        ("Who is in Jaws?", "no"),
+        ("who else starred in titanic", "no"),
+        ("What genre is The Shining?", "no"),
+        ("Do you know who directed Jaws?", "no"),
+        ("Can you tell me more about Titanic?", "no"),
+        ("Did Spielberg write Jaws?", "no"),
+        ("I loved Jaws, who directed it?", "yes"),  # said to be liked: seen, whatever it asks
+        ("Jaws", "unknown"),
+    ],
+)
+def test_a_question_about_an_item_says_it_is_not_seen_unless_a_liking_is_said(parser, text, seen):
+    (mention,) = [m for m in parser.parse(text).mentions if m.entity.label == "Item"]
+    assert mention.seen.value == seen
