@@ -10,7 +10,7 @@ from core.errors import InvalidInputError
 from core.types import Constraints, Intent, Mention, Parse, Polarity, Seen
 from nlu.grounding import DESCRIPTOR, Grounder
 from nlu.intent import classify, not_seen, relative_range, temporal_start, year_range
-from nlu.lexicon import COMPOUND_GENRES
+from nlu.lexicon import COMPOUND_GENRES, SIBLING_WORDS
 from nlu.polarity import clauses, mention_polarities
 from nlu.seen import clause_seen
 from nlu.text import Token, key, tokenize
@@ -84,7 +84,9 @@ class EmbeddedParser:
             mentions = tuple(
                 sorted(sorted(mentions, key=lambda m: -m.confidence)[:MAX_MENTIONS], key=lambda m: m.start)
             )
-        mentions = tuple(m for mention in mentions for m in _each_genre(mention))  # "romcoms": romance and comedy
+        mentions = tuple(m for mention in mentions for m in _each_named(mention))  # "romcoms": romance and comedy
+        mentions = tuple(m for mention in mentions for m in self._with_tag_genre(mention))
+        mentions = tuple(m for m in mentions if not _asked_of_a_film(text, m, mentions))
         if not any(m.entity.label == "Genre" for m in mentions):
             mentions += self._described_genres(text, mentions)
         intent = classify(text, mentions)
@@ -118,6 +120,16 @@ class EmbeddedParser:
             )
         )
         return Constraints(year_min, year_max, required, excluded, not_seen(outside))
+
+    def _with_tag_genre(self, mention: Mention) -> tuple[Mention, ...]:
+        """A tag named after a kind of a genre ("psychological thriller", "dark comedy") is that genre too."""
+        if mention.entity.label != "Tag":
+            return (mention,)
+        words = mention.text.split()
+        genre = self.grounder.genre_named(words[-1]) if len(words) > 1 else None
+        if genre is None:
+            return (mention,)
+        return mention, replace(mention, entity=genre, alternatives=())
 
     def _described_genres(self, text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
         """A genre for a descriptive phrase ("something scary", "makes me laugh") that names none; the names found
@@ -162,12 +174,31 @@ _REACTION = re.compile(r"(makes?|made) me\b", re.IGNORECASE)
 _COMPOUNDS = frozenset(key(alias) for alias in COMPOUND_GENRES)
 
 
-def _each_genre(mention: Mention) -> tuple[Mention, ...]:
-    """A mention of a name of two genres at once ("romcom") as one mention of each; any other as it is."""
-    if mention.entity.label != "Genre" or key(mention.text) not in _COMPOUNDS:
+# A yes/no question about a film, up to the mention: "is jaws still scary?", "Is The Shining too scary for a kid?"
+_FILM_QUESTION = re.compile(r"(?:^|[.!?]\s*)(?:is|was|are|were|isn'?t|would|will|does|did)\b[^.!?]*$", re.IGNORECASE)
+
+
+def _asked_of_a_film(text: str, mention: Mention, mentions: tuple[Mention, ...]) -> bool:
+    """Whether a genre word is what a yes/no question asks of a film named before it ("is alien scary?"): a question,
+    not a kind of film asked for."""
+    if mention.entity.label != "Genre" or " " in mention.text.strip():
+        return False
+    before = text[: mention.start]
+    asked = _FILM_QUESTION.search(before)
+    return asked is not None and any(
+        m.entity.label == "Item" and asked.start() <= m.start and m.end <= mention.start for m in mentions
+    )
+
+
+def _each_named(mention: Mention) -> tuple[Mention, ...]:
+    """A mention of a name of two genres at once ("romcom") or of siblings ("the coen brothers") as one mention of
+    each; any other as it is."""
+    label = mention.entity.label
+    words = key(mention.text).split()
+    if not ((label == "Genre" and " ".join(words) in _COMPOUNDS) or (label == "Person" and words[-1] in SIBLING_WORDS)):
         return (mention,)
-    genres = [mention.entity, *(a for a in mention.alternatives if a.label == "Genre")]
-    return tuple(replace(mention, entity=genre, alternatives=()) for genre in genres)
+    named = [mention.entity, *(a for a in mention.alternatives if a.label == label)]
+    return tuple(replace(mention, entity=entity, alternatives=()) for entity in named)
 
 
 def _clause_text(text: str, tokens: list[Token], numbers: list[int], index: int) -> str:

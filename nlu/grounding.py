@@ -44,13 +44,13 @@ GENRE_DESCRIPTIONS: dict[str, str] = {
     "animation": "an animated cartoon movie",
     "biography": "a biographical movie about the life of a real person",
     "children": "a movie for kids and children",
-    "comedy": "a funny comedy movie full of jokes and laughs",
+    "comedy": "a funny, light-hearted comedy movie full of jokes and laughs",
     "crime": "a crime movie about gangsters, heists and detectives",
     "documentary": "a documentary film about real events",
     "drama": "a serious emotional drama movie, sad and moving, to cry at",
     "family": "a family movie to watch with the whole family",
     "fantasy": "a fantasy movie with magic, wizards and dragons",
-    "film-noir": "a dark black and white film noir",
+    "film-noir": "a classic black-and-white film noir of the 1940s, with hard-boiled detectives",
     "history": "a historical movie about the past",
     "horror": "a scary horror movie with monsters, ghosts and gore",
     "music": "a movie about music, bands and musicians",
@@ -59,13 +59,15 @@ GENRE_DESCRIPTIONS: dict[str, str] = {
     "romance": "a romantic love story",
     "sci-fi": "a science fiction movie about space, aliens, robots and the future",
     "sport": "a sports movie about athletes and competition",
-    "thriller": "a suspenseful, tense thriller",
+    "thriller": "a dark, suspenseful, tense thriller",
     "war": "a war movie about soldiers and battles",
     "western": "a western with cowboys in the wild west",
 }
 # A descriptive phrase: a cue, then up to six words that say what the movie is like ("something scary").
 DESCRIPTOR = re.compile(
-    r"\b(?:something|anything|makes? me|made me|in the mood for|feel like)\b((?:\W+\w+){1,6})", re.IGNORECASE
+    r"\b(?:something|anything|somethin|anythin|smth|smthg|smthn|sth|makes? me|made me|in the mood for|feel like)\b"
+    r"((?:\W+\w+){1,6})",
+    re.IGNORECASE,
 )
 # Words near a name shared by several films that say which one: "the first jumanji", "the more recent jane eyre".
 _OLDER = re.compile(r"\b(original|first|older|oldest|old|classic)\b", re.IGNORECASE)
@@ -192,7 +194,10 @@ class Grounder:
         def rank(i: int) -> float:
             entry = self.lexicon.entries[i]
             movie = entry.label == "Item" and (full(i) or not named_other) and entry.prior >= person
-            return _preference(entry, context, movie) + (FULL_NAME_BONUS if full(i) else 0.0)
+            # "the original" is the oldest film of that name anybody rated or talked about ("the original scream" is
+            # the 1996 film, not an unseen one of 1981)
+            original = entry.popularity > 0 or not self.lexicon.has_usage
+            return _preference(entry, context, movie, original) + (FULL_NAME_BONUS if full(i) else 0.0)
 
         era = bool(_OLDER.search(context) or _NEWER.search(context))
         order = sorted(indices, key=lambda i: (-(era and full(i)), -rank(i)))
@@ -215,6 +220,14 @@ class Grounder:
                 scored.append((score, row))
         scored.sort(key=lambda pair: -pair[0])
         return [GroundedEntity(r["label"], r["id"], r["name"], round(s, 4)) for s, r in scored]
+
+    def genre_named(self, word: str) -> GroundedEntity | None:
+        """The genre a word names ("thriller", "comedies"), if any."""
+        for i in self.lexicon.keys.get(key(word), []):
+            entry = self.lexicon.entries[i]
+            if entry.label == "Genre":
+                return _grounded(entry, 1.0)
+        return None
 
     def describe_genres(self, phrase: str, threshold: float = 0.55) -> list[GroundedEntity]:
         """Genres a descriptive phrase ("something scary", "makes me laugh") is about, by embedding similarity."""
@@ -311,9 +324,9 @@ class Grounder:
             if current is not None and current.last - current.first > 1 and not (current.derived or obscure):
                 continue  # "the dark night" may still be The Dark Knight: "Dark Night (2016)" is little known
             everyday = self.lexicon.is_common(token.norm)
-            corrections = (
-                self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS] if len(token.norm) >= MIN_TYPO_WORD else []
-            )
+            # a function word is as typed: "is there something funny" holds no "There's Something (About Mary)"
+            typed = len(token.norm) >= MIN_TYPO_WORD and token.norm not in self.lexicon.stopwords
+            corrections = self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS] if typed else []
             if everyday:  # only into a word of a name, with its neighbour ("jim carey"), never "the whole" → "the hole"
                 corrections = [c for c in corrections if self._continues_a_name(tokens, i, c)]
             best: SpanMatch | None = None
@@ -548,8 +561,9 @@ class Grounder:
         scale = 0.95 if match.typo else 1.0
         if len(around.words) == 1:
             word = around.words[0]
-            # "I haven't seen Fargo", "we loved Frozen", "I loved Up": written as a name, right where a title stands
-            watched = around.adjacent in _STRONG_CUES_BEFORE and not sentence_start
+            # "I haven't seen Fargo", "we loved Frozen", "I loved Up", "WALL-E and Up": written as a name, right where
+            # a title stands
+            watched = (around.adjacent in _STRONG_CUES_BEFORE or around.listed) and not sentence_start
             if capitalised[0] and watched and labels == {"Item"} and not match.derived and self._talked_about(entries):
                 return scale * 0.92  # before a short everyday word ("up", "her") is ruled out below
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
@@ -584,8 +598,13 @@ class Grounder:
                 return scale * 0.55 if whole or around.adjacent in _WATCH_VERBS else 0.0
             if whole and known:
                 return scale * 0.8
-            # "I watched the help", "have you seen the notebook", "the help movie was great": what else is watched
-            named_as_film = around.adjacent in _SEEN_VERBS or (around.leads and after in {"movie", "film"})
+            # "I watched the help", "have you seen the notebook", "the help movie was great", "all the Harry Potter
+            # movies", "a Lord of the Rings marathon": what else is watched
+            named_as_film = (
+                around.adjacent in _SEEN_VERBS
+                or (around.leads and after in {"movie", "film"})
+                or after in _SERIES_CUES_AFTER
+            )
             if named_as_film and known and labels == {"Item"}:
                 return scale * 0.92
             if title_case or labels != {"Item"}:
@@ -679,6 +698,7 @@ _PERSON_CUES_AFTER = frozenset({"movies", "films", "flicks"})  # "scorsese movie
 _BARE_FILLERS_TEXT = "what about how and or nor maybe hmm ok okay oh um well also movie film please lol"
 _BARE_FILLERS = frozenset(_BARE_FILLERS_TEXT.split())
 _TITLE_CUES_AFTER = frozenset({"movie", "movies", "film", "films", "series", "franchise", "trilogy", "sequel"})
+_SERIES_CUES_AFTER = frozenset({"movies", "films", "series", "franchise", "trilogy", "saga", "sequels", "marathon"})
 # An everyday word is a tag only where it names a kind of film: "superhero movies", "something about zombies".
 _TAG_CUES_AFTER = _TITLE_CUES_AFTER | {"flick", "flicks", "stuff", "ones", "story", "stories"}
 _TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
@@ -707,10 +727,11 @@ def _era_cue(before: str, after: str) -> str:
     return min(cues)[1] if cues else ""
 
 
-def _preference(entry: Entry, context: str, movie_first: bool) -> float:
-    """Rank among nodes sharing a name: an "original" asks for the oldest, a "remake" for the newest,
-    otherwise the most popular, a Movie (`movie_first`) before a person or genre of the same name."""
-    if entry.year and _OLDER.search(context):
+def _preference(entry: Entry, context: str, movie_first: bool, may_be_original: bool) -> float:
+    """Rank among nodes sharing a name: an "original" asks for the oldest (of those that `may_be_original`), a
+    "remake" for the newest, otherwise the most popular, a Movie (`movie_first`) before a person or genre of the same
+    name."""
+    if entry.year and may_be_original and _OLDER.search(context):
         return 10_000 - entry.year + entry.prior
     if entry.year and _NEWER.search(context):
         return entry.year + entry.prior

@@ -28,9 +28,11 @@ GENRE_ALIASES: dict[str, str] = {
     "romances": "romance",
     "thrillers": "thriller",
     "horrors": "horror",
+    # People mean horror by "scary", also where the catalog has a genre of that name (ReDial's: horror films only;
+    # its dialogues' gold lists it, so ReDial linking reads this as a miss).
+    **dict.fromkeys(["scary", "scarier", "scariest"], "horror"),
     "horror movies": "horror",
-    "scarier": "scary",
-    "scariest": "scary",
+    **dict.fromkeys(["mob", "mafia", "gangster", "gangsters"], "crime"),
     "dramas": "drama",
     "dramatic": "drama",
     "documentaries": "documentary",
@@ -166,6 +168,21 @@ def _owner(people: list[tuple[int, int]]) -> tuple[int, int] | None:
     return None
 
 
+# "the Coen brothers", "farrelly bros": everyone of note who bears the surname, as one mention each.
+SIBLING_WORDS = ("brothers", "bros", "sisters", "siblings")
+MAX_SIBLINGS = 4  # a surname borne by more people of note than this names no siblings ("the smith brothers")
+SIBLING_SHARE = 0.25  # people of note: at least this share of the links of the best known bearer of the surname
+
+
+def _siblings(people: list[tuple[int, int]]) -> set[int]:
+    """Of the (links, entry) of the people who bear a surname, those who would be "the <surname> brothers": the ones
+    of note, when there are 2 to `MAX_SIBLINGS` of them and few others bear it; else none."""
+    best = max((links for links, _ in people), default=0)
+    noted = {index for links, index in people if best and links >= SIBLING_SHARE * best}
+    few = len({index for _, index in people}) <= 2 * MAX_SIBLINGS
+    return noted if few and 2 <= len(noted) <= MAX_SIBLINGS else set()
+
+
 class Lexicon:
     """Name keys → entries, with every token prefix of a key for a fast longest-match scan."""
 
@@ -193,7 +210,8 @@ class Lexicon:
             if entry.label == "Genre":
                 genre_rows[entry.node_id] = index
         for alias, genre in GENRE_ALIASES.items():
-            if genre in genre_rows:
+            if genre in genre_rows:  # in place of a genre of the alias's name
+                self.keys[key(alias)] = [i for i in self.keys[key(alias)] if self.entries[i].label != "Genre"]
                 self.keys[key(alias)].append(genre_rows[genre])
         for alias, genres in COMPOUND_GENRES.items():
             self.keys[key(alias)].extend(genre_rows[g] for g in genres if g in genre_rows)
@@ -257,6 +275,9 @@ class Lexicon:
             known = owner is not None and owner[0] >= (MIN_SURNAME_LINKS if surname in self.common else 1)
             if len(surname) >= 4 and surname not in self.stopwords and owner is not None and known:
                 derived[surname].add(owner[1])
+            siblings = _siblings(people) if surname not in self.stopwords else set()
+            for word in SIBLING_WORDS if siblings else ():
+                derived[f"{surname} {word}"] |= siblings
         for first, people in by_first.items():  # "denzel", "keanu": a first name nobody else of note bears
             owner = _owner(people)
             unusual = len(first) >= 4 and not self.is_common(first) and not is_english(first)

@@ -44,7 +44,16 @@ PHRASES: dict[tuple[str, ...], float] = {
 }
 _LONGEST_PHRASE = max(map(len, PHRASES))
 # Words after which the next mention is excluded: "anything but Titanic", "except horror", "no horror".
-EXCLUDERS = {("anything", "but"), ("except",), ("other", "than"), ("besides",), ("no",), ("not",), ("without",)}
+EXCLUDERS = {
+    ("anything", "but"),
+    ("except",),
+    ("other", "than"),
+    ("besides",),
+    ("no",),
+    ("no", "more"),
+    ("not",),
+    ("without",),
+}
 CLAUSE_BREAK = frozenset(["but", "however", "although", "though", "whereas", "while", "except", "unlike"])
 _SENTENCE_END = re.compile(r"[.!?;]")
 _PHRASE_END = re.compile(r"[.!?;,:]")

@@ -96,6 +96,12 @@ def _spelled(norm: str) -> str:
     return norm
 
 
+# "'s" that stands for "is" (or "has", "us"): no possessive ("There's Something About Mary" is no "there something").
+_IS_CONTRACTIONS = frozenset(
+    ["there's", "here's", "it's", "that's", "what's", "who's", "where's", "when's", "how's", "he's", "she's", "let's"]
+)
+
+
 def tokenize(text: str) -> list[Token]:
     """Word tokens of `text` with offsets into it (apostrophes stay inside words: "didn't", "schindler's"); an
     opinion verb with a typo reads as that verb ("i lovd fargo")."""
@@ -105,7 +111,8 @@ def tokenize(text: str) -> list[Token]:
         norm = _spelled(fold(word).replace("'", "").replace("\u2019", "").replace(".", ""))
         norm = _ORDINALS.get(norm, norm)  # "the 6th sense" and "The Sixth Sense" read alike
         if norm:
-            possessive = _APOSTROPHE.sub("'", word.lower()).endswith("'s")
+            lowered = _APOSTROPHE.sub("'", word.lower())
+            possessive = lowered.endswith("'s") and lowered not in _IS_CONTRACTIONS
             tokens.append(Token(norm, match.start(), match.end(), word[:1].isupper(), possessive))
     return tokens
 

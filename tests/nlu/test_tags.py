@@ -37,6 +37,7 @@ def test_tags_are_grounded_with_their_polarity(parser: EmbeddedParser) -> None:
     assert ("Tag", "time travel", "like") in found(parser, "i love movies about time travel")
     assert ("Tag", "superhero", "like") in found(parser, "any good superhero movies?")
     assert ("Tag", "superhero", "dislike") in found(parser, "no superhero stuff please")
+    assert ("Tag", "superhero", "dislike") in found(parser, "no more superhero movies please")  # issue 18's words
 
 
 def test_an_everyday_word_alone_is_no_tag(parser: EmbeddedParser) -> None:

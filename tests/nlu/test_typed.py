@@ -69,6 +69,10 @@ MOVIES = [
     ("m:sunshine", "Eternal Sunshine of the Spotless Mind (2004)", 2004, ["romance"], 20, 3),
     ("m:raiders", "Raiders of the Lost Ark (1981)", 1981, ["adventure"], 30, 3),
     ("m:up", "Up (2009)", 2009, ["animation"], 30, 3),
+    ("m:scream81", "Scream (1981)", 1981, ["horror"], 0, 0),
+    ("m:scream96", "Scream (1996)", 1996, ["horror", "scary"], 30, 3),  # a catalog with a "scary" genre, as ReDial's
+    ("m:mary", "There's Something About Mary (1998)", 1998, ["comedy"], 20, 2),
+    ("m:fargo", "Fargo (1996)", 1996, ["crime"], 20, 2),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -93,7 +97,10 @@ PEOPLE = [
     ("p:capote", "Truman Capote", "WROTE", ["m:coldblood", "m:tiffanys", "m:grassharp"]),
     ("p:deniro", "Robert De Niro", "ACTED_IN", ["m:kingcomedy", "m:goodfellas", "m:taxidriver"]),
     ("p:scorsese", "Martin Scorsese", "DIRECTED", ["m:kingcomedy", "m:goodfellas", "m:taxidriver"]),
+    ("p:joelcoen", "Joel Coen", "DIRECTED", ["m:fargo", "m:lebowski"]),
+    ("p:ethancoen", "Ethan Coen", "DIRECTED", ["m:fargo", "m:lebowski"]),
 ]
+TAGS = [("psychological thriller", ["m:lambs"])]
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +138,11 @@ def typed_parser(session_store: GraphStore) -> EmbeddedParser:
             role=role,
             movies=movies,
         )
+    session_store.write(
+        "UNWIND $tags AS t MERGE (tag:Tag {id: t.name}) SET tag.name = t.name "
+        "WITH tag, t UNWIND t.movies AS m MATCH (i:Item {id: m}) MERGE (i)-[:TAGGED {count: 3}]->(tag)",
+        tags=[{"name": name, "movies": movies} for name, movies in TAGS],
+    )
     session_store.write("CALL db.awaitIndexes(60)")
     return EmbeddedParser(Grounder(session_store, SentenceEncoder()))
 
@@ -386,3 +398,45 @@ def test_sayings_that_tell_a_polarity(typed_parser: EmbeddedParser, text: str, e
 def test_a_film_that_made_someone_cry_asks_for_no_genre(typed_parser: EmbeddedParser) -> None:
     assert understood(typed_parser, "Frozen made me cry") == [("m:frozen", LIKE)]
     assert understood(typed_parser, "something that makes me cry") == [("drama", LIKE)]
+
+
+def test_a_series_named_before_movies_or_a_marathon(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "I've seen all the Star Wars movies five times") == [("m:starwars", LIKE)]
+    assert understood(typed_parser, "we're doing a Lord of the Rings marathon") == [("m:lotr", LIKE)]
+
+
+def test_siblings_are_each_of_them(typed_parser: EmbeddedParser) -> None:
+    both = {("p:joelcoen", LIKE), ("p:ethancoen", LIKE)}
+    assert set(understood(typed_parser, "anything by the Coen brothers?")) == both
+    assert set(understood(typed_parser, "coen bros movies pls")) == both
+
+
+def test_scary_is_horror_and_a_question_about_a_film_asks_for_no_genre(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "a scary movie please") == [("horror", LIKE)]
+    assert understood(typed_parser, "smth scary") == [("horror", LIKE)]
+    assert understood(typed_parser, "is jaws still scary?") == [("m:jaws", LIKE)]
+
+
+def test_a_tag_named_after_a_kind_of_a_genre_is_the_genre_too(typed_parser: EmbeddedParser) -> None:
+    found = understood(typed_parser, "I love a good psychological thriller")
+    assert ("thriller", LIKE) in found and ("psychological thriller", LIKE) in found
+
+
+def test_the_original_is_the_oldest_film_people_know_of_that_name(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "The original Scream is a classic.") == [("m:scream96", LIKE)]
+    assert understood(typed_parser, "the original jungle book") == [("m:jungle94", LIKE)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("is there something funny like it?", [("comedy", LIKE)]),  # no There's Something About Mary
+        ("i want smth funny", [("comedy", LIKE)]),
+        ("whats another good mob movie", [("crime", LIKE)]),
+        ("I love Pixar films, especially Toy Story and Up.", [("m:toystory", LIKE), ("m:up", LIKE)]),
+        ("i loved theres something about mary", [("m:mary", LIKE)]),
+        ("no more jaws sequels please", [("m:jaws", DISLIKE)]),
+    ],
+)
+def test_everyday_phrases_people_type(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
