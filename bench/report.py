@@ -176,12 +176,7 @@ def typed(results: Results) -> str:
 
 def freetext(results: Results) -> str:
     """Linking on the hand-written free-text messages, per file (set a was read while writing the rules)."""
-    names = {
-        "a_mixed": "a, mixed case",
-        "a_lower": "a, lower case",
-        "b_mixed": "b, mixed case",
-        "b_lower": "b, lower case",
-    }
+    names = {f"{s}_{case}": f"{s}, {case} case" for s in "abc" for case in ("mixed", "lower")}
     rows = []
     for name, label in names.items():
         scores = [num(results.get("nlu_freetext", "by_file", name, m)) for m in ("precision", "recall", "f1")]

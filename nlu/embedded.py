@@ -165,6 +165,7 @@ _NOT_DESCRIPTIVE = frozenset(
     {"about", "else", "besides", "similar", "interesting", "know", "knew", "original", "first", "newer", "older"}
     | {"latest"}
     | {"starring", "featuring", "directed", "written", "made", "by", "with"}
+    | {"recommend", "suggest", "recommendations", "suggestions"}  # "anything you can recommend?"
 )
 
 
@@ -174,6 +175,9 @@ _REACTION = re.compile(r"(makes?|made) me\b", re.IGNORECASE)
 _COMPOUNDS = frozenset(key(alias) for alias in COMPOUND_GENRES)
 
 
+_GENRE_ADJECTIVES = frozenset(
+    {"scary", "scarier", "scariest", "funny", "romantic", "dramatic", "comedic", "historical"}
+)
 # A yes/no question about a film, up to the mention: "is jaws still scary?", "Is The Shining too scary for a kid?"
 _FILM_QUESTION = re.compile(r"(?:^|[.!?]\s*)(?:is|was|are|were|isn'?t|would|will|does|did)\b[^.!?]*$", re.IGNORECASE)
 
@@ -181,8 +185,8 @@ _FILM_QUESTION = re.compile(r"(?:^|[.!?]\s*)(?:is|was|are|were|isn'?t|would|will
 def _asked_of_a_film(text: str, mention: Mention, mentions: tuple[Mention, ...]) -> bool:
     """Whether a genre word is what a yes/no question asks of a film named before it ("is alien scary?"): a question,
     not a kind of film asked for."""
-    if mention.entity.label != "Genre" or " " in mention.text.strip():
-        return False
+    if mention.entity.label != "Genre" or key(mention.text) not in _GENRE_ADJECTIVES:
+        return False  # "is jaws a horror movie?" still names horror
     before = text[: mention.start]
     asked = _FILM_QUESTION.search(before)
     return asked is not None and any(

@@ -108,6 +108,7 @@ class _Surroundings:
     before: frozenset[str]  # up to three words before it, in its sentence
     adjacent: str  # the word right before it, in its sentence
     after: str  # the word right after it, when nothing but a space stands between
+    after_capitalised: bool  # that word is capitalised ("You Again": no "You" ends there)
     whole: bool  # nothing else in the message but fillers and other names
     listed: bool  # in a list with a title found before it
     leads: bool  # only fillers and interjections before it
@@ -325,7 +326,7 @@ class Grounder:
                 continue  # "the dark night" may still be The Dark Knight: "Dark Night (2016)" is little known
             everyday = self.lexicon.is_common(token.norm)
             # a function word is as typed: "is there something funny" holds no "There's Something (About Mary)"
-            typed = len(token.norm) >= MIN_TYPO_WORD and token.norm not in self.lexicon.stopwords
+            typed = len(token.norm) >= MIN_TYPO_WORD and token.norm not in _FUNCTION_WORDS
             corrections = self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS] if typed else []
             if everyday:  # only into a word of a name, with its neighbour ("jim carey"), never "the whole" → "the hole"
                 corrections = [c for c in corrections if self._continues_a_name(tokens, i, c)]
@@ -335,6 +336,8 @@ class Grounder:
                 first, last = max(0, i - TYPO_WINDOW), min(len(tokens), i + TYPO_WINDOW + 1)
                 window = [replace(t, norm=correction) if j == i else t for j, t in enumerate(tokens[first:last], first)]
                 for m in self.lexicon.find(window):
+                    if m.key in self.lexicon.sibling_keys:
+                        continue  # "Warner Bros" is no "garner bros"
                     hit = replace(m, first=m.first + first, last=m.last + first, typo=True)
                     size, prior = hit.last - hit.first, self._best_prior(hit)
                     longer = best is None or (size, prior) > (best.last - best.first, best_prior)
@@ -530,6 +533,7 @@ class Grounder:
             before=frozenset(t.norm for t in tokens[max(sentence, match.first - 3) : match.first]),  # this sentence
             adjacent=tokens[match.first - 1].norm if match.first > sentence else "",
             after=tokens[match.last].norm if follows else "",  # "alien movie", not "about life, movies like"
+            after_capitalised=follows and tokens[match.last].capitalised,
             whole=all(t.norm in _BARE_FILLERS or i in message.named for i, t in outside),  # "jaws and alien"
             listed=listed,
             leads=all(t.norm in _BARE_FILLERS | _INTERJECTIONS for t in tokens[: match.first]),
@@ -563,7 +567,8 @@ class Grounder:
             word = around.words[0]
             # "I haven't seen Fargo", "we loved Frozen", "I loved Up", "WALL-E and Up": written as a name, right where
             # a title stands
-            watched = (around.adjacent in _STRONG_CUES_BEFORE or around.listed) and not sentence_start
+            listed = around.listed and not around.after_capitalised  # "WALL-E and Up", not "Wolfen and You Again"
+            watched = (around.adjacent in _STRONG_CUES_BEFORE or listed) and not sentence_start
             if capitalised[0] and watched and labels == {"Item"} and not match.derived and self._talked_about(entries):
                 return scale * 0.92  # before a short everyday word ("up", "her") is ruled out below
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:

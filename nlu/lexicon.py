@@ -28,9 +28,6 @@ GENRE_ALIASES: dict[str, str] = {
     "romances": "romance",
     "thrillers": "thriller",
     "horrors": "horror",
-    # People mean horror by "scary", also where the catalog has a genre of that name (ReDial's: horror films only;
-    # its dialogues' gold lists it, so ReDial linking reads this as a miss).
-    **dict.fromkeys(["scary", "scarier", "scariest"], "horror"),
     "horror movies": "horror",
     **dict.fromkeys(["mob", "mafia", "gangster", "gangsters"], "crime"),
     "dramas": "drama",
@@ -68,6 +65,10 @@ GENRE_ALIASES: dict[str, str] = {
     "action movies": "action",
     "musical films": "musical",
 }
+# Words people mean as another genre than the catalog's genre of that name, where it has one: ReDial's "scary" holds
+# horror films only, and people asking for something scary mean horror (its dialogues' gold lists "scary", so ReDial
+# linking reads this as a miss).
+MEANT_GENRES: dict[str, str] = dict.fromkeys(["scary", "scarier", "scariest"], "horror")
 # Everyday names of two genres at once: a romantic comedy is both.
 COMPOUND_GENRES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["romcom", "romcoms", "rom com", "rom coms"], ("romance", "comedy")),
@@ -191,6 +192,7 @@ class Lexicon:
         self.keys: dict[str, list[int]] = defaultdict(list)
         self.derived: dict[str, list[int]] = defaultdict(list)
         self.keywords: set[str] = set()  # the derived keys that are one distinctive word of their titles
+        self.sibling_keys: set[str] = set()  # "coen brothers": never found by a typo ("warner bros")
         self.stopwords = STOPWORDS
         self.common = vocabulary() | STOPWORDS
         genre_rows: dict[str, int] = {}
@@ -210,9 +212,12 @@ class Lexicon:
             if entry.label == "Genre":
                 genre_rows[entry.node_id] = index
         for alias, genre in GENRE_ALIASES.items():
-            if genre in genre_rows:  # in place of a genre of the alias's name
-                self.keys[key(alias)] = [i for i in self.keys[key(alias)] if self.entries[i].label != "Genre"]
+            if genre in genre_rows:
                 self.keys[key(alias)].append(genre_rows[genre])
+        for word, genre in MEANT_GENRES.items():
+            if genre in genre_rows:  # in place of a genre of that name
+                self.keys[key(word)] = [i for i in self.keys[key(word)] if self.entries[i].label != "Genre"]
+                self.keys[key(word)].append(genre_rows[genre])
         for alias, genres in COMPOUND_GENRES.items():
             self.keys[key(alias)].extend(genre_rows[g] for g in genres if g in genre_rows)
         for blocked in GENRE_NAME_BLOCKLIST:
@@ -278,6 +283,7 @@ class Lexicon:
             siblings = _siblings(people) if surname not in self.stopwords else set()
             for word in SIBLING_WORDS if siblings else ():
                 derived[f"{surname} {word}"] |= siblings
+                self.sibling_keys.add(f"{surname} {word}")
         for first, people in by_first.items():  # "denzel", "keanu": a first name nobody else of note bears
             owner = _owner(people)
             unusual = len(first) >= 4 and not self.is_common(first) and not is_english(first)

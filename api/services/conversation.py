@@ -10,6 +10,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from api.metrics import NLU_FALLBACKS, PARSES
 from api.schemas import (
@@ -35,6 +36,7 @@ from core.types import (
     Parse,
     Polarity,
     Role,
+    Seen,
     UserContext,
 )
 from gnn.scoring import latest_request
@@ -53,7 +55,7 @@ from graph.dialogue import (
     rehearse_exchange,
 )
 from graph.errors import TurnConflictError
-from graph.recommend import record_feedback, session_context
+from graph.recommend import item_details, record_feedback, session_context
 from nlu.llm.parser import FALLBACK_PARSER
 from nlu.reaction import offered_position, react
 from nlu.types import Parser
@@ -208,12 +210,16 @@ class Conversation:
                 else "Which movie do you mean?"
             )
         elif parse.intent in LISTING_INTENTS or parse.mentions:
+            asked = [m for m in parse.mentions if _asked_about(m)]  # "who is in inception?": the answer comes first
             liked = [
                 f"“{m.entity.name}” films" if m.entity.label == "Tag" else m.entity.name
                 for m in parse.mentions
-                if m.polarity is Polarity.LIKE
+                if m.polarity is Polarity.LIKE and m not in asked
             ]
             lead = f"Since you like {_join(liked)}, here are my picks." if liked else "Here are my picks."
+            details = item_details(self.store, asked[0].entity.node_id) if asked else None
+            if details is not None:
+                lead = f"{describe_item(details)} {lead}"
             self._answer_with_list(out, context, parse, k, explain, lead)
         else:
             out.reply = "Tell me about movies, actors, directors or genres you like, and I will recommend some."
@@ -313,6 +319,25 @@ def _parse_of(turn: RecordedTurn) -> Parse:
 
 def _listing(recommendations: list[Recommendation]) -> str:
     return "; ".join(f"{i}. {r.name}" for i, r in enumerate(recommendations, 1)) + "."
+
+
+def _asked_about(mention: Mention) -> bool:
+    """An item the user asks about without having seen it ("who is in X?", "is X any good?")."""
+    return mention.entity.label == "Item" and mention.seen is Seen.NO and mention.polarity is Polarity.LIKE
+
+
+def describe_item(details: dict[str, Any]) -> str:
+    """One sentence of what the graph holds of an item (`graph.recommend.item_details`): its genres and people."""
+    people: dict[str, list[str]] = {}
+    for person in details["people"]:
+        people.setdefault(person["role"], []).append(person["name"])
+    genres = [g["name"] or g["id"] for g in details["genres"]]
+    kinds = _join(genres[:3]) if genres else ""
+    parts = [f"{'an' if kinds[:1].lower() in 'aeiou' else 'a'} {kinds} film"] if genres else []
+    for role, words in (("DIRECTED", "directed by"), ("WROTE", "written by"), ("ACTED_IN", "starring")):
+        if people.get(role):
+            parts.append(f"{words} {_join(people[role][:3])}")
+    return f"{details['name']}: {', '.join(parts)}." if parts else f"{details['name']}."
 
 
 def _join(names: list[str]) -> str:

@@ -409,6 +409,7 @@ def test_siblings_are_each_of_them(typed_parser: EmbeddedParser) -> None:
     both = {("p:joelcoen", LIKE), ("p:ethancoen", LIKE)}
     assert set(understood(typed_parser, "anything by the Coen brothers?")) == both
     assert set(understood(typed_parser, "coen bros movies pls")) == both
+    assert understood(typed_parser, "it's a Cohen Bros. production") == []  # no typo is read as siblings
 
 
 def test_scary_is_horror_and_a_question_about_a_film_asks_for_no_genre(typed_parser: EmbeddedParser) -> None:
@@ -436,6 +437,8 @@ def test_the_original_is_the_oldest_film_people_know_of_that_name(typed_parser: 
         ("I love Pixar films, especially Toy Story and Up.", [("m:toystory", LIKE), ("m:up", LIKE)]),
         ("i loved theres something about mary", [("m:mary", LIKE)]),
         ("no more jaws sequels please", [("m:jaws", DISLIKE)]),
+        ("I loved Jaws and Up Close", [("m:jaws", LIKE)]),  # a capitalised word that goes on is no short title
+        ("anything you can recommend?", []),  # asks for a list, describes no genre
     ],
 )
 def test_everyday_phrases_people_type(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
