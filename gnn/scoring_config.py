@@ -25,10 +25,10 @@ class ScoringConfig(BaseModel):
     ("co_rated": people who rated them highly also rated it, `gnn.ease.ItemToItem`), `gnn.neighbours` evidence from
     the liked items, genres, people and tags: items liked together in past conversations ("co_liked") and shared
     genres / directors / actors / writers / MovieLens tags; and the latest request ("request": the share of the
-    genres, people and tags named by the latest turn that told a like that the item has, `gnn.scoring.latest_request`;
-    it counts for users the model knows too). The default weights come from a grid search on an inner split of the
-    ReDial training fold (`bench/eval_redial.py --tune`, bench/results/redial_tuning.json), never on the evaluated
-    fold."""
+    genres, people and tags named by the latest turn that told a like that the item has, or the item itself when that
+    turn asked about it unseen, `gnn.scoring.latest_request`; it counts for users the model knows too). The default
+    weights come from a grid search on an inner split of the ReDial training fold (`bench/eval_redial.py --tune`,
+    bench/results/redial_tuning.json), never on the evaluated fold."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

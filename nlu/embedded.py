@@ -125,7 +125,7 @@ class EmbeddedParser:
         """A tag named after a kind of a genre ("psychological thriller", "dark comedy") is that genre too."""
         if mention.entity.label != "Tag":
             return (mention,)
-        words = mention.text.split()
+        words = key(mention.text).split()
         genre = self.grounder.genre_named(words[-1]) if len(words) > 1 else None
         if genre is None:
             return (mention,)
@@ -178,19 +178,19 @@ _COMPOUNDS = frozenset(key(alias) for alias in COMPOUND_GENRES)
 _GENRE_ADJECTIVES = frozenset(
     {"scary", "scarier", "scariest", "funny", "romantic", "dramatic", "comedic", "historical"}
 )
-# A yes/no question about a film, up to the mention: "is jaws still scary?", "Is The Shining too scary for a kid?"
-_FILM_QUESTION = re.compile(r"(?:^|[.!?]\s*)(?:is|was|are|were|isn'?t|would|will|does|did)\b[^.!?]*$", re.IGNORECASE)
+# A yes/no question about the film named right after its verb: "is jaws still scary?", "Is The Shining too scary?"
+_FILM_QUESTION = re.compile(r"(?:^|[.!?]\s*)(?:is|was|isn'?t|wasn'?t)\s+$", re.IGNORECASE)
 
 
 def _asked_of_a_film(text: str, mention: Mention, mentions: tuple[Mention, ...]) -> bool:
-    """Whether a genre word is what a yes/no question asks of a film named before it ("is alien scary?"): a question,
-    not a kind of film asked for."""
-    if mention.entity.label != "Genre" or key(mention.text) not in _GENRE_ADJECTIVES:
-        return False  # "is jaws a horror movie?" still names horror
-    before = text[: mention.start]
-    asked = _FILM_QUESTION.search(before)
-    return asked is not None and any(
-        m.entity.label == "Item" and asked.start() <= m.start and m.end <= mention.start for m in mentions
+    """Whether a genre adjective is what a yes/no question asks of the film it names first ("is alien scary?"): a
+    question, not a kind of film asked for ("is there anything like Alien that's scary?" still asks for horror)."""
+    words = key(mention.text).split()
+    if mention.entity.label != "Genre" or not words or " ".join(words) not in _GENRE_ADJECTIVES:
+        return False
+    return any(
+        m.entity.label == "Item" and m.end <= mention.start and _FILM_QUESTION.search(text[: m.start]) is not None
+        for m in mentions
     )
 
 
@@ -198,7 +198,7 @@ def _each_named(mention: Mention) -> tuple[Mention, ...]:
     """A mention of a name of two genres at once ("romcom") or of siblings ("the coen brothers") as one mention of
     each; any other as it is."""
     label = mention.entity.label
-    words = key(mention.text).split()
+    words = key(mention.text).split() or [""]
     if not ((label == "Genre" and " ".join(words) in _COMPOUNDS) or (label == "Person" and words[-1] in SIBLING_WORDS)):
         return (mention,)
     named = [mention.entity, *(a for a in mention.alternatives if a.label == label)]

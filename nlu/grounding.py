@@ -608,7 +608,8 @@ class Grounder:
             named_as_film = (
                 around.adjacent in _SEEN_VERBS
                 or (around.leads and after in {"movie", "film"})
-                or after in _SERIES_CUES_AFTER
+                # "all the harry potter movies": a series; never "date night movies"
+                or (after in _SERIES_CUES_AFTER and (title_case or match.key in self.lexicon.series))
             )
             if named_as_film and known and labels == {"Item"}:
                 return scale * 0.92

@@ -225,6 +225,8 @@ class Lexicon:
         self._add_derived_keys(alternates)
         every_key = [*self.keys, *self.derived]
         self.prefixes = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()) + 1)}
+        # names that longer names start with: a series ("harry potter", "lord of the rings"), not "date night"
+        self.series = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()))}
         self.pairs = {f"{a} {b}" for k in every_key for a, b in itertools.pairwise(k.split())}  # "the lambs"
         self.genres = {self.entries[i].node_id: i for i in genre_rows.values()}
         # A catalog nobody has rated or talked about yet (a fresh own catalog) gives no popularity to go by.

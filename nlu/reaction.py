@@ -176,10 +176,11 @@ def _reaction(
         polarity, confidence = verdict
     # An offered item's seen-status is kept when it is "seen", or not seen and asked about ("sounds good, who is in
     # it?": the answer may lead with it); one merely not seen yet is not offered again.
-    if asks_about(said) and clause_seen(said, stated=False) is not Seen.YES:
-        seen = Seen.NO
+    said_seen = clause_seen(said, stated=False)  # "I loved it", "seen it": seen; "who else is in it?": not seen
+    if said_seen is Seen.NO and asks_about(said):
+        seen = Seen.NO  # even after "sounds interesting"
     else:
-        seen = Seen.YES if clause_seen(said, stated=sentiment != 0) is Seen.YES else Seen.UNKNOWN
+        seen = Seen.YES if said_seen is Seen.YES or sentiment != 0 else Seen.UNKNOWN
     added = tuple(
         Mention(parse.text[start:end], start, end, entity, polarity, confidence, seen=seen) for entity in targets
     )

@@ -186,6 +186,8 @@ def test_everyday_words_in_lower_case_are_a_title_only_where_a_title_fits(parser
         ("Can you tell me more about Titanic?", "no"),
         ("Did Spielberg write Jaws?", "no"),
         ("I loved Jaws, who directed it?", "yes"),  # said to be liked: seen, whatever it asks
+        ("I've seen Titanic, who else was in it?", "yes"),
+        ("anything with the guy who was in Jaws", "unknown"),  # "who" of a relative clause asks nothing of Jaws
         ("Jaws", "unknown"),
     ],
 )

@@ -98,3 +98,18 @@ def test_a_position_inside_a_title_or_beyond_the_list_picks_nothing() -> None:
     assert offered_position("one of my favourites", offered) is None
     entity, start, end = offered_position("why 2", offered) or (None, 0, 0)
     assert entity == JAWS and "why 2"[start:end] == "why 2"
+
+
+@pytest.mark.parametrize(
+    ("text", "seen"),
+    [
+        ("hmm, who else is in it?", "no"),  # asked about, not seen: it may lead the next list
+        ("sounds interesting, who else is in it?", "no"),
+        ("I loved it, who else is in it?", "yes"),
+        ("seen it already, who else is in it?", "yes"),
+        ("haven't seen it, I'll check it out", "unknown"),  # merely not seen yet: not offered again
+    ],
+)
+def test_a_question_about_the_offered_film_says_it_is_not_seen(parser: EmbeddedParser, text: str, seen: str) -> None:
+    parse = react(parser.parse(text), [JAWS])
+    assert [(m.entity.node_id, m.seen.value) for m in parse.mentions] == [("ml:2", seen)]

@@ -416,6 +416,7 @@ def test_scary_is_horror_and_a_question_about_a_film_asks_for_no_genre(typed_par
     assert understood(typed_parser, "a scary movie please") == [("horror", LIKE)]
     assert understood(typed_parser, "smth scary") == [("horror", LIKE)]
     assert understood(typed_parser, "is jaws still scary?") == [("m:jaws", LIKE)]
+    assert ("horror", LIKE) in understood(typed_parser, "is there anything like alien that's scary?")
 
 
 def test_a_tag_named_after_a_kind_of_a_genre_is_the_genre_too(typed_parser: EmbeddedParser) -> None:
