@@ -10,7 +10,7 @@ from core.errors import InvalidInputError
 from core.types import Constraints, Intent, Mention, Parse, Polarity, Seen
 from nlu.grounding import DESCRIPTOR, Grounder
 from nlu.intent import classify, not_seen, relative_range, temporal_start, year_range
-from nlu.lexicon import COMPOUND_GENRES, SIBLING_WORDS
+from nlu.lexicon import COMPOUND_GENRES, MEANT_GENRES, SIBLING_WORDS
 from nlu.polarity import clauses, mention_polarities
 from nlu.seen import clause_seen
 from nlu.text import Token, key, tokenize
@@ -175,9 +175,7 @@ _REACTION = re.compile(r"(makes?|made) me\b", re.IGNORECASE)
 _COMPOUNDS = frozenset(key(alias) for alias in COMPOUND_GENRES)
 
 
-_GENRE_ADJECTIVES = frozenset(
-    {"scary", "scarier", "scariest", "funny", "romantic", "dramatic", "comedic", "historical"}
-)
+_GENRE_ADJECTIVES = frozenset(MEANT_GENRES) | {"funny", "romantic", "dramatic", "comedic", "historical"}
 # A yes/no question about the film named right after its verb: "is jaws still scary?", "Is The Shining too scary?"
 _FILM_QUESTION = re.compile(r"(?:^|[.!?]\s*)(?:is|was|isn'?t|wasn'?t)\s+$", re.IGNORECASE)
 

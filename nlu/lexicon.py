@@ -216,17 +216,18 @@ class Lexicon:
                 self.keys[key(alias)].append(genre_rows[genre])
         for word, genre in MEANT_GENRES.items():
             if genre in genre_rows:  # in place of a genre of that name
-                self.keys[key(word)] = [i for i in self.keys[key(word)] if self.entries[i].label != "Genre"]
-                self.keys[key(word)].append(genre_rows[genre])
+                word_key = key(word)
+                self.keys[word_key] = [i for i in self.keys[word_key] if self.entries[i].label != "Genre"]
+                self.keys[word_key].append(genre_rows[genre])
         for alias, genres in COMPOUND_GENRES.items():
             self.keys[key(alias)].extend(genre_rows[g] for g in genres if g in genre_rows)
         for blocked in GENRE_NAME_BLOCKLIST:
             self.keys.pop(blocked, None)
         self._add_derived_keys(alternates)
         every_key = [*self.keys, *self.derived]
-        self.prefixes = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()) + 1)}
         # names that longer names start with: a series ("harry potter", "lord of the rings"), not "date night"
         self.series = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()))}
+        self.prefixes = self.series | {" ".join(k.split()) for k in every_key}  # every token prefix of a key
         self.pairs = {f"{a} {b}" for k in every_key for a, b in itertools.pairwise(k.split())}  # "the lambs"
         self.genres = {self.entries[i].node_id: i for i in genre_rows.values()}
         # A catalog nobody has rated or talked about yet (a fresh own catalog) gives no popularity to go by.

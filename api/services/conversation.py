@@ -333,7 +333,7 @@ def describe_item(details: dict[str, Any]) -> str:
         people.setdefault(person["role"], []).append(person["name"])
     genres = [(g["name"] or g["id"]).lower() for g in details["genres"]]
     kinds = _join(genres[:3]) if genres else ""
-    parts = [f"{'an' if kinds[:1].lower() in 'aeiou' else 'a'} {kinds} film"] if genres else []
+    parts = [f"{'an' if kinds[:1] in 'aeiou' else 'a'} {kinds} film"] if genres else []
     for role, words in (("DIRECTED", "directed by"), ("WROTE", "written by"), ("ACTED_IN", "starring")):
         if people.get(role):
             parts.append(f"{words} {_join(people[role][:3])}")
