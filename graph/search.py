@@ -14,29 +14,55 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Lucene operators that a bare word would otherwise become.
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
 DIALOGUE_WEIGHT = 10  # a like said in a conversation counts as this many ratings for an item's popularity
+# A film at least this many users rated is the one people mean by its title: another film of that title that no one
+# rated gets no popularity from conversations (ReDial's annotators often picked the wrong one of two films of one
+# name from a drop-down: "The Notebook (2013)", a Hungarian war film, holds 12 likes meant for the 2004 one).
+MIN_RATED_NAMESAKE = 3
+RECENT_YEARS = 10  # ratings this many years before the newest one say which of the films of one name people mean
 
 
 def entity_catalog(store: GraphStore) -> list[dict[str, Any]]:
-    """Every Item, Person, Genre and Tag as `{label, id, name, aliases, year, popularity}`.
+    """Every Item, Person, Genre and Tag as `{label, id, name, aliases, year, popularity, recent_popularity}`.
 
     Popularity: for items, the users who rated it plus `DIALOGUE_WEIGHT` times those who talked about liking it
-    (conversations say which of two films of one name people mean today); linked items for people, genres and tags.
+    (conversations say which of two films of one name people mean today), save the likes of an unrated film whose
+    title a film rated by `MIN_RATED_NAMESAKE` users or more also has; linked items for people, genres and tags.
+    Recent popularity: the same with only the ratings of the `RECENT_YEARS` before the newest (undated ones count),
+    so that a 1994 "The Jungle Book" that MovieLens-100K's 1998 users rated is not the one people mean today.
     """
-    return store.read(
+    newest = store.read("MATCH ()-[r:RATED]->() RETURN max(r.ts) AS ts")[0]["ts"]
+    since = newest - RECENT_YEARS * 365 * 24 * 3600 if newest is not None else None
+    rows = store.read(
         """
         MATCH (n:Item|Person|Genre|Tag)
         WITH n, CASE WHEN n:Item THEN 'Item' WHEN n:Person THEN 'Person' WHEN n:Tag THEN 'Tag' ELSE 'Genre' END
              AS label
+        CALL (n, label) {
+            WITH n WHERE label = 'Item'
+            MATCH (n)<-[r:RATED|FEEDBACK]-(:User)
+            RETURN count(r) AS ratings,
+                   count(CASE WHEN $since IS NULL OR r.ts IS NULL OR r.ts >= $since THEN 1 END) AS recent_ratings
+        }
         RETURN label, n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases, n.year AS year,
-               CASE label WHEN 'Item' THEN COUNT { (n)<-[:RATED|FEEDBACK]-(:User) }
-                                           + $dialogue_weight * COUNT { (n)<-[:PREFERS {polarity: 'like'}]-(:User) }
+               CASE label WHEN 'Item' THEN toLower(n.title) END AS title,
+               CASE label WHEN 'Item' THEN ratings
                           WHEN 'Person' THEN COUNT { (n)-->(:Item) }
                           WHEN 'Tag' THEN COUNT { (n)<-[:TAGGED]-(:Item) }
-                          ELSE COUNT { (n)<-[:IN_GENRE]-(:Item) } END AS popularity
+                          ELSE COUNT { (n)<-[:IN_GENRE]-(:Item) } END AS rated,
+               CASE label WHEN 'Item' THEN recent_ratings END AS rated_recently,
+               CASE label WHEN 'Item' THEN COUNT { (n)<-[:PREFERS {polarity: 'like'}]-(:User) } ELSE 0 END AS likes
         ORDER BY label, id
         """,
-        dialogue_weight=DIALOGUE_WEIGHT,
+        since=since,
     )
+    rated_titles = {row["title"] for row in rows if row["title"] and row["rated"] >= MIN_RATED_NAMESAKE}
+    catalog = []
+    for row in rows:
+        title, rated, recently, likes = row.pop("title"), row.pop("rated"), row.pop("rated_recently"), row.pop("likes")
+        talked = 0 if rated == 0 and title in rated_titles else DIALOGUE_WEIGHT * likes
+        recent = None if recently is None else recently + talked
+        catalog.append(row | {"popularity": rated + talked, "recent_popularity": recent})
+    return catalog
 
 
 LONG_WORD = 8  # a word of this many characters on may hold two typos
@@ -74,6 +100,20 @@ def fulltext_candidates(store: GraphStore, text: str, limit: int = 20, fuzzy: bo
         search=query,
         limit=limit,
     )
+
+
+def credited_items(store: GraphStore, item_ids: list[str], person_ids: list[str]) -> dict[str, set[str]]:
+    """Of `item_ids`, those that some of `person_ids` made or played in (any relationship between the two), with
+    those people."""
+    rows = store.read(
+        """
+        MATCH (i:Item)--(p:Person) WHERE i.id IN $items AND p.id IN $people
+        RETURN i.id AS id, collect(DISTINCT p.id) AS people
+        """,
+        items=item_ids,
+        people=person_ids,
+    )
+    return {row["id"]: set(row["people"]) for row in rows}
 
 
 def search_items(store: GraphStore, text: str, limit: int = 10, offset: int = 0) -> list[dict[str, Any]]:

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 from core.errors import InvalidInputError
 from core.types import Constraints, Intent, Mention, Parse, Polarity, Seen
-from nlu.grounding import DESCRIPTOR, Grounder
+from nlu.grounding import DESCRIPTOR, PART_END, Grounder
 from nlu.intent import classify, not_seen, relative_range, temporal_start, year_range
 from nlu.lexicon import COMPOUND_GENRES, MEANT_GENRES, SIBLING_WORDS
-from nlu.polarity import clauses, mention_polarities
+from nlu.polarity import NEGATORS, clauses, mention_polarities
 from nlu.seen import clause_seen
 from nlu.text import Token, key, tokenize
 
@@ -87,8 +87,9 @@ class EmbeddedParser:
         mentions = tuple(m for mention in mentions for m in _each_named(mention))  # "romcoms": romance and comedy
         mentions = tuple(m for mention in mentions for m in self._with_tag_genre(mention))
         mentions = tuple(m for m in mentions if not _asked_of_a_film(text, m, mentions))
-        if not any(m.entity.label == "Genre" for m in mentions):
-            mentions += self._described_genres(text, mentions)
+        mentions += self._described_genres(text, mentions)
+        named = [(m.entity.label, m.entity.node_id) for m in mentions]
+        mentions = tuple(m for i, m in enumerate(mentions) if named[i] not in named[:i])  # each node once
         intent = classify(text, mentions)
         asked = self._constraints(text, intent, mentions)
         if intent is Intent.CHITCHAT and (asked.year_min or asked.year_max or asked.not_seen):
@@ -132,17 +133,34 @@ class EmbeddedParser:
         return mention, replace(mention, entity=genre, alternatives=())
 
     def _described_genres(self, text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
-        """A genre for a descriptive phrase ("something scary", "makes me laugh") that names none; the names found
+        """A genre for the first descriptive phrase ("something scary", "makes me laugh") that describes one, in a
+        part of the message that likes no genre ("my husband wants action, I want something funny"); the names found
         are no description ("something like star wars" asks for films like it, not for a genre)."""
         chars = list(text[:2_000])
         for m in mentions:
             chars[m.start : m.end] = " " * len(chars[m.start : m.end])
         blanked = "".join(chars)
-        match = DESCRIPTOR.search(blanked)
-        if match is None:
-            return ()
+        for match in DESCRIPTOR.finditer(blanked):  # "not anything too heavy. Maybe something light and funny"
+            described = self._described(text, blanked, match, mentions)
+            if described:
+                return described
+        return ()
+
+    def _described(
+        self, text: str, blanked: str, match: re.Match[str], mentions: tuple[Mention, ...]
+    ) -> tuple[Mention, ...]:
+        """The genre one descriptive phrase describes, unless its part of the message likes a genre already."""
         start, end = match.start(), match.end()
-        if _REACTION.match(match.group(0)) and any(m.end <= start for m in mentions):
+        part_start = max((p.end() for p in PART_END.finditer(text, 0, start)), default=0)
+        part_end = next((p.start() for p in PART_END.finditer(text, end)), len(text))
+        liked = [m for m in mentions if m.entity.label == "Genre" and m.polarity is not Polarity.DISLIKE]
+        effect = _REACTION.match(match.group(0)) is not None  # "romance movies that make you cry": drama as well
+        if not effect and any(part_start <= m.start < part_end for m in liked):  # "not into horror, want smth funny"
+            return ()
+        if NEGATORS & {t.norm for t in tokenize(text[part_start:start])[-4:]}:
+            return ()  # "not in the mood for anything depressing" asks for no drama
+        asked = tokenize(text[part_start:start])[-1:]  # "an anime that'll make me cry", "movies to make me laugh"
+        if effect and any(m.end <= start for m in mentions) and not (asked and asked[0].norm in _ASKING):
             return ()  # "Coco made me cry" tells how a film was, not what to watch next
         cut = temporal_start(match.group(0))  # "something from the 90s" describes a time, not a genre
         if cut is not None:
@@ -166,10 +184,12 @@ _NOT_DESCRIPTIVE = frozenset(
     | {"latest"}
     | {"starring", "featuring", "directed", "written", "made", "by", "with"}
     | {"recommend", "suggest", "recommendations", "suggestions"}  # "anything you can recommend?"
+    | {"think", "thought"}  # "anything else you can think of?"
 )
 
 
-_REACTION = re.compile(r"(makes?|made) me\b", re.IGNORECASE)
+_REACTION = re.compile(r"(makes?|made|make) (me|you|u)\b", re.IGNORECASE)
+_ASKING = frozenset({"that", "thatll", "which", "to", "will", "would", "could", "should", "might", "gonna"})
 
 
 _COMPOUNDS = frozenset(key(alias) for alias in COMPOUND_GENRES)

@@ -15,18 +15,20 @@ from rapidfuzz import fuzz
 from core.types import GroundedEntity
 from graph.db import GraphStore
 from graph.importers.titles import display_title, split_year
-from graph.search import entity_catalog, fulltext_candidates
+from graph.search import credited_items, entity_catalog, fulltext_candidates
 from nlu.encoder import SentenceEncoder
-from nlu.lexicon import Entry, Lexicon, SpanMatch
+from nlu.lexicon import SUBTITLE, Entry, Lexicon, SpanMatch
 from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
 from nlu.polarity import NEGATIVE, POSITIVE
-from nlu.text import Token, is_english, is_year, key, tokenize
+from nlu.text import Token, gcide, is_english, is_year, key, tokenize
 
 MIN_EVERYDAY_PRIOR = 0.3  # popularity prior a film named by one everyday word needs to be read as a title
 FUZZY_BEFORE = 4  # words before an unknown word a full-text match may start at ("pirates of the carribean")
 MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
 MIN_TYPO_SURNAME_PRIOR = 0.15  # a misspelt surname names someone with 3+ films
 MIN_ONE_WORD_TYPO = 6  # ... and as a typo of a one-word name from this length on, written as a name ("Arival")
+MIN_NAMED_WORD = 6  # an English word written as a name right after "loved" is a film from this length on
+PLAIN_IN_CHAT = 2.0  # uses per 100k words of chat from which a word is a plain word ("next": 11), not a name
 MAX_CORRECTIONS = 20  # name words tried in place of a word that may hold a typo
 TYPO_WINDOW = 10  # words either side of a corrected word a name may span ("pirates of the caribbean … black peirl")
 _ACCEPTED = 0.5  # a learned title score from which a match counts as found (for lists: "jaws and alien")
@@ -65,8 +67,9 @@ GENRE_DESCRIPTIONS: dict[str, str] = {
 }
 # A descriptive phrase: a cue, then up to six words that say what the movie is like ("something scary").
 DESCRIPTOR = re.compile(
-    r"\b(?:something|anything|somethin|anythin|smth|smthg|smthn|sth|makes? me|made me|in the mood for|feel like)\b"
-    r"((?:\W+\w+){1,6})",
+    r"\b(?:something|anything|somethin|anythin|smth|smthg|smthn|sth|makes? (?:me|you|u)|made me|in the mood for"
+    r"|feel like)\b"
+    r"((?:[^\w.!?;]+\w+){1,6})",  # within its sentence
     re.IGNORECASE,
 )
 # Words near a name shared by several films that say which one: "the first jumanji", "the more recent jane eyre".
@@ -95,6 +98,8 @@ class _Message:
     named: frozenset[int]
     about_movies: bool  # the message says movie / film / series somewhere: "Inception and other … movies"
     lower_case_writer: bool  # no capital letter anywhere in the message
+    capitalises_names: bool  # a name no dictionary has is written with a capital inside a sentence ("Whiplash")
+    shouting: bool  # written in capitals only: a capital says nothing there
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,9 @@ class _Surroundings:
     after_capitalised: bool  # that word is capitalised ("You Again": no "You" ends there)
     whole: bool  # nothing else in the message but fillers and other names
     listed: bool  # in a list with a title found before it
+    among_films: bool  # listed after a film found, or before a film of several words or one no dictionary has
+    abbreviation: bool  # written as one with full stops: "E.T."
+    person_cued: bool  # where a person's work is introduced: "by nolan", "a Hitchcock film" (`_person_cued`)
     leads: bool  # only fillers and interjections before it
     message: _Message
 
@@ -177,10 +185,13 @@ class Grounder:
             return self.describe_genres(span)[:k]
         return []
 
-    def _rank_exact(self, indices: list[int], context: str, name_key: str | None = None) -> list[GroundedEntity]:
-        """Nodes sharing a name, best first: a full name before a shortened one unless the shortened is much more
-        popular ("the lord of the rings" is the trilogy, not the 1978 cartoon), then by `_preference`. Where the
-        context says which era, the full names come first: "the new iron man" is no Iron Man 2."""
+    def _rank_exact(
+        self, indices: list[int], context: str, name_key: str | None = None, year: int | None = None
+    ) -> list[GroundedEntity]:
+        """Nodes sharing a name, best first: the one of the `year` said beside the name ("Ghostbusters, the 2016
+        one"), a full name before a shortened one unless the shortened is much more popular ("the lord of the rings"
+        is the trilogy, not the 1978 cartoon), then by `_preference`. Where the context says which era, the full
+        names come first: "the new iron man" is no Iron Man 2."""
 
         def full(i: int) -> bool:
             return name_key is None or self.lexicon.is_full_name(name_key, i)
@@ -201,7 +212,9 @@ class Grounder:
             return _preference(entry, context, movie, original) + (FULL_NAME_BONUS if full(i) else 0.0)
 
         era = bool(_OLDER.search(context) or _NEWER.search(context))
-        order = sorted(indices, key=lambda i: (-(era and full(i)), -rank(i)))
+        order = sorted(
+            indices, key=lambda i: (-(year is not None and entries[i].year == year), -(era and full(i)), -rank(i))
+        )
         return [_grounded(self.lexicon.entries[i], round(0.9 + 0.1 * self.lexicon.entries[i].prior, 4)) for i in order]
 
     def _rank_fuzzy(self, span: str, span_key: str, wanted: str | None) -> list[GroundedEntity]:
@@ -252,7 +265,11 @@ class Grounder:
         """Grounded spans of `text`: lexicon matches, then full-text fallback around unknown words; with
         `keep_rejected`, also the lexicon matches judged no mention (confidence 0 or below 0.5: to learn from)."""
         tokens = tokenize(text) if tokens is None else tokens
-        matches = self.lexicon.find(tokens)
+        matches = [  # sentence by sentence: "Loved the original Star Wars. The Last Jedi though"
+            replace(m, first=m.first + start, last=m.last + start)
+            for start, end in _sentences(text, tokens)
+            for m in self.lexicon.find(tokens[start:end])
+        ]
         if fuzzy:
             matches = self._typo_matches(tokens, matches)
         found: list[Candidate] = []
@@ -261,12 +278,32 @@ class Grounder:
             named=frozenset(i for m in matches if self._names_on_its_own(tokens, m) for i in range(m.first, m.last)),
             about_movies=any(t.norm in _TITLE_CUES_AFTER for t in tokens),
             lower_case_writer=not any(t.capitalised for t in tokens),
+            shouting=text.upper() == text,
+            capitalises_names=any(
+                self._names_on_its_own(tokens, m) and all(t.capitalised for t in tokens[m.first : m.last])
+                for m in matches
+                if m.first > 0 and not _ENDS_SENTENCE.search(text[tokens[m.first - 1].end : tokens[m.first].start])
+            ),
         )
         pending = sorted(matches, key=lambda m: m.first)
         while pending:
             match = pending.pop(0)
             listed = any(_listed_together(text, tokens, other, match) for other in accepted)
-            candidate, taken = self._from_match(text, tokens, match, listed, message)
+            films = [
+                m for m in [*accepted, *pending] if all(self.lexicon.entries[i].label == "Item" for i in m.entries)
+            ]
+            among_films = (
+                any(  # "walle and up", "up and inside out"; never "a Nolan fan, Memento", "her and Gary Oldman"
+                    _listed_together(text, tokens, other, match)
+                    if other.last <= match.first
+                    else _listed_together(text, tokens, match, other)
+                    and other.first == match.last + 1
+                    and (other.last - other.first > 1 or other.first in message.named)
+                    for other in films
+                    if other in accepted or other.first >= match.last
+                )
+            )
+            candidate, taken = self._from_match(text, tokens, match, (listed, among_films), message)
             if taken:
                 accepted.append(match)
             else:  # "a civil war movie" is no Captain America: Civil War, and still a war movie
@@ -276,7 +313,64 @@ class Grounder:
         if fuzzy:
             covered = [any(m.first <= i < m.last for m in accepted) for i in range(len(tokens))]
             found.extend(self._fuzzy_spans(text, tokens, covered))
-        return sorted(found, key=lambda c: c.start)
+        found = _beside_people(text, self._by_credits(text, sorted(found, key=lambda c: c.start)))
+        return sorted([*found, *self._first_ones(text, found)], key=lambda c: c.start)
+
+    def _first_ones(self, text: str, found: list[Candidate]) -> list[Candidate]:
+        """ "The first one" / "the original" after a sequel or a remake is the series' first film or the oldest of
+        that name ("John Wick 2 was even better than the first", "Blade Runner 2049 … better than the original",
+        "Ghostbusters, the 2016 one. The original is fine")."""
+        films = [c for c in found if c.confidence >= _ACCEPTED and c.entities[0].label == "Item"]
+        added = []
+        for n, film in enumerate(films):
+            phrase = _FIRST_ONE.search(text, film.end, films[n + 1].start if n + 1 < len(films) else len(text))
+            if phrase is None or any(c.start < phrase.end() and phrase.start() < c.end for c in found):
+                continue
+            first = self._first_of(film.entities[0])
+            if first is not None:
+                added.append(Candidate(phrase.start(), phrase.end(), (first,), _RULES_CERTAIN))
+        return added
+
+    def _first_of(self, film: GroundedEntity) -> GroundedEntity | None:
+        """The first film of `film`'s series or name: the oldest film people know of its title cut before its
+        sequel number or subtitle ("Terminator 2: Judgment Day" → The Terminator), made before it."""
+        year = self.year_of(film.node_id)
+        title = split_year(display_title(film.name))[0]
+        head = _SEQUEL.sub("", key(SUBTITLE.split(title)[0]))
+        indices = {*self.lexicon.lookup(head)[0], *self.lexicon.lookup(_toggle_article(head))[0]}
+        earlier = [
+            self.lexicon.entries[i]
+            for i in indices
+            if self.lexicon.entries[i].label == "Item"
+            and self.lexicon.entries[i].popularity > 0
+            and year is not None
+            and (self.lexicon.entries[i].year or year) < year
+        ]
+        if not earlier:
+            return None
+        oldest = min(earlier, key=lambda e: e.year or 0)
+        return _grounded(oldest, round(0.9 + 0.1 * oldest.prior, 4))
+
+    def _by_credits(self, text: str, found: list[Candidate]) -> list[Candidate]:
+        """Of films of one title, the one most of the people named in the same part of the message made or played in
+        comes first: "Murder on the Orient Express with Albert Finney" is the 1974 film (never "the original Halloween
+        but the Rob Zombie remake")."""
+        people = [c for c in found if c.entities[0].label == "Person" and c.confidence >= _ACCEPTED]
+        namesakes = {id(c): _namesakes(c) for c in found}
+        if not people or not any(namesakes.values()):
+            return found
+        ids = [p.entities[0].node_id for p in people]
+        credited = credited_items(self.store, [e.node_id for n in namesakes.values() for e in n], ids)
+        reordered = []
+        for c in found:
+            same = namesakes[id(c)]
+            near = {p.entities[0].node_id for p in people if not PART_END.search(_between(text, c, p))}
+            counts = {e.node_id: len(credited.get(e.node_id, set()) & near) for e in same}
+            if any(counts.values()):
+                first = sorted(same, key=lambda e: -counts[e.node_id])
+                c = replace(c, entities=(*first, *(e for e in c.entities if e not in same)))
+            reordered.append(c)
+        return reordered
 
     def _inside_rejected(self, tokens: list[Token], rejected: SpanMatch, pending: list[SpanMatch]) -> list[SpanMatch]:
         """The names the longest match hid, that start inside a rejected one and cross no match still to judge:
@@ -304,11 +398,17 @@ class Grounder:
         return match.with_year or any(not self.lexicon.is_common(t.norm) for t in tokens[match.first : match.last])
 
     @staticmethod
-    def _surname_confidence(common: bool, capitalised: bool, before: frozenset[str], after: str) -> float:
+    def _surname_confidence(
+        word: str, common: bool, capitalised: bool, before: frozenset[str], after: str, cued: bool
+    ) -> float:
         """A person named by their surname alone: a surname that is also an everyday word ("king", "story") needs
         a word that introduces their work ("by", "with", "starring") or, capitalised, "fan" after it ("a Murray
-        fan"); any other is near certain capitalised, and otherwise stronger when introduced."""
-        introduced = bool(before & _PERSON_CUES_BEFORE)
+        fan"); one the vocabulary holds as a name, no English word ("spielberg", "nolan"), any word that introduces
+        their work (`cued`: "any spielberg films?", "an old Hitchcock film"); any other is near certain capitalised,
+        and otherwise stronger when introduced."""
+        introduced = bool(before & _PERSON_CUES_BEFORE) or cued or after in _ROLE_VERBS_AFTER  # "did nolan direct"
+        if common and introduced and word not in gcide():
+            return 0.6
         if common:  # "with chase", "a Murray fan"; never "more story" or "from England"
             return 0.6 if before & _ROLE_CUES_BEFORE or (capitalised and after == "fan") else 0.0
         return 0.85 if capitalised else 0.6 if introduced or before & _STRONG_CUES_BEFORE else 0.5
@@ -410,7 +510,7 @@ class Grounder:
         return current is None or hit.last - hit.first > current.last - current.first
 
     def _from_match(
-        self, text: str, tokens: list[Token], match: SpanMatch, listed: bool, message: _Message
+        self, text: str, tokens: list[Token], match: SpanMatch, listed: tuple[bool, bool], message: _Message
     ) -> tuple[Candidate, bool]:
         """The candidate of a lexicon match, and whether it is taken for a mention (scored by the learned linker
         when it names a title the rules are unsure of, else by the rules)."""
@@ -440,9 +540,12 @@ class Grounder:
                 # "more tarantino" is no less a name there; the linker adds the ones the rules refuse ("like hopkins").
                 confidence = max(learned, confidence) if surname and confidence >= _ACCEPTED else learned
                 taken = confidence >= _ACCEPTED
-        before = text[tokens[max(0, match.first - _NEAR_BEFORE)].start : span[0].start]
+        # "the first jumanji", "jane eyre, the new one"; never "old film noir, The Maltese Falcon"
+        before = PART_END.split(text[tokens[max(0, match.first - _NEAR_BEFORE)].start : span[0].start])[-1]
         after = text[span[-1].end : tokens[min(len(tokens), match.last + _NEAR_AFTER) - 1].end]
-        ranked = self._rank_exact(list(match.entries), _era_cue(before, after), match.key)
+        said = _SAID_YEAR.match(after)
+        year = int(said.group(1)) if said is not None else None
+        ranked = self._rank_exact(list(match.entries), _era_cue(before, after), match.key, year)
         end = span[-1].end
         if match.with_year and text[end : end + 1] == ")":
             end += 1
@@ -454,8 +557,9 @@ class Grounder:
         before their films ("scorsese movies", "Hitchcock's films")."""
         before = match.first > 0 and tokens[match.first - 1].norm in _PERSON_CUES_BEFORE
         following = tokens[match.last].norm if match.last < len(tokens) else ""
-        # "a Hitchcock movie" is one of his; "the Hitchcock movie" may be the film
-        an = match.first > 0 and tokens[match.first - 1].norm in {"a", "an"} and following in _TITLE_CUES_AFTER
+        # "a Hitchcock movie", "an old Hitchcock film" is one of his; "the Hitchcock movie" may be the film
+        articles = {t.norm for t in tokens[max(0, match.first - 2) : match.first]}
+        an = bool(articles & {"a", "an", "another"}) and following in _TITLE_CUES_AFTER
         return before or following in _PERSON_CUES_AFTER or an or tokens[match.last - 1].possessive
 
     @staticmethod
@@ -514,7 +618,7 @@ class Grounder:
         return features
 
     def _surroundings(
-        self, text: str, tokens: list[Token], match: SpanMatch, listed: bool, message: _Message
+        self, text: str, tokens: list[Token], match: SpanMatch, listed: tuple[bool, bool], message: _Message
     ) -> _Surroundings:
         """What stands in and around a lexicon match, as the rules and the learned linker read it."""
         span = tokens[match.first : match.last]
@@ -528,14 +632,17 @@ class Grounder:
         return _Surroundings(
             words=tuple(t.norm for t in words),
             common=tuple(self.lexicon.is_common(t.norm) for t in words),
-            capitalised=tuple(t.capitalised for t in words),
+            capitalised=tuple(t.capitalised and not message.shouting for t in words),  # "I'M IN THE MOOD FOR …"
             sentence_start=match.first == 0 or text[: span[0].start].rstrip()[-1:] in {".", "!", "?", ""},
             before=frozenset(t.norm for t in tokens[max(sentence, match.first - 3) : match.first]),  # this sentence
             adjacent=tokens[match.first - 1].norm if match.first > sentence else "",
             after=tokens[match.last].norm if follows else "",  # "alien movie", not "about life, movies like"
             after_capitalised=follows and tokens[match.last].capitalised,
             whole=all(t.norm in _BARE_FILLERS or i in message.named for i, t in outside),  # "jaws and alien"
-            listed=listed,
+            listed=listed[0],
+            among_films=listed[1],
+            person_cued=self._person_cued(tokens, match),
+            abbreviation=_DOTTED.fullmatch(text[span[0].start : span[-1].end].rstrip(".") + ".") is not None,
             leads=all(t.norm in _BARE_FILLERS | _INTERJECTIONS for t in tokens[: match.first]),
             message=message,
         )
@@ -554,6 +661,10 @@ class Grounder:
             plain = len(around.words) == 1 and self.lexicon.is_common(around.words[0])
             judgment = _judgment(" ".join(around.words))
             return 0.0 if (plain and not kind) or not around.words or judgment else 0.85
+        if not around.words:  # a year alone ("2012", "1917") is a film only where one is watched or named alone
+            strongly = around.adjacent in _STRONG_CUES_BEFORE and labels == {"Item"}
+            named = strongly or around.whole or around.listed  # "Dr. Strangelove, A Clockwork Orange, 2001"
+            return 0.9 if named else _NEVER  # never "movies from 2016", "the 2016 one"
         if match.with_year:
             return 0.97
         common, capitalised, sentence_start = around.common, around.capitalised, around.sentence_start
@@ -565,18 +676,35 @@ class Grounder:
         scale = 0.95 if match.typo else 1.0
         if len(around.words) == 1:
             word = around.words[0]
+            if around.abbreviation and labels == {"Item"} and self._talked_about(entries):
+                return scale * _RULES_CERTAIN  # "E.T."
             # "I haven't seen Fargo", "we loved Frozen", "I loved Up", "WALL-E and Up": written as a name, right where
             # a title stands
             listed = around.listed and not around.after_capitalised  # "WALL-E and Up", not "Wolfen and You Again"
             watched = (around.adjacent in _STRONG_CUES_BEFORE or listed) and not sentence_start
-            if capitalised[0] and watched and labels == {"Item"} and not match.derived and self._talked_about(entries):
+            # "I loved Hereditary"; a name that is no English word is the linker's to judge ("I like Liam")
+            strong = around.adjacent in _STRONG_CUES_BEFORE and word in gcide() and word not in self.lexicon.stopwords
+            strong = strong and len(word) >= MIN_NAMED_WORD  # never "LOVE TO WATCH"
+            named = self._talked_about(entries) or strong
+            if capitalised[0] and watched and labels == {"Item"} and not match.derived and named:
                 return scale * 0.92  # before a short everyday word ("up", "her") is ruled out below
+            # "walle and up made me cry", "lost in translation and her", "up and inside out": an everyday word
+            # listed among titles, standing alone in the list, is one too
+            in_list = around.among_films and (after == "" or after in _LIST_GOES_ON)
+            film = labels == {"Item"} and not match.derived and word not in _PRONOUN_TITLES
+            if in_list and film and self._talked_about(entries):
+                return scale * _RULES_CERTAIN
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
                 return _NEVER
+            plain = (self.usage.per_100k_words(word) or 0.0) >= PLAIN_IN_CHAT
+            if plain and not capitalised[0] and around.message.capitalises_names and labels == {"Item"}:
+                return _NEVER  # "I just finished Whiplash. What should I watch next?": who capitalises names
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
                 return _NEVER  # "loved jaws": the verb is not the film "Loved"
             if match.derived and labels == {"Person"}:
-                return scale * self._surname_confidence(common[0], capitalised[0], before, after)
+                return scale * self._surname_confidence(
+                    word, common[0], capitalised[0], before, after, around.person_cued
+                )
             if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
             # A lone everyday word is a title only for a film people talk about ("frozen", not "Fun (1994)").
@@ -685,7 +813,7 @@ _FUNCTION_WORDS_TEXT = """a an the and or but of to in on at for with from by as
     him her we us they them be was were are am do did not no so up out all one what who why how when where there here"""
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 _TITLE_CUES_TEXT = """seen saw watched watch watching see love loved loves like liked enjoyed enjoy hated hate and or
-    recommend try adore adored than"""
+    recommend try adore adored than stand"""
 _TITLE_CUES_BEFORE = frozenset(_TITLE_CUES_TEXT.split())
 _STRONG_CUES_BEFORE = _TITLE_CUES_BEFORE - {"and", "or"}  # what a lone everyday word needs to be a title
 _MULTI_CUES_TEXT = "about is was thought think hear heard favorite favourite favorites suggest check than"
@@ -699,6 +827,7 @@ _ROLE_CUES_BEFORE = frozenset({"by", "with", "starring", "director", "actor", "a
 _REQUEST_WORDS = frozenset({"anything", "something", "else", "other", "another", "nothing", "everything"})
 _INTERJECTIONS = frozenset({"oh", "ohh", "ah", "yes", "yeah", "no", "nah", "hmm", "well", "ok", "okay", "wow", "lol"})
 _PERSON_CUES_BEFORE = frozenset({"by", "with", "w", "starring", "more", "director", "actor", "actress", "from"})
+_ROLE_VERBS_AFTER = frozenset({"direct", "directed", "directs", "wrote", "write", "star", "starred", "stars", "act"})
 _PERSON_CUES_AFTER = frozenset({"movies", "films", "flicks"})  # "scorsese movies" (a film would be "the X movie")
 # Words a message may hold besides a bare title and still be just that title ("the godfather", "what about jaws?").
 _BARE_FILLERS_TEXT = "what about how and or nor maybe hmm ok okay oh um well also movie film please lol"
@@ -708,6 +837,17 @@ _SERIES_CUES_AFTER = frozenset({"movies", "films", "series", "franchise", "trilo
 # An everyday word is a tag only where it names a kind of film: "superhero movies", "something about zombies".
 _TAG_CUES_AFTER = _TITLE_CUES_AFTER | {"flick", "flicks", "stuff", "ones", "story", "stories"}
 _TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
+# What may follow a title that ends a list: "walle and up made me cry", "jaws and her were great" (not "her acting")
+_LIST_GOES_ON = frozenset({"and", "or", "made", "make", "makes", "is", "was", "are", "were", "both", "too", "also"})
+_PRONOUN_TITLES = frozenset({"it", "this", "that", "them", "me", "you", "we", "they", "he", "she"})  # "jaws and it was"
+# A year said right after a name shared by several films: "Ghostbusters, the 2016 one", "Dune (the 1984 version)"
+_SAID_YEAR = re.compile(r"\W*(?:the\s+)?((?:19|20)\d\d)\s+(?:one|version|remake|film|movie)\b", re.IGNORECASE)
+# What names a series' first film or a remake's original after a later one was named
+_FIRST_ONE = re.compile(r"\bthe (?:first|original)(?: one| movie| film)?\b(?! \w+ (?:movie|film))", re.IGNORECASE)
+_SEQUEL = re.compile(r" (?:[2-9]|\d{4}|ii|iii|iv|v|vi|vii|part \w+|chapter \w+|episode \w+)$")
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)  # between two names of one list
+PART_END = re.compile(r"[,.;!?]|\bbut\b", re.IGNORECASE)  # what ends a part of a message
+_DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}")  # an abbreviation written with full stops: "E.T."
 _NO_ENTRY = Entry("", "", "", None, 0)
 
 
@@ -715,6 +855,49 @@ def _judgment(tag_key: str) -> bool:
     """A tag that is a judgment ("too long", "overrated", "good soundtrack"): polarity reads it, it names nothing."""
     first = tag_key.split(" ", 1)[0]
     return first in POSITIVE or first in NEGATIVE
+
+
+def _sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    """The token ranges of the sentences of `text`, which no name runs across ("Star Wars. The Last Jedi"; a full
+    stop after a word of three letters or fewer may close an abbreviation: "Dr. Strangelove", "Vol. 1")."""
+    ranges, start = [], 0
+    for i in range(len(tokens) - 1):
+        gap = text[tokens[i].end : tokens[i + 1].start]
+        if gap.endswith("(") and is_year(tokens[i + 1].norm):
+            continue  # "Who Framed Roger Rabbit? (1988)"
+        if "?" in gap or ";" in gap or ("." in gap and len(tokens[i].norm) > 3):
+            ranges.append((start, i + 1))
+            start = i + 1
+    return [*ranges, (start, len(tokens))] if tokens else []
+
+
+def _beside_people(text: str, found: list[Candidate]) -> list[Candidate]:
+    """A name of a film and a person listed beside another person is the person: "I've exhausted Hitchcock and Billy
+    Wilder" (not the film "Hitchcock")."""
+    people = [c for c in found if c.entities[0].label == "Person"]
+    return [
+        replace(c, entities=tuple(sorted(c.entities, key=lambda e: e.label != "Person")))
+        if c.entities[0].label == "Item"
+        and any(e.label == "Person" for e in c.entities)
+        and any(_LIST_GAP.fullmatch(_between(text, c, p)) for p in people)
+        else c
+        for c in found
+    ]
+
+
+def _between(text: str, one: Candidate, other: Candidate) -> str:
+    """The text between two candidates."""
+    return text[min(one.end, other.end) : max(one.start, other.start)]
+
+
+def _namesakes(candidate: Candidate) -> list[GroundedEntity]:
+    """The films of a candidate that bear its best film's title (none when that is the only one)."""
+    top = candidate.entities[0]
+    if top.label != "Item":
+        return []
+    title = split_year(top.name)[0]
+    same = [e for e in candidate.entities if e.label == "Item" and split_year(e.name)[0] == title]
+    return same if len(same) > 1 else []
 
 
 def _listed_together(text: str, tokens: list[Token], earlier: SpanMatch, match: SpanMatch) -> bool:
@@ -735,13 +918,13 @@ def _era_cue(before: str, after: str) -> str:
 
 def _preference(entry: Entry, context: str, movie_first: bool, may_be_original: bool) -> float:
     """Rank among nodes sharing a name: an "original" asks for the oldest (of those that `may_be_original`), a
-    "remake" for the newest, otherwise the most popular, a Movie (`movie_first`) before a person or genre of the same
-    name."""
+    "remake" for the newest, otherwise the most popular today, a Movie (`movie_first`) before a person or genre of the
+    same name."""
     if entry.year and may_be_original and _OLDER.search(context):
         return 10_000 - entry.year + entry.prior
     if entry.year and _NEWER.search(context):
         return entry.year + entry.prior
-    return entry.prior + (0.5 if movie_first else 0.0) + (0.01 if entry.year else 0.0)
+    return entry.recent_prior + (0.5 if movie_first else 0.0) + (0.01 if entry.year else 0.0)
 
 
 def _grounded(entry: Entry, score: float) -> GroundedEntity:
@@ -749,10 +932,12 @@ def _grounded(entry: Entry, score: float) -> GroundedEntity:
 
 
 def _name_keys(name: str, label: str) -> set[str]:
+    """The keys a full-text candidate is compared by: its name, with its year, and a title's part before its
+    subtitle ("pirates of the carribean" is Pirates of the Caribbean: The Curse of the Black Pearl)."""
     if label != "Item":
         return {key(name)} - {""}
     title, year = split_year(display_title(name))
-    keys = {key(title)}
+    keys = {key(title), key(SUBTITLE.split(title)[0])}
     if year is not None:
         keys.add(key(f"{title} {year}"))
     return keys - {""}

@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz.distance import DamerauLevenshtein
 
 from graph.importers.titles import alternative_titles, display_title, split_year
-from nlu.text import Token, is_english, is_year, key, title_words, vocabulary
+from nlu.text import Token, gcide, is_english, is_year, key, title_words, vocabulary
 
 # Inflections and everyday names of the genres (the graph's genre ids on the right). A "romantic comedy" is read as
 # its two genres ("romantic" → romance, "comedy"), so it has no entry of its own.
@@ -32,11 +32,15 @@ GENRE_ALIASES: dict[str, str] = {
     **dict.fromkeys(["mob", "mafia", "gangster", "gangsters"], "crime"),
     "dramas": "drama",
     "dramatic": "drama",
+    **dict.fromkeys(["good cry", "tearjerker", "tearjerkers", "tear jerker", "tear jerkers"], "drama"),
+    "funnier": "comedy",  # "like The Hangover but funnier"
     "documentaries": "documentary",
     "docs": "documentary",
+    "doc": "documentary",
     "musicals": "musical",
     "westerns": "western",
     "mysteries": "mystery",
+    "adventurous": "adventure",
     "animated": "animation",
     "cartoon": "animation",
     "cartoons": "animation",
@@ -99,11 +103,18 @@ class Entry:
     name: str
     year: int | None
     popularity: int
+    recent_popularity: int | None = None  # of its ratings, only those of the last years, where they are dated
 
     @property
     def prior(self) -> float:
         """Popularity as a 0..1 prior (log-scaled; 1,000+ links saturate)."""
         return min(1.0, math.log1p(self.popularity) / math.log1p(1000))
+
+    @property
+    def recent_prior(self) -> float:
+        """`prior` of what people rate and talk about today: which of the films of one name they mean."""
+        recent = self.popularity if self.recent_popularity is None else self.recent_popularity
+        return min(1.0, math.log1p(recent) / math.log1p(1000))
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,10 @@ class SpanMatch:
 _ARTICLE = re.compile(r"^(the|a|an) ")
 _ARTICLES = frozenset({"the", "a", "an"})
 _SHORT = re.compile(r" (?:[2-9]|ii|iii|iv|v|vi|vii|part \w+|episode \w+|chapter \w+|and the .*)( .*)?$")
-_SUBTITLE = re.compile(r":|\s[-\u2013]\s")
+SUBTITLE = re.compile(r":|\s[-\u2013]\s")  # where a title's subtitle starts
+# A title that is an abbreviation and what it stands for is also named by the abbreviation ("E.T. the
+# Extra-Terrestrial"), not one the abbreviation only opens ("U.S. Marshals").
+_ABBREVIATION = re.compile(r"^((?:[A-Z]\.){2,}) the ")
 _AND_THE = re.compile(r" (?:and|&) the (.+)$", re.IGNORECASE)  # "Harry Potter and the Chamber of Secrets"
 MAX_PART_TITLES = 2  # a subtitle or a title's opening words name their films when at most this many share them
 MIN_SURNAME_LINKS = 8  # a surname that is also an everyday word ("story") names only someone with this many films
@@ -146,6 +160,8 @@ MIN_SPLIT_PART = 4  # ... into two English words of this length on ("dead pool",
 
 
 _PARTICLES = frozenset({"de", "di", "da", "del", "van", "von", "der", "le", "la", "du", "mc", "mac"})
+# ... and one written inside a name, which people also type apart: "DiCaprio", "McConaughey", "LaBeouf"
+_INNER_PARTICLE = re.compile(r"\b(Di|De|Da|Del|Van|Von|Der|Le|La|Du|Mc|Mac)([A-Z][a-z]{2,})")
 
 
 def _joined_particles(words: list[str]) -> list[str]:
@@ -201,7 +217,8 @@ class Lexicon:
             if not row.get("name") or not row.get("id"):
                 continue
             index = len(self.entries)
-            entry = Entry(row["label"], row["id"], row["name"], row.get("year"), int(row.get("popularity") or 0))
+            popularity, recent = int(row.get("popularity") or 0), row.get("recent_popularity")
+            entry = Entry(row["label"], row["id"], row["name"], row.get("year"), popularity, recent)
             self.entries.append(entry)
             for name_key in self._keys_of(entry, row.get("aliases") or []):
                 if index not in self.keys[name_key]:
@@ -246,7 +263,7 @@ class Lexicon:
         for index, entry in enumerate(self.entries):
             if entry.label == "Item":
                 raw = split_year(display_title(entry.name))[0]
-                title, head = key(raw), key(_SUBTITLE.split(raw)[0])
+                title, head = key(raw), key(SUBTITLE.split(raw)[0])
                 for word in title_words(raw):  # "kiki" of Kiki's Delivery Service
                     titles_with[word].add(index)
                 bare = _ARTICLE.sub("", title)
@@ -258,6 +275,9 @@ class Lexicon:
                     cut_short = short not in (head, bare) and len(remainder) < 2
                     if short and short != title and significant and not cut_short:
                         derived[short].add(index)  # never "the fast" for The Fast and the Furious
+                opening = _ABBREVIATION.match(raw)  # "E.T." of "E.T. the Extra-Terrestrial"
+                if opening is not None and entry.popularity >= MIN_SHORT_POPULARITY:
+                    derived[key(opening.group(1))].add(index)
                 for other in self._other_spellings(raw, entry):  # "spiderman 2", "godfather 2", "lotr"
                     derived[other].add(index)
                 for tail in self._parts(raw, entry):  # "infinity war", "chamber of secrets", "eternal sunshine"
@@ -278,9 +298,15 @@ class Lexicon:
                 if joined != words:
                     derived[" ".join(joined)].add(index)
                     by_surname[joined[-1]].append((entry.popularity, index))
+                split = key(_INNER_PARTICLE.sub(r"\1 \2", entry.name)).split()  # "di caprio", "mc conaughey"
+                if split != words and len(words) >= 2:
+                    derived[" ".join(split)].add(index)
+                    by_surname[" ".join(split[len(words) - 1 :])].append((entry.popularity, index))
         for surname, people in by_surname.items():
             owner = _owner(people)
-            known = owner is not None and owner[0] >= (MIN_SURNAME_LINKS if surname in self.common else 1)
+            # "king", "stone", "fargo" (a film); not "spielberg", "nolan": no English word, nothing else's name
+            everyday = surname in self.common and (surname in gcide() or surname in self.keys)
+            known = owner is not None and owner[0] >= (MIN_SURNAME_LINKS if everyday else 1)
             if len(surname) >= 4 and surname not in self.stopwords and owner is not None and known:
                 derived[surname].add(owner[1])
             siblings = _siblings(people) if surname not in self.stopwords else set()
@@ -330,7 +356,7 @@ class Lexicon:
         never a number ("Kill Bill: Vol. 1") nor one everyday word ("Alien: Covenant"). And the first two words of a
         popular film's title of three or more, as people cut it short ("eternal sunshine", "grand budapest", "three
         billboards"; never "the wolf of")."""
-        parts = [part.strip() for part in _SUBTITLE.split(raw)]
+        parts = [part.strip() for part in SUBTITLE.split(raw)]
         tails = [parts[-1]] if len(parts) > 1 else []
         franchise = _AND_THE.search(parts[0])
         if franchise is not None:
@@ -357,11 +383,11 @@ class Lexicon:
         with or without "part" or "chapter" ("godfather 2", "john wick 2"), and for a popular title its words run
         together ("starwars") or its one word split into two everyday ones ("good fellas"), and for one of three
         words or more its initials ("lotr", "potc"; never an everyday word)."""
-        title, head = key(raw), key(_SUBTITLE.split(raw)[0])
+        title, head = key(raw), key(SUBTITLE.split(raw)[0])
         forms = {title, head, _ARTICLE.sub("", title), _ARTICLE.sub("", head)}
         if "-" in raw:
             joined = key(raw.replace("-", ""))
-            forms |= {joined, _ARTICLE.sub("", joined), key(_SUBTITLE.split(raw.replace("-", ""))[0])}
+            forms |= {joined, _ARTICLE.sub("", joined), key(SUBTITLE.split(raw.replace("-", ""))[0])}
         spellings = set(forms) if "-" in raw else set()
         for form in filter(None, forms):
             # "godfather part ii" → "godfather part 2" and "godfather 2"; "john wick chapter 2" → "john wick 2"

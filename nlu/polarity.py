@@ -16,6 +16,7 @@ POSITIVE: dict[str, float] = {
     **dict.fromkeys(["funny", "hilarious", "classic", "fun", "masterpiece", "wonderful", "cool", "nice"], 0.8),
     **dict.fromkeys(["beautiful", "perfect", "incredible", "epic", "enjoyable", "entertaining", "into"], 0.8),
     **dict.fromkeys(["recommend", "recommended", "want", "prefer", "preferred", "interested", "interesting"], 0.6),
+    "better": 0.6,  # "the first one is way better"
     **dict.fromkeys(["creepy", "scary", "sweet", "touching", "underrated", "solid", "decent", "okay", "ok"], 0.5),
     **dict.fromkeys(["watch", "rewatch", "try"], 0.3),
 }
@@ -40,6 +41,8 @@ PHRASES: dict[tuple[str, ...], float] = {
     **dict.fromkeys([("wasnt", "for", "me"), ("not", "my", "cup", "of", "tea"), ("waste", "of", "time")], -1.0),
     **dict.fromkeys([("the", "hype"), ("overhyped",)], -0.8),  # "didn't get the hype around La La Land"
     **dict.fromkeys([("not", "big", "on"), ("not", "really", "big", "on"), ("not", "huge", "on")], -1.0),
+    **dict.fromkeys([("not", "in", "the", "mood", "for"), ("not", "feeling")], -1.0),  # "... for anything depressing"
+    ("no", "thanks"): -0.8,  # "The Last Jedi though... no thanks"
     **dict.fromkeys([("my", "thing"), ("cant", "wait"), ("my", "cup", "of", "tea"), ("big", "on")], 0.8),
 }
 _LONGEST_PHRASE = max(map(len, PHRASES))
@@ -52,6 +55,7 @@ EXCLUDERS = {
     ("no",),
     ("no", "more"),
     ("not",),
+    ("not", "into"),  # "not into horror at all, just want something funny"
     ("without",),
 }
 CLAUSE_BREAK = frozenset(["but", "however", "although", "though", "whereas", "while", "except", "unlike"])
@@ -155,12 +159,19 @@ _BACK_REFERENCES = frozenset({"it", "him", "her", "them"})
 
 def _said_of_it(tokens: list[Token], numbers: list[int], clause: int, inside: set[int]) -> float:
     """The sentiment the writer tells of a mention in the next clause that names nothing but refers back to it
-    ("I thought it was boring", "I kinda can't stand him", "but it was too long"); 0 when there is none."""
-    later = [i for i, n in enumerate(numbers) if n == clause + 1]
+    ("I thought it was boring", "I kinda can't stand him", "but it was too long") or is a verdict of two words at
+    most ("no thanks", "loved it"); 0 when there is none."""
+    after = clause + 1
+    while [tokens[i].norm for i, n in enumerate(numbers) if n == after] in (["though"], ["however"]):
+        after += 1  # "The Last Jedi though... no thanks."
+    later = [i for i, n in enumerate(numbers) if n == after]
     if not later or any(i in inside for i in later):
         return 0.0
     words = [tokens[i].norm for i in later]
-    if not _BACK_REFERENCES & set(words) or not ("i" in words or words[0] in _BACK_REFERENCES | {"but"}):
+    verdict = len(words) <= 2
+    if not verdict and (
+        not _BACK_REFERENCES & set(words) or not ("i" in words or words[0] in _BACK_REFERENCES | {"but"})
+    ):
         return 0.0  # "... but my wife loved it" tells someone else's taste
     return score_tokens([tokens[i] for i in later])
 

@@ -62,11 +62,17 @@ _INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers")
 
 @cache
 def dictionary() -> frozenset[str]:
-    """A full English dictionary (GCIDE, 114k lower-case words, from the `english-words` package): wider than
-    `vocabulary`, for telling a rare name ("shawshank", "lebowski") from any English word ("pineapple")."""
+    """A full English dictionary (GCIDE, 114k lower-case words, from the `english-words` package) with `vocabulary`:
+    wider than `vocabulary`, for telling a rare name ("shawshank", "lebowski") from any English word ("pineapple")."""
+    return gcide() | vocabulary()
+
+
+@cache
+def gcide() -> frozenset[str]:
+    """GCIDE's words alone: no famous names, which `vocabulary` holds ("spielberg", "nolan", "hitchcock")."""
     from english_words import get_english_words_set
 
-    return frozenset(get_english_words_set(["gcide"], alpha=True, lower=True)) | vocabulary()
+    return frozenset(get_english_words_set(["gcide"], alpha=True, lower=True))
 
 
 def is_english(norm: str) -> bool:

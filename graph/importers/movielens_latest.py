@@ -2,9 +2,11 @@
 tags, on the catalog's own movies.
 
 Each movie becomes the catalog's node with its IMDb id, else the one with its title and year (`title_key`, e.g. a
-MovieLens-100K movie, which has no IMDb id), else a new `ml-latest:<movieId>` Item. Where the IMDb id is a ReDial
+MovieLens-100K movie, which has no IMDb id; failing that, a MovieLens-100K movie of its title a year apart:
+MovieLens-100K dates some films a year off), else a new `ml-latest:<movieId>` Item. Where the IMDb id is a ReDial
 movie's and the title and year a MovieLens-100K movie's that the title + year merge could not pair (ReDial wrote no
-year: "The Fifth Element"), the two become one node first. Users are
+year: "The Fifth Element"; or a year apart: "Monty Python and the Holy Grail"), the two become one node first, with
+the ReDial name where the years differ. Users are
 `ml-latest:<userId>`; ratings are `RATED {rating, ts}` (0.5 to 5 stars); a tag that at least `min_taggers` users gave is
 a `(:Tag {id, name})`, linked by `(:Item)-[:TAGGED {count}]->(:Tag)` with the number of users who gave it to that
 movie, unless it is the name of a genre or a person of the graph ("sci-fi", "tom hanks"): those are nodes already."""
@@ -176,15 +178,27 @@ def _match_movies(
     bridges: list[dict[str, Any]] = []
     for movie in movies:
         movie_id = movie["ml_latest_id"]
-        if movie_id in by_latest:
-            node_of[movie_id] = by_latest[movie_id]
+        if movie_id in by_latest:  # imported before; a graph of an older import may still hold it twice
+            node_of[movie_id] = found = by_latest[movie_id]
+            near = _year_apart(by_key, movie["title_key"])
+            apart = next((i for i in near if i not in taken and _only_movielens(by_id[i])), None)
+            if apart is not None and _bridges(by_id[apart], by_id[found]):
+                bridges.append({"target": apart, "source": found, "props": _shown_name(by_id[found]["name"])})
+                by_imdb[movie["imdb_id"]] = node_of[movie_id] = apart
+                taken.add(apart)
+                counts["bridged_by_imdb"] += 1
             continue
         found = by_imdb.get(movie["imdb_id"])
         titled = next((i for i in by_key.get(movie["title_key"] or "", []) if i not in taken), None)
+        if titled is None or titled == found:
+            near = _year_apart(by_key, movie["title_key"])
+            titled = next((i for i in near if i not in taken and _only_movielens(by_id[i])), titled)
         if found is not None and found not in taken:
             counts["matched_by_imdb"] += 1
             if titled is not None and titled != found and _bridges(by_id[titled], by_id[found]):
-                bridges.append({"target": titled, "source": found, "props": {}})
+                # A year apart, the node shows IMDb's year (the ReDial entry's).
+                props = _shown_name(by_id[found]["name"]) if by_id[titled]["key"] != movie["title_key"] else {}
+                bridges.append({"target": titled, "source": found, "props": props})
                 by_imdb[movie["imdb_id"]] = found = titled
                 counts["bridged_by_imdb"] += 1
         else:
@@ -196,11 +210,30 @@ def _match_movies(
     return node_of, by_imdb, counts, bridges
 
 
+def _year_apart(by_key: dict[str, list[str]], key: str | None) -> list[str]:
+    """The nodes of the same title a year before or after: MovieLens-100K dates some films by their US release
+    ("Monty Python and the Holy Grail (1974)" is MovieLens latest's and IMDb's 1975 film)."""
+    if key is None:
+        return []
+    words, year = key.rsplit("|", 1)
+    return [node for apart in (int(year) - 1, int(year) + 1) for node in by_key.get(f"{words}|{apart}", [])]
+
+
+def _shown_name(name: str) -> dict[str, Any]:
+    """The name and year a node takes from the ReDial entry folded into it a year apart (none without a year)."""
+    year = split_year(name)[1]
+    return {"name": name, "year": year} if year is not None else {}
+
+
+def _only_movielens(row: dict[str, Any]) -> bool:
+    """Whether a node is a MovieLens-100K movie that no other catalog has named (so it holds no IMDb id)."""
+    return row["movielens"] and not row["redial"] and not row["imdb"]
+
+
 def _bridges(movielens: dict[str, Any], redial: dict[str, Any]) -> bool:
     """Whether a MovieLens-100K-only node and a ReDial-only node that one MovieLens latest movie names are one film."""
-    only_movielens = movielens["movielens"] and not movielens["redial"] and not movielens["imdb"]
     only_redial = redial["redial"] and not redial["movielens"]
-    return only_movielens and only_redial and same_film_title(movielens["name"], redial["name"])
+    return _only_movielens(movielens) and only_redial and same_film_title(movielens["name"], redial["name"])
 
 
 MOVIE_QUERY = (

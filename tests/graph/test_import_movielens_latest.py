@@ -47,6 +47,16 @@ def test_ratings_and_tags_land_on_the_catalogs_movies(store: GraphStore, data_di
          "imdb": "tt0119116", "directors": 1}
     ]  # fmt: skip
     assert counts["bridged_by_imdb"] >= 20
+    # Monty Python and the Holy Grail: MovieLens-100K dates it 1974, ReDial and MovieLens latest 1975 (IMDb's year):
+    # one node, with the ReDial name; "Dolores Claiborne" (MovieLens-100K 1994, latest 1995, not in ReDial) likewise.
+    grail = store.read(
+        "MATCH (m:Item) WHERE m.title = 'Monty Python and the Holy Grail' RETURN m.id AS id, m.name AS name, "
+        "m.year AS year, m.redial_ids AS redial, m.ml_latest_id AS latest, COUNT { (:User)-[:RATED]->(m) } AS ratings"
+    )
+    assert len(grail) == 1 and grail[0]["id"] == "ml:168" and grail[0]["name"].endswith("(1975)")
+    assert grail[0]["year"] == 1975 and grail[0]["redial"] == ["173333"] and grail[0]["ratings"] > 316
+    dolores = store.read("MATCH (m:Item) WHERE m.title = 'Dolores Claiborne' RETURN m.id AS id, m.imdb_id AS imdb")
+    assert dolores == [{"id": "ml:44", "imdb": "tt0109642"}]
     # ... but only where the titles agree: ReDial's "12 Monkeys (1995)" keeps its node beside "Twelve Monkeys (1995)".
     monkeys = store.read("MATCH (m:Item) WHERE m.year = 1995 AND m.title IN ['12 Monkeys', 'Twelve Monkeys'] RETURN m")
     assert len(monkeys) == 2
@@ -69,6 +79,23 @@ def test_ratings_and_tags_land_on_the_catalogs_movies(store: GraphStore, data_di
     graph = graph_counts(store)
     assert import_movielens_latest(store, data_dir / "movielens-latest-small")["movies"] == 9742
     assert graph_counts(store) == graph, "a second import changes nothing"
+
+
+def test_a_second_import_folds_a_film_an_older_import_left_twice(store: GraphStore, data_dir: Path) -> None:
+    # MovieLens latest before MovieLens-100K: "Monty Python and the Holy Grail" lands on ReDial's 1975 node, and
+    # MovieLens-100K's 1974 node stays apart (as an import by an older version leaves it); importing again folds them.
+    import_redial(store, data_dir / "redial")
+    import_movielens_latest(store, data_dir / "movielens-latest-small")
+    import_movielens(store, data_dir / "movielens-100k")
+    link_catalogs(store)
+    query = "MATCH (m:Item) WHERE m.title = 'Monty Python and the Holy Grail' RETURN m.id AS id, m.year AS year"
+    assert len(store.read(query)) == 2
+    counts = import_movielens_latest(store, data_dir / "movielens-latest-small")
+    assert counts["bridged_by_imdb"] >= 1
+    assert store.read(query) == [{"id": "ml:168", "year": 1975}]
+    graph = graph_counts(store)
+    import_movielens_latest(store, data_dir / "movielens-latest-small")
+    assert graph_counts(store) == graph, "a third import changes nothing"
 
 
 def test_tags_are_one_per_spelling_and_need_two_taggers(data_dir: Path, tmp_path: Path) -> None:

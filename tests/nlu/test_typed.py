@@ -73,6 +73,38 @@ MOVIES = [
     ("m:scream96", "Scream (1996)", 1996, ["horror", "scary"], 30, 3),  # a catalog with a "scary" genre, as ReDial's
     ("m:mary", "There's Something About Mary (1998)", 1998, ["comedy"], 20, 2),
     ("m:fargo", "Fargo (1996)", 1996, ["crime"], 20, 2),
+    ("m:her", "Her (2013)", 2013, ["romance"], 10, 2),
+    ("m:walle", "WALL-E (2008)", 2008, ["animation"], 20, 3),
+    ("m:insideout", "Inside Out (2015)", 2015, ["animation"], 10, 3),
+    ("m:ghostbusters16", "Ghostbusters (2016)", 2016, ["comedy"], 3, 2),
+    ("m:obama", "2016: Obama's America (2012)", 2012, ["documentary"], 2, 1),
+    ("m:odyssey", "2001: A Space Odyssey (1968)", 1968, ["sci-fi"], 30, 2),
+    ("m:strangelove", "Dr. Strangelove (1964)", 1964, ["comedy"], 20, 1),
+    ("m:orient74", "Murder on the Orient Express (1974)", 1974, ["mystery"], 10, 1),
+    ("m:orient17", "Murder on the Orient Express (2017)", 2017, ["mystery"], 5, 3),
+    ("m:psycho", "Psycho (1960)", 1960, ["horror"], 30, 3),
+    ("m:halloween78", "Halloween (1978)", 1978, ["horror"], 20, 2),
+    ("m:halloween07", "Halloween (2007)", 2007, ["horror"], 4, 1),
+    ("m:whiplash", "Whiplash (2014)", 2014, ["drama"], 20, 2),
+    ("m:next", "Next (2007)", 2007, ["action"], 10, 1),
+    ("m:lastjedi", "Star Wars: The Last Jedi (2017)", 2017, ["sci-fi"], 5, 2),
+    ("m:somelikeit", "Some Like It Hot (1959)", 1959, ["comedy"], 5, 0),
+    ("m:hereditary", "Hereditary (2018)", 2018, ["horror"], 0, 0),
+    ("m:hitchcock", "Hitchcock (2012)", 2012, ["drama"], 3, 1),
+    *(
+        (f"m:hitchcock{n}", title, year, ["thriller"], 1, 0)
+        for n, (title, year) in enumerate(
+            [
+                ("Vertigo", 1958),
+                ("Rear Window", 1954),
+                ("North by Northwest", 1959),
+                ("The Birds", 1963),
+                ("Rebecca", 1940),
+                ("Notorious", 1946),
+                ("Rope", 1948),
+            ]
+        )
+    ),
     *(
         (f"m:nolan{n}", title, year, ["thriller"], 1, 1)
         for n, (title, year) in enumerate(
@@ -99,6 +131,14 @@ PEOPLE = [
     ("p:scorsese", "Martin Scorsese", "DIRECTED", ["m:kingcomedy", "m:goodfellas", "m:taxidriver"]),
     ("p:joelcoen", "Joel Coen", "DIRECTED", ["m:fargo", "m:lebowski"]),
     ("p:ethancoen", "Ethan Coen", "DIRECTED", ["m:fargo", "m:lebowski"]),
+    ("p:spielberg", "Steven Spielberg", "DIRECTED", ["m:jaws", "m:raiders", "m:et"]),
+    ("p:zombie", "Rob Zombie", "DIRECTED", ["m:halloween07"]),
+    ("p:wilder", "Billy Wilder", "DIRECTED", ["m:somelikeit"]),
+    ("p:dicaprio", "Leonardo DiCaprio", "ACTED_IN", ["m:inception"]),
+    ("p:finney", "Albert Finney", "ACTED_IN", ["m:orient74"]),
+    ("p:branagh", "Kenneth Branagh", "ACTED_IN", ["m:orient17"]),
+    ("p:kubrick", "Stanley Kubrick", "DIRECTED", ["m:odyssey", "m:strangelove"]),
+    ("p:hitchcock", "Alfred Hitchcock", "DIRECTED", ["m:psycho", *(f"m:hitchcock{n}" for n in range(7))]),
 ]
 TAGS = [("psychological thriller", ["m:lambs"])]
 
@@ -443,4 +483,84 @@ def test_the_original_is_the_oldest_film_people_know_of_that_name(typed_parser: 
     ],
 )
 def test_everyday_phrases_people_type(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an everyday word listed among titles is one too, unless more words go on with it
+        ("walle and up made me cry", ["m:walle", "m:up"]),
+        ("i rly liked eternal sunshine and her, smth weird", ["m:sunshine", "m:her"]),
+        ("jaws, up and inside out", ["m:jaws", "m:up", "m:insideout"]),
+        ("i watched jaws with my sister and her kids", ["m:jaws"]),
+        ("i loved jaws and it was great", ["m:jaws"]),
+        ("dr strangelove and 2001", ["m:strangelove", "m:odyssey"]),
+        # a name the vocabulary knows but no dictionary has, before "films"; a name people type apart
+        ("any spielberg films?", ["p:spielberg"]),
+        ("is di caprio in inception", ["p:dicaprio", "m:inception"]),
+        ("could you recommend an old Hitchcock film?", ["p:hitchcock"]),
+        ("Spielberg's older stuff is the best. E.T. especially", ["p:spielberg", "m:et"]),
+        # a described genre in a part of the message that names none; everyday names of genres
+        ("My husband wants action, I want something funny.", ["action", "comedy"]),
+        ("something like jaws but funnier", ["m:jaws", "comedy"]),
+        ("I need a good cry tonight", ["drama"]),
+        # each node once; a year said beside a shared name; a bare year is no film
+        ("Not Jim Carrey please. Anything but Jim Carrey.", ["p:carrey"]),
+        ("ugh, ghostbusters, the 2016 one", ["m:ghostbusters16"]),
+        ("movies from 2016", []),
+        # of films of one name, the one a person the message names is in
+        ("loved Murder on the Orient Express with Albert Finney", ["m:orient74", "p:finney"]),
+        ("loved Murder on the Orient Express with Kenneth Branagh", ["m:orient17", "p:branagh"]),
+        ("I liked the Rob Zombie Halloween", ["p:zombie", "m:halloween07"]),
+        ("I liked the original Halloween but the Rob Zombie remake was awful", ["m:halloween78", "p:zombie"]),
+        # a writer who capitalises names means no film by a plain word in lower case
+        ("I just finished Whiplash. What should I watch next?", ["m:whiplash"]),
+        ("Not feeling anything too heavy tonight. Maybe something light and funny", ["comedy"]),
+    ],
+)
+def test_lists_names_and_genres_as_people_write_them(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert [m.entity.node_id for m in typed_parser.parse(text).mentions] == expected
+
+
+def test_a_genre_not_wanted_and_one_described_after_it(typed_parser: EmbeddedParser) -> None:
+    assert understood(typed_parser, "not into horror at all just want smth funny") == [
+        ("horror", DISLIKE),
+        ("comedy", LIKE),
+    ]
+    assert understood(typed_parser, "not feeling horror tonight") == [("horror", DISLIKE)]
+    assert understood(typed_parser, "Not in the mood for anything scary. Maybe a comedy?") == [
+        ("horror", DISLIKE),
+        ("comedy", LIKE),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "the first one" / "the original" after a sequel or a remake
+        ("iron man 2 was meh, the first one is way better", [("m:ironman2", DISLIKE), ("m:ironman", LIKE)]),
+        (
+            "Ghostbusters, the 2016 one, was bad. The original is fine.",
+            [("m:ghostbusters16", DISLIKE), ("m:ghostbusters", LIKE)],
+        ),
+        ("I loved Jaws, the first one was great", [("m:jaws", LIKE)]),  # no series, nothing older of that name
+        # no name runs across a full stop after a word
+        (
+            "Loved the original Star Wars. The Last Jedi though... no thanks.",
+            [("m:starwars", LIKE), ("m:lastjedi", DISLIKE)],
+        ),
+        ("I loved Dr. Strangelove", [("m:strangelove", LIKE)]),
+        # a film that makes one cry is drama, asked for; one that made someone cry is how a film was
+        ("I need more romance movies that make you cry", [("romance", LIKE), ("drama", LIKE)]),
+        ("I loved Up, it made me cry", [("m:up", LIKE)]),
+        # a name of a film and a person, listed beside a person; a surname before a verb of making films
+        ("I've exhausted Hitchcock and Billy Wilder", [("p:hitchcock", LIKE), ("p:wilder", LIKE)]),
+        ("did nolan direct memento", [("p:nolan", LIKE), ("m:nolan0", LIKE)]),
+        # a capitalised word right after a verb of liking, however few people talk about the film
+        ("I loved Hereditary", [("m:hereditary", LIKE)]),
+        ("not feeling a doc tonight", [("documentary", DISLIKE)]),
+    ],
+)
+def test_what_a_later_message_refers_to(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
     assert understood(typed_parser, text) == expected
