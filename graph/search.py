@@ -106,7 +106,8 @@ def credited_items(store: GraphStore, item_ids: list[str], person_ids: list[str]
     """Of `item_ids`, those that some of `person_ids` made or played in (any relationship between the two), with
     those people."""
     rows = store.read(
-        """
+        STABLE_PLAN
+        + """
         MATCH (i:Item)--(p:Person) WHERE i.id IN $items AND p.id IN $people
         RETURN i.id AS id, collect(DISTINCT p.id) AS people
         """,
@@ -114,6 +115,19 @@ def credited_items(store: GraphStore, item_ids: list[str], person_ids: list[str]
         people=person_ids,
     )
     return {row["id"]: set(row["people"]) for row in rows}
+
+
+def credits_of(store: GraphStore, item_ids: list[str]) -> list[dict[str, Any]]:
+    """The people who made or played in any of `item_ids` (any relationship between the two): `{id, name, items}`,
+    `items` the ids of theirs among `item_ids`."""
+    return store.read(
+        STABLE_PLAN
+        + """
+        MATCH (i:Item)--(p:Person) WHERE i.id IN $items
+        RETURN p.id AS id, p.name AS name, collect(DISTINCT i.id) AS items
+        """,
+        items=item_ids,
+    )
 
 
 def search_items(store: GraphStore, text: str, limit: int = 10, offset: int = 0) -> list[dict[str, Any]]:

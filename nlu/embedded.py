@@ -185,6 +185,7 @@ _NOT_DESCRIPTIVE = frozenset(
     | {"starring", "featuring", "directed", "written", "made", "by", "with"}
     | {"recommend", "suggest", "recommendations", "suggestions"}  # "anything you can recommend?"
     | {"think", "thought"}  # "anything else you can think of?"
+    | {"story", "plot", "please", "pls"}  # "something with a story please"
 )
 
 

@@ -8,14 +8,16 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
 
 from core.types import GroundedEntity
 from graph.db import GraphStore
 from graph.importers.titles import display_title, split_year
-from graph.search import credited_items, entity_catalog, fulltext_candidates
+from graph.search import credited_items, credits_of, entity_catalog, fulltext_candidates
 from nlu.encoder import SentenceEncoder
 from nlu.lexicon import SUBTITLE, Entry, Lexicon, SpanMatch
 from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
@@ -39,18 +41,17 @@ _NEVER = -1.0  # what the rules say of a match that is no title whatever the lin
 _PLAIN_SCALE = math.log1p(1000)  # plain uses per 100k words at which the `plain` feature saturates
 FULL_NAME_BONUS = 0.3  # how much a node whose full name the words are is preferred to one they only shorten
 LABELS = {"item": "Item", "movie": "Item", "person": "Person", "genre": "Genre", "tag": "Tag"}
-# What each genre is about, for mapping descriptive phrases ("something scary") by embedding similarity.
+# What each genre is about, for mapping descriptive phrases ("something scary") by embedding similarity; family and
+# children films are asked for by name ("a family movie", "kids movies"): "something to watch with my son" names none.
 GENRE_DESCRIPTIONS: dict[str, str] = {
     "action": "an action movie with fights, explosions and car chases",
     "adventure": "an adventure movie with a quest and exploration",
     "animation": "an animated cartoon movie",
     "biography": "a biographical movie about the life of a real person",
-    "children": "a movie for kids and children",
     "comedy": "a funny, light-hearted comedy movie full of jokes and laughs",
     "crime": "a crime movie about gangsters, heists and detectives",
     "documentary": "a documentary film about real events",
     "drama": "a serious emotional drama movie, sad and moving, to cry at",
-    "family": "a family movie to watch with the whole family",
     "fantasy": "a fantasy movie with magic, wizards and dragons",
     "film-noir": "a classic black-and-white film noir of the 1940s, with hard-boiled detectives",
     "history": "a historical movie about the past",
@@ -117,9 +118,11 @@ class _Surroundings:
     whole: bool  # nothing else in the message but fillers and other names
     listed: bool  # in a list with a title found before it
     among_films: bool  # listed after a film found, or before a film of several words or one no dictionary has
+    among_people: bool  # listed after a person found ("tarantino and scorsese")
     abbreviation: bool  # written as one with full stops: "E.T."
     person_cued: bool  # where a person's work is introduced: "by nolan", "a Hitchcock film" (`_person_cued`)
     leads: bool  # only fillers and interjections before it
+    ends_part: bool  # nothing but the end of a part of the message after it ("hated lobster, way too weird")
     message: _Message
 
 
@@ -286,9 +289,15 @@ class Grounder:
             ),
         )
         pending = sorted(matches, key=lambda m: m.first)
+        unsure: list[Candidate] = []  # the films of the matches not taken
         while pending:
             match = pending.pop(0)
             listed = any(_listed_together(text, tokens, other, match) for other in accepted)
+            among_people = any(  # "tarantino and scorsese"
+                _listed_together(text, tokens, other, match)
+                and any(self.lexicon.entries[i].label == "Person" for i in other.entries)
+                for other in accepted
+            )
             films = [
                 m for m in [*accepted, *pending] if all(self.lexicon.entries[i].label == "Item" for i in m.entries)
             ]
@@ -303,7 +312,9 @@ class Grounder:
                     if other in accepted or other.first >= match.last
                 )
             )
-            candidate, taken = self._from_match(text, tokens, match, (listed, among_films), message)
+            candidate, taken = self._from_match(text, tokens, match, (listed, among_films, among_people), message)
+            if not taken and all(self.lexicon.entries[i].label == "Item" for i in match.entries):
+                unsure.append(candidate)
             if taken:
                 accepted.append(match)
             else:  # "a civil war movie" is no Captain America: Civil War, and still a war movie
@@ -313,22 +324,70 @@ class Grounder:
         if fuzzy:
             covered = [any(m.first <= i < m.last for m in accepted) for i in range(len(tokens))]
             found.extend(self._fuzzy_spans(text, tokens, covered))
+        found = [*found, *self._credited(text, tokens, unsure, found), *self._franchise_parts(tokens, found)]
+        found = [*found, *self._makers_named(tokens, found)]
         found = _beside_people(text, self._by_credits(text, sorted(found, key=lambda c: c.start)))
-        return sorted([*found, *self._first_ones(text, found)], key=lambda c: c.start)
+        found = self._makers(found)
+        found = [*found, *self._first_ones(text, found)]
+        return sorted([*found, *self._numbered_ones(text, found)], key=lambda c: c.start)
 
     def _first_ones(self, text: str, found: list[Candidate]) -> list[Candidate]:
         """ "The first one" / "the original" after a sequel or a remake is the series' first film or the oldest of
         that name ("John Wick 2 was even better than the first", "Blade Runner 2049 … better than the original",
-        "Ghostbusters, the 2016 one. The original is fine")."""
+        "Ghostbusters, the 2016 one. The original is fine"); "the new one" / "the remake" after a film, the newest film
+        of its title ("the old jumanji, not the new one")."""
         films = [c for c in found if c.confidence >= _ACCEPTED and c.entities[0].label == "Item"]
         added = []
         for n, film in enumerate(films):
-            phrase = _FIRST_ONE.search(text, film.end, films[n + 1].start if n + 1 < len(films) else len(text))
-            if phrase is None or any(c.start < phrase.end() and phrase.start() < c.end for c in found):
-                continue
-            first = self._first_of(film.entities[0])
-            if first is not None:
-                added.append(Candidate(phrase.start(), phrase.end(), (first,), _RULES_CERTAIN))
+            end = films[n + 1].start if n + 1 < len(films) else len(text)
+            for pattern, pick in ((_FIRST_ONE, self._first_of), (_NEW_ONE, self._newest_of)):
+                phrase = pattern.search(text, film.end, end)
+                if phrase is None or any(c.start < phrase.end() and phrase.start() < c.end for c in found):
+                    continue
+                if pattern is _NEW_ONE and _CLARIFIED.search(text[: phrase.start()]):
+                    continue  # "the original Titanic, not the remake" says which film, it names no other
+                other = pick(film.entities[0])
+                if other is not None:
+                    added.append(Candidate(phrase.start(), phrase.end(), (other,), _RULES_CERTAIN))
+        return added
+
+    def _newest_of(self, film: GroundedEntity) -> GroundedEntity | None:
+        """The newest film people know of `film`'s very title, made after it ("the old jumanji ... the new one")."""
+        year = self.year_of(film.node_id)
+        title = key(split_year(display_title(film.name))[0])
+        later = [
+            self.lexicon.entries[i]
+            for i in {*self.lexicon.lookup(title)[0], *self.lexicon.lookup(_toggle_article(title))[0]}
+            if self.lexicon.entries[i].label == "Item"
+            and self.lexicon.entries[i].popularity > 0
+            and year is not None
+            and (self.lexicon.entries[i].year or 0) > year
+            and key(split_year(display_title(self.lexicon.entries[i].name))[0]) in {title, _toggle_article(title)}
+        ]
+        if not later:
+            return None
+        newest = max(later, key=lambda e: e.year or 0)
+        return _grounded(newest, round(0.9 + 0.1 * newest.prior, 4))
+
+    def _numbered_ones(self, text: str, found: list[Candidate]) -> list[Candidate]:
+        """ "Part 3" / "part III" after a film of a series is that film of the series ("godfather and godfather 2 are
+        perfect, part 3 not so much")."""
+        films = [c for c in found if c.confidence >= _ACCEPTED and c.entities[0].label == "Item"]
+        added = []
+        for n, film in enumerate(films):
+            end = films[n + 1].start if n + 1 < len(films) else len(text)
+            for phrase in _PART_N.finditer(text, film.end, end):
+                if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
+                    continue
+                number = _ROMAN_NUMBERS.get(phrase.group(1).lower(), phrase.group(1))
+                title = split_year(display_title(film.entities[0].name))[0]
+                head = _SEQUEL.sub("", key(SUBTITLE.split(title)[0]))
+                keys = [f"{h} {w}{number}" for h in (head, _toggle_article(head)) for w in ("part ", "")]
+                entries = [self.lexicon.entries[i] for k in keys for i in self.lexicon.lookup(k)[0]]
+                entries = [e for e in entries if e.label == "Item"]
+                if entries:
+                    best = max(entries, key=lambda e: e.prior)
+                    added.append(Candidate(phrase.start(), phrase.end(), (_grounded(best, 0.9),), _RULES_CERTAIN))
         return added
 
     def _first_of(self, film: GroundedEntity) -> GroundedEntity | None:
@@ -352,9 +411,9 @@ class Grounder:
         return _grounded(oldest, round(0.9 + 0.1 * oldest.prior, 4))
 
     def _by_credits(self, text: str, found: list[Candidate]) -> list[Candidate]:
-        """Of films of one title, the one most of the people named in the same part of the message made or played in
-        comes first: "Murder on the Orient Express with Albert Finney" is the 1974 film (never "the original Halloween
-        but the Rob Zombie remake")."""
+        """Of films of one title, the one most of the people named in the same part of the message (else in all of it,
+        unless its part says which) made or played in comes first: "Murder on the Orient Express with Albert Finney"
+        is the 1974 film (never "the original Halloween but the Rob Zombie remake")."""
         people = [c for c in found if c.entities[0].label == "Person" and c.confidence >= _ACCEPTED]
         namesakes = {id(c): _namesakes(c) for c in found}
         if not people or not any(namesakes.values()):
@@ -366,9 +425,130 @@ class Grounder:
             same = namesakes[id(c)]
             near = {p.entities[0].node_id for p in people if not PART_END.search(_between(text, c, p))}
             counts = {e.node_id: len(credited.get(e.node_id, set()) & near) for e in same}
+            part = _part_around(text, c)
+            if not any(counts.values()) and not (_OLDER.search(part) or _NEWER.search(part)):
+                # "mrs doubtfire, jumanji, hook.. we love robin williams": anyone the message names, unless the
+                # film's own part says which ("the original Halloween but the Rob Zombie remake")
+                everyone = {p.entities[0].node_id for p in people}
+                counts = {e.node_id: len(credited.get(e.node_id, set()) & everyone) for e in same}
             if any(counts.values()):
                 first = sorted(same, key=lambda e: -counts[e.node_id])
                 c = replace(c, entities=(*first, *(e for e in c.entities if e not in same)))
+            reordered.append(c)
+        return reordered
+
+    def _credited(
+        self, text: str, tokens: list[Token], unsure: list[Candidate], found: list[Candidate]
+    ) -> list[Candidate]:
+        """A name the rules did not take is a film when a person named right after it, "with" them, made or played
+        in it ("my mom asked for ghost, the one w patrick swayze", "Hero with Jet Li"), or, right after a verb of
+        watching, anyone the message names did ("we watched big w the kids ... any other tom hanks movies")."""
+        people = {c.start: c for c in found if c.entities[0].label == "Person" and c.confidence >= _ACCEPTED}
+        pairs = []
+        for c in unsure:
+            word = key(text[c.start : c.end])
+            if word in _PRONOUN_TITLES or self.lexicon.is_stopword(word):
+                continue
+            said = _WITH_PERSON.match(text, c.end)
+            person = people.get(said.end()) if said is not None else None
+            if person is not None:
+                pairs.append((c, person.entities[0].node_id))
+                continue
+            verb = [t.norm for t in tokens if t.end <= c.start][-1:]
+            if verb and verb[0] in _WATCH_VERBS:
+                pairs.extend((c, p.entities[0].node_id) for p in people.values())
+        if not pairs:
+            return []
+        films = [e.node_id for c, _ in pairs for e in c.entities]
+        credited = credited_items(self.store, films, [person for _, person in pairs])
+        taken = []
+        for c, person in pairs:
+            theirs = [e for e in c.entities if person in credited.get(e.node_id, set())]
+            if theirs:
+                others = tuple(e for e in c.entities if e not in theirs)
+                taken.append(replace(c, entities=(*theirs, *others), confidence=_RULES_CERTAIN))
+        return taken
+
+    def _makers_named(self, tokens: list[Token], found: list[Candidate]) -> list[Candidate]:
+        """Someone who made or played in films the message names, named by surname however typed: "scorcese is my fav
+        director, seen goodfellas and taxi driver", "terminator 2 and aliens, cameron at his best", "pans labyrinth and
+        shape of water ... does del toro have anything else", "anything by wong kar wai". An everyday word ("wilder")
+        or a name of one of those films' credits only must be that person's for two of them."""
+        films = {c.entities[0].node_id for c in found if c.entities[0].label == "Item" and c.confidence >= _ACCEPTED}
+        if not films:
+            return []
+        taken_ids = {e.node_id for c in found for e in c.entities[:1]}
+        covered = {i for c in found for i, t in enumerate(tokens) if c.start <= t.start < c.end}
+        best: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
+        for person in credits_of(self.store, sorted(films)):
+            words = key(person["name"]).split()
+            if len(words) < 2 or person["id"] in taken_ids:
+                continue
+            many = len(person["items"]) >= 2
+            names = {(words[-1],)} | ({tuple(words[-2:])} if words[-2] in _SURNAME_PARTICLES else set())
+            for first in range(len(tokens)):
+                for name in names | {tuple(words)}:
+                    last = first + len(name)
+                    if last > len(tokens) or covered & set(range(first, last)):
+                        continue
+                    typed = tuple(t.norm for t in tokens[first:last])
+                    if not self._names(typed, name, many):
+                        continue
+                    if (first, last) not in best or len(person["items"]) > best[(first, last)][0]:
+                        best[(first, last)] = (len(person["items"]), person)
+        return [
+            Candidate(
+                tokens[first].start,
+                tokens[last - 1].end,
+                (GroundedEntity("Person", person["id"], person["name"], 0.85),),
+                0.85,
+            )
+            for (first, last), (_, person) in sorted(best.items())
+        ]
+
+    def _names(self, typed: tuple[str, ...], name: tuple[str, ...], many: bool) -> bool:
+        """Whether words as typed name a person whose name (or surname) is `name`: the same words in any order ("wong
+        kar wai"), or one word with one typo ("scorcese"); an everyday word only for someone of `many` films."""
+        if len(typed) > 1:
+            return sorted(typed) == sorted(name)
+        word, surname = typed[0], name[0]
+        if len(word) < 4 or word in _FUNCTION_WORDS or self.lexicon.is_stopword(word):
+            return False
+        if word == surname:
+            return many or not self.lexicon.is_common(word)
+        typo = min(len(word), len(surname)) >= 5 and not is_english(word) and not self.lexicon.is_common(word)
+        return typo and DamerauLevenshtein.distance(word, surname, score_cutoff=1) <= 1
+
+    def _franchise_parts(self, tokens: list[Token], found: list[Candidate]) -> list[Candidate]:
+        """A film named by the everyday word after its franchise's name, beside a film of that franchise: "the first
+        alien was so much better than covenant" (Alien: Covenant)."""
+        heads = {_head(c.entities[0].name) for c in found if c.entities[0].label == "Item"}
+        taken = []
+        for token in tokens:
+            if any(c.start <= token.start < c.end for c in found):
+                continue
+            films = [self.lexicon.entries[i] for i in self.lexicon.franchise_parts.get(token.norm, ())]
+            films = [e for e in films if _head(e.name) in heads]
+            if films:
+                best = max(films, key=lambda e: e.prior)
+                taken.append(Candidate(token.start, token.end, (_grounded(best, 0.9),), _RULES_CERTAIN))
+        return taken
+
+    def _makers(self, found: list[Candidate]) -> list[Candidate]:
+        """A name of a film and of a person is the person when other films the message names are theirs: "love
+        hitchcock, seen psycho and vertigo" (not the film "Hitchcock")."""
+        films = {c.entities[0].node_id for c in found if c.entities[0].label == "Item" and c.confidence >= _ACCEPTED}
+        both = [c for c in found if c.entities[0].label == "Item" and any(e.label == "Person" for e in c.entities)]
+        if not both or len(films) < 2:
+            return found
+        people = [e.node_id for c in both for e in c.entities if e.label == "Person"]
+        credited = credited_items(self.store, sorted(films), people)
+        reordered = []
+        for c in found:
+            makers = set().union(*(credited.get(f, set()) for f in films - {c.entities[0].node_id}))
+            if c in both and any(e.label == "Person" and e.node_id in makers for e in c.entities):
+                ranked = sorted(c.entities, key=lambda e: not (e.label == "Person" and e.node_id in makers))
+                c = replace(c, entities=tuple(ranked))
             reordered.append(c)
         return reordered
 
@@ -422,8 +602,9 @@ class Grounder:
         for i, token in enumerate(tokens):
             current = owner.get(i)
             obscure = current is not None and not self._talked_about([self.lexicon.entries[j] for j in current.entries])
-            if current is not None and current.last - current.first > 1 and not (current.derived or obscure):
-                continue  # "the dark night" may still be The Dark Knight: "Dark Night (2016)" is little known
+            # "the dark night" may still be The Dark Knight ("Dark Night (2016)" is little known); a name of several
+            # words people know gives way only to one two words longer ("what we do in the shadow")
+            settled = current is not None and current.last - current.first > 1 and not (current.derived or obscure)
             everyday = self.lexicon.is_common(token.norm)
             # a function word is as typed: "is there something funny" holds no "There's Something (About Mary)"
             typed = len(token.norm) >= MIN_TYPO_WORD and token.norm not in _FUNCTION_WORDS
@@ -447,10 +628,19 @@ class Grounder:
                     genre = any(self._is_genre(owner.get(j)) for j in range(hit.first, hit.last))
                     plausible = (size >= 3 and not genre) or not (everyday and self.lexicon.is_common(correction))
                     people = all(self.lexicon.entries[j].label == "Person" for j in hit.entries)  # "brad pit"
+                    others = [tokens[j].norm for j in range(hit.first, hit.last) if j != i]
+                    if everyday and size < 3 and all(o in _FUNCTION_WORDS for o in others):
+                        continue  # "the big shootout" holds no "The BFG"
                     plausible = plausible or (size >= 2 and (token.capitalised or people))
+                    if settled and current is not None and size < current.last - current.first + 2:
+                        continue
                     if hit.first <= i < hit.last and longer and plausible and self._replaces(hit, owner, current):
                         best, best_prior = hit, prior  # the longest; among equals, the most popular
-            if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best)):
+            # "tarantino and scorcese"; "kubrik" (a message of that name alone)
+            beside = self._beside_person(tokens, i, owner) or all(
+                j == i or t.norm in _BARE_FILLERS for j, t in enumerate(tokens)
+            )
+            if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best, beside)):
                 inside = {owner[j] for j in range(best.first, best.last) if j in owner}
                 matches = [m for m in matches if m not in inside] + [best]
                 owner.update(dict.fromkeys(range(best.first, best.last), best))
@@ -461,6 +651,10 @@ class Grounder:
         """Token `i` is written as a name or stands right after a verb of watching or liking."""
         return tokens[i].capitalised or (i > 0 and tokens[i - 1].norm in _STRONG_CUES_BEFORE)
 
+    def _article_dropped(self, match: SpanMatch) -> bool:
+        """Whether a match is a title typed without its leading article ("lobster" of The Lobster)."""
+        return bool(set(self.lexicon.keys.get(f"the {match.key}", ())) & set(match.entries))
+
     def _is_genre(self, match: SpanMatch | None) -> bool:
         return match is not None and all(self.lexicon.entries[j].label == "Genre" for j in match.entries)
 
@@ -468,15 +662,27 @@ class Grounder:
         """The popularity prior of the most popular entry a match names ("Stiler": Ben Stiller before Julia Stiles)."""
         return max(self.lexicon.entries[j].prior for j in match.entries)
 
-    def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch) -> bool:
+    def _beside_person(self, tokens: list[Token], i: int, owner: dict[int, SpanMatch]) -> bool:
+        """Whether token `i` is listed right beside a person's name ("tarantino and scorcese")."""
+        neighbours = []
+        for step in (-1, 1):
+            j = i + step
+            if 0 <= j < len(tokens) and tokens[j].norm in {"and", "or"}:
+                j += step
+            neighbours.append(owner.get(j))
+        return any(
+            m is not None and any(self.lexicon.entries[k].label == "Person" for k in m.entries) for m in neighbours
+        )
+
+    def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch, beside_person: bool) -> bool:
         """A word is corrected into a one-word name only when written as a name (a genre in any case: "a comdey"; a
-        surname after "by", "with", "more": "by hitchcok"), long enough, not everyday English, and naming something
-        people talk about ("I loved Titanc", "Arival is sci fi"); never "haha" or, in lower case, "gorry" (Gordy) or
-        "snitched" (Snatched)."""
+        surname after "by", "with", "more" or listed beside a person: "by hitchcok", "tarantino and scorcese"), long
+        enough, not everyday English, and naming something people talk about ("I loved Titanc", "Arival is sci fi");
+        never "haha" or, in lower case, "gorry" (Gordy) or "snitched" (Snatched)."""
         token = tokens[i]
         entries = [self.lexicon.entries[j] for j in hit.entries]
         # "Cruie", "Schumre": a surname is shorter than a title; it names someone with a few films; "by hitchcok"
-        cued = any(e.label == "Person" for e in entries) and self._person_cued(tokens, hit)
+        cued = any(e.label == "Person" for e in entries) and (self._person_cued(tokens, hit) or beside_person)
         surname = cued or all(e.label == "Person" for e in entries)
         # "a comdey", "thriler movies": the genres are a few words everyone types, in any case
         genre = all(e.label == "Genre" for e in entries)
@@ -510,7 +716,7 @@ class Grounder:
         return current is None or hit.last - hit.first > current.last - current.first
 
     def _from_match(
-        self, text: str, tokens: list[Token], match: SpanMatch, listed: tuple[bool, bool], message: _Message
+        self, text: str, tokens: list[Token], match: SpanMatch, listed: tuple[bool, bool, bool], message: _Message
     ) -> tuple[Candidate, bool]:
         """The candidate of a lexicon match, and whether it is taken for a mention (scored by the learned linker
         when it names a title the rules are unsure of, else by the rules)."""
@@ -551,16 +757,17 @@ class Grounder:
             end += 1
         return Candidate(span[0].start, end, tuple(ranked), round(max(confidence, 0.0), 4), features), taken
 
-    @staticmethod
-    def _person_cued(tokens: list[Token], match: SpanMatch) -> bool:
+    def _person_cued(self, tokens: list[Token], match: SpanMatch) -> bool:
         """A name right after a word that introduces a person's work ("by", "with", "starring", "more"), or right
-        before their films ("scorsese movies", "Hitchcock's films")."""
+        before their films ("scorsese movies", "Hitchcock's films", "eastwood westerns")."""
         before = match.first > 0 and tokens[match.first - 1].norm in _PERSON_CUES_BEFORE
         following = tokens[match.last].norm if match.last < len(tokens) else ""
         # "a Hitchcock movie", "an old Hitchcock film" is one of his; "the Hitchcock movie" may be the film
         articles = {t.norm for t in tokens[max(0, match.first - 2) : match.first]}
         an = bool(articles & {"a", "an", "another"}) and following in _TITLE_CUES_AFTER
-        return before or following in _PERSON_CUES_AFTER or an or tokens[match.last - 1].possessive
+        the_one = match.first > 0 and tokens[match.first - 1].norm == "the" and following in {"one", "version"}
+        genre = any(self.lexicon.entries[i].label == "Genre" for i in self.lexicon.keys.get(following, ()))
+        return before or following in _PERSON_CUES_AFTER or genre or an or the_one or tokens[match.last - 1].possessive
 
     @staticmethod
     def _features(
@@ -618,7 +825,7 @@ class Grounder:
         return features
 
     def _surroundings(
-        self, text: str, tokens: list[Token], match: SpanMatch, listed: tuple[bool, bool], message: _Message
+        self, text: str, tokens: list[Token], match: SpanMatch, listed: tuple[bool, bool, bool], message: _Message
     ) -> _Surroundings:
         """What stands in and around a lexicon match, as the rules and the learned linker read it."""
         span = tokens[match.first : match.last]
@@ -627,23 +834,32 @@ class Grounder:
             (i + 1 for i in range(match.first) if _ENDS_SENTENCE.search(text[tokens[i].end : tokens[i + 1].start])),
             default=0,
         )
-        follows = match.last < len(tokens) and not text[span[-1].end : tokens[match.last].start].strip()
+        # the word right after it, or joined to it by a hyphen ("family-friendly")
+        follows = match.last < len(tokens) and not text[span[-1].end : tokens[match.last].start].strip(" -")
         outside = [(i, t) for i, t in enumerate(tokens) if not match.first <= i < match.last]
+        rest = text[span[-1].end :].lstrip()
+        adjacent = tokens[match.first - 1].norm if match.first > sentence else ""
+        # "what should i watch next", "which scorsese should i see next": the verb's object is the question word
+        asked = any(t.norm in {"what", "which"} for t in tokens[sentence : match.first - 1])
+        if asked and adjacent in _STRONG_CUES_BEFORE and match.last - match.first == 1 and not follows:
+            adjacent = ""
         return _Surroundings(
             words=tuple(t.norm for t in words),
             common=tuple(self.lexicon.is_common(t.norm) for t in words),
             capitalised=tuple(t.capitalised and not message.shouting for t in words),  # "I'M IN THE MOOD FOR …"
             sentence_start=match.first == 0 or text[: span[0].start].rstrip()[-1:] in {".", "!", "?", ""},
             before=frozenset(t.norm for t in tokens[max(sentence, match.first - 3) : match.first]),  # this sentence
-            adjacent=tokens[match.first - 1].norm if match.first > sentence else "",
+            adjacent=adjacent,
             after=tokens[match.last].norm if follows else "",  # "alien movie", not "about life, movies like"
             after_capitalised=follows and tokens[match.last].capitalised,
             whole=all(t.norm in _BARE_FILLERS or i in message.named for i, t in outside),  # "jaws and alien"
             listed=listed[0],
             among_films=listed[1],
+            among_people=listed[2],
             person_cued=self._person_cued(tokens, match),
             abbreviation=_DOTTED.fullmatch(text[span[0].start : span[-1].end].rstrip(".") + ".") is not None,
             leads=all(t.norm in _BARE_FILLERS | _INTERJECTIONS for t in tokens[: match.first]),
+            ends_part=not rest or PART_END.match(rest) is not None,
             message=message,
         )
 
@@ -655,7 +871,11 @@ class Grounder:
         nolan")."""
         labels = {e.label for e in entries}
         if labels == {"Genre"}:
-            return 0.9
+            # "a family movie", "family comedies", "for the whole family"; never "a family favorite", "the whole
+            # family loved it"
+            genre_after = any(self.lexicon.entries[i].label == "Genre" for i in self.lexicon.keys.get(around.after, ()))
+            kind = around.after in _TAG_CUES_AFTER | {"friendly", "night"} or "for" in around.before or genre_after
+            return 0.9 if around.words != ("family",) or kind else _NEVER
         if labels == {"Tag"}:  # "time travel", "pixar"; an everyday word alone only as a kind of film
             kind = around.after in _TAG_CUES_AFTER or around.adjacent in _TAG_CUES_BEFORE  # "superhero movies"
             plain = len(around.words) == 1 and self.lexicon.is_common(around.words[0])
@@ -688,22 +908,44 @@ class Grounder:
             named = self._talked_about(entries) or strong
             if capitalised[0] and watched and labels == {"Item"} and not match.derived and named:
                 return scale * 0.92  # before a short everyday word ("up", "her") is ruled out below
+            # "hated hereditary, way too slow", "hated lobster": a lower-case writer's English word right after a verb
+            # of watching or liking, ending its phrase, is a film of that title however few people rated it
+            untitled = not match.derived or self._article_dropped(match)
+            ends = around.ends_part or after in _PHRASE_ENDS
+            lower = around.message.lower_case_writer and not sentence_start
+            if lower and strong and ends and untitled and labels == {"Item"} and word not in _REQUEST_WORDS:
+                return scale * 0.92
+            # "Her was beautiful", "up made me cry", "the new It", "anything like up?": a pronoun or a particle where
+            # a subject or a film stands is the film of that name
+            if labels == {"Item"} and not match.derived and self._talked_about(entries):
+                as_subject = word in _SUBJECT_TITLES and (sentence_start or around.leads) and after in _SUBJECT_VERBS
+                after_era = word in _ERA_TITLES and around.adjacent in _ERA_WORDS and "the" in before
+                compared = word in _PARTICLE_TITLES and around.adjacent in {"like", "than"} and around.ends_part
+                if as_subject or after_era or compared:
+                    return scale * _RULES_CERTAIN
             # "walle and up made me cry", "lost in translation and her", "up and inside out": an everyday word
             # listed among titles, standing alone in the list, is one too
             in_list = around.among_films and (after == "" or after in _LIST_GOES_ON)
-            film = labels == {"Item"} and not match.derived and word not in _PRONOUN_TITLES
+            abbreviated = match.key in self.lexicon.abbreviations  # "raiders of the lost ark, et, close encounters"
+            film = labels == {"Item"} and (abbreviated or not match.derived) and word not in _PRONOUN_TITLES
             if in_list and film and self._talked_about(entries):
                 return scale * _RULES_CERTAIN
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
                 return _NEVER
+            if word in _CALENDAR and around.adjacent in _WHEN_WORDS:
+                return _NEVER  # "something scary for friday", "her bday is sunday"
             plain = (self.usage.per_100k_words(word) or 0.0) >= PLAIN_IN_CHAT
             if plain and not capitalised[0] and around.message.capitalises_names and labels == {"Item"}:
                 return _NEVER  # "I just finished Whiplash. What should I watch next?": who capitalises names
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
                 return _NEVER  # "loved jaws": the verb is not the film "Loved"
             if match.derived and labels == {"Person"}:
-                return scale * self._surname_confidence(
-                    word, common[0], capitalised[0], before, after, around.person_cued
+                if (around.adjacent == "the" and after in {"one", "version"}) or (whole and not common[0]):
+                    return scale * 0.6  # "halloween, the carpenter one"; "kubrik" alone
+                if around.adjacent in {"a", "an", "the"} and common[0] and after not in _TITLE_CUES_AFTER:
+                    return _NEVER  # "something with a story": a name takes no article
+                return scale * self._surname_confidence(  # "tarantino and scorsese": listed beside another name
+                    word, common[0], capitalised[0], before, after, around.person_cued or around.among_people
                 )
             if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
@@ -839,11 +1081,27 @@ _TAG_CUES_AFTER = _TITLE_CUES_AFTER | {"flick", "flicks", "stuff", "ones", "stor
 _TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
 # What may follow a title that ends a list: "walle and up made me cry", "jaws and her were great" (not "her acting")
 _LIST_GOES_ON = frozenset({"and", "or", "made", "make", "makes", "is", "was", "are", "were", "both", "too", "also"})
+_WITH_PERSON = re.compile(r"\s*,?\s*(?:the (?:one|version|movie|film) )?(?:with|w|starring)\s+", re.IGNORECASE)
+_ARTICLE_KEY = re.compile(r"^(?:the|a|an) ")
+_SURNAME_PARTICLES = frozenset({"del", "de", "di", "da", "van", "von", "der", "le", "la", "du"})
+_CALENDAR_TEXT = "monday tuesday wednesday thursday friday saturday sunday weekend tonight tomorrow christmas halloween"
+_CALENDAR = frozenset(_CALENDAR_TEXT.split())
+_WHEN_WORDS = frozenset({"for", "on", "this", "next", "last", "by", "until", "till", "every", "since", "is", "over"})
 _PRONOUN_TITLES = frozenset({"it", "this", "that", "them", "me", "you", "we", "they", "he", "she"})  # "jaws and it was"
+_SUBJECT_TITLES = frozenset({"her", "him", "us", "them", "up"})  # no subject of a sentence but as a title: "Her was"
+_SUBJECT_VERBS = frozenset({"was", "is", "made", "makes", "has", "had", "broke", "got", "scared", "ruined", "blew"})
+_ERA_TITLES = frozenset({"it", "her", "up", "us", "them"})  # "the new it": an article and an era word make it a name
+_ERA_WORDS = frozenset({"new", "original", "old", "first", "newer", "older"})
+_PARTICLE_TITLES = frozenset({"up"})  # "anything like up?"
+_PHRASE_ENDS = frozenset({"and", "or", "but", "so", "way", "too", "tho", "though", "lol", "haha"})
 # A year said right after a name shared by several films: "Ghostbusters, the 2016 one", "Dune (the 1984 version)"
 _SAID_YEAR = re.compile(r"\W*(?:the\s+)?((?:19|20)\d\d)\s+(?:one|version|remake|film|movie)\b", re.IGNORECASE)
 # What names a series' first film or a remake's original after a later one was named
+_NEW_ONE = re.compile(r"\bthe (?:new|newer|newest|recent|latest)(?: one| version)\b|\bthe remake\b", re.IGNORECASE)
+_CLARIFIED = re.compile(r"\b(?:not|no)\s*$", re.IGNORECASE)
 _FIRST_ONE = re.compile(r"\bthe (?:first|original)(?: one| movie| film)?\b(?! \w+ (?:movie|film))", re.IGNORECASE)
+_PART_N = re.compile(r"\bpart (\d|ii|iii|iv|v)\b", re.IGNORECASE)
+_ROMAN_NUMBERS = {"ii": "2", "iii": "3", "iv": "4", "v": "5"}
 _SEQUEL = re.compile(r" (?:[2-9]|\d{4}|ii|iii|iv|v|vi|vii|part \w+|chapter \w+|episode \w+)$")
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)  # between two names of one list
 PART_END = re.compile(r"[,.;!?]|\bbut\b", re.IGNORECASE)  # what ends a part of a message
@@ -883,6 +1141,18 @@ def _beside_people(text: str, found: list[Candidate]) -> list[Candidate]:
         else c
         for c in found
     ]
+
+
+def _head(name: str) -> str:
+    """The key of a film's title before its subtitle ("alien" of "Alien: Covenant (2017)")."""
+    return _ARTICLE_KEY.sub("", key(SUBTITLE.split(split_year(display_title(name))[0])[0]))
+
+
+def _part_around(text: str, candidate: Candidate) -> str:
+    """The part of the message a candidate stands in (between the part ends around it)."""
+    start = max((m.end() for m in PART_END.finditer(text, 0, candidate.start)), default=0)
+    end = next((m.start() for m in PART_END.finditer(text, candidate.end)), len(text))
+    return text[start:end]
 
 
 def _between(text: str, one: Candidate, other: Candidate) -> str:

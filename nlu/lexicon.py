@@ -29,6 +29,7 @@ GENRE_ALIASES: dict[str, str] = {
     "thrillers": "thriller",
     "horrors": "horror",
     "horror movies": "horror",
+    **dict.fromkeys(["slasher", "slashers"], "horror"),
     **dict.fromkeys(["mob", "mafia", "gangster", "gangsters"], "crime"),
     "dramas": "drama",
     "dramatic": "drama",
@@ -78,6 +79,20 @@ COMPOUND_GENRES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["romcom", "romcoms", "rom com", "rom coms"], ("romance", "comedy")),
     **dict.fromkeys(["dramedy", "dramedies"], ("comedy", "drama")),
 }
+# Names the public calls people by, beside their own (the full name on the right, when the catalog has that person).
+NICKNAMES: dict[str, str] = {
+    "the rock": "Dwayne Johnson",
+    "nic cage": "Nicolas Cage",
+    "arnie": "Arnold Schwarzenegger",
+    "sly stallone": "Sylvester Stallone",
+    "scarjo": "Scarlett Johansson",
+    "jlaw": "Jennifer Lawrence",
+    "j law": "Jennifer Lawrence",
+    "rdj": "Robert Downey Jr.",
+    "sam jackson": "Samuel L. Jackson",
+}
+# Words people shorten in a title ("escape from ny", "escape from la").
+_PLACE_SHORTHAND = {"new york": "ny", "los angeles": "la"}
 # Genre names too common as plain words to be read as a genre on their own ("a short wait", "the news").
 GENRE_NAME_BLOCKLIST = {
     *("short", "news", "game show", "talk show", "reality tv"),
@@ -136,7 +151,7 @@ class SpanMatch:
 # " and the " on ("Harry Potter and the Goblet of Fire" -> "harry potter", "Toy Story 3" -> "toy story").
 _ARTICLE = re.compile(r"^(the|a|an) ")
 _ARTICLES = frozenset({"the", "a", "an"})
-_SHORT = re.compile(r" (?:[2-9]|ii|iii|iv|v|vi|vii|part \w+|episode \w+|chapter \w+|and the .*)( .*)?$")
+_SHORT = re.compile(r" (?:[2-9]|ii|iii|iv|v|vi|vii|part \w+|episode \w+|chapter \w+|and the .*|vs .*)( .*)?$")
 SUBTITLE = re.compile(r":|\s[-\u2013]\s")  # where a title's subtitle starts
 # A title that is an abbreviation and what it stands for is also named by the abbreviation ("E.T. the
 # Extra-Terrestrial"), not one the abbreviation only opens ("U.S. Marshals").
@@ -209,6 +224,9 @@ class Lexicon:
         self.derived: dict[str, list[int]] = defaultdict(list)
         self.keywords: set[str] = set()  # the derived keys that are one distinctive word of their titles
         self.sibling_keys: set[str] = set()  # "coen brothers": never found by a typo ("warner bros")
+        self.abbreviations: set[str] = set()  # the derived keys that are a title's opening abbreviation ("et")
+        # a title's one everyday word after its franchise's name ("covenant" of Alien: Covenant): the films it ends
+        self.franchise_parts: dict[str, set[int]] = defaultdict(set)
         self.stopwords = STOPWORDS
         self.common = vocabulary() | STOPWORDS
         genre_rows: dict[str, int] = {}
@@ -241,6 +259,10 @@ class Lexicon:
         for blocked in GENRE_NAME_BLOCKLIST:
             self.keys.pop(blocked, None)
         self._add_derived_keys(alternates)
+        for nickname, name in NICKNAMES.items():  # "w the rock": Dwayne Johnson, beside the film The Rock
+            people = [i for i in self.keys.get(key(name), []) if self.entries[i].label == "Person"]
+            if people and not set(people) & set(self.keys.get(key(nickname), [])):
+                self.derived[key(nickname)] = sorted({*self.derived.get(key(nickname), []), *people})
         every_key = [*self.keys, *self.derived]
         # names that longer names start with: a series ("harry potter", "lord of the rings"), not "date night"
         self.series = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()))}
@@ -272,15 +294,18 @@ class Lexicon:
                     significant = [w for w in remainder if w not in STOPWORDS]
                     if len(remainder) == 1 and remainder[0] in self.common and entry.popularity < MIN_SHORT_POPULARITY:
                         continue  # "the last" is no name of an obscure "The Last: Naruto the Movie"
-                    cut_short = short not in (head, bare) and len(remainder) < 2
+                    # never "the fast" for The Fast and the Furious; "kubo" of Kubo and the Two Strings, no English word
+                    unusual = len(remainder) == 1 and not self.is_common(remainder[0]) and not is_english(remainder[0])
+                    cut_short = short not in (head, bare) and len(remainder) < 2 and not unusual
                     if short and short != title and significant and not cut_short:
                         derived[short].add(index)  # never "the fast" for The Fast and the Furious
                 opening = _ABBREVIATION.match(raw)  # "E.T." of "E.T. the Extra-Terrestrial"
                 if opening is not None and entry.popularity >= MIN_SHORT_POPULARITY:
                     derived[key(opening.group(1))].add(index)
+                    self.abbreviations.add(key(opening.group(1)))
                 for other in self._other_spellings(raw, entry):  # "spiderman 2", "godfather 2", "lotr"
                     derived[other].add(index)
-                for tail in self._parts(raw, entry):  # "infinity war", "chamber of secrets", "eternal sunshine"
+                for tail in self._parts(raw, entry, index):  # "infinity war", "chamber of secrets", "eternal sunshine"
                     subtitled[tail].add(index)
                 for alternative in alternates.get(index, ()):
                     alternative_key = key(alternative)
@@ -349,13 +374,14 @@ class Lexicon:
             and max(self.entries[i].popularity for i in indices) >= MIN_KEYWORD_POPULARITY
         }
 
-    def _parts(self, raw: str, entry: Entry) -> set[str]:
+    def _parts(self, raw: str, entry: Entry, index: int) -> set[str]:
         """Keys of the part of a title after its franchise's name, which people name the film by: "infinity war"
         (Avengers: Infinity War), "the empire strikes back", "chamber of secrets" (Harry Potter and the Chamber of
         Secrets); with a word no dictionary has ("Thor: Ragnarok") or of two words or more of a film people rated,
         never a number ("Kill Bill: Vol. 1") nor one everyday word ("Alien: Covenant"). And the first two words of a
         popular film's title of three or more, as people cut it short ("eternal sunshine", "grand budapest", "three
-        billboards"; never "the wolf of")."""
+        billboards"; never "the wolf of"). A part of one everyday word is kept apart (`franchise_parts`): it names the
+        film only beside its franchise ("the first alien was better than covenant")."""
         parts = [part.strip() for part in SUBTITLE.split(raw)]
         tails = [parts[-1]] if len(parts) > 1 else []
         franchise = _AND_THE.search(parts[0])
@@ -371,6 +397,8 @@ class Lexicon:
             distinctive = any(len(w) >= MIN_KEYWORD_LENGTH and not self.is_common(w) for w in significant)
             if distinctive or (significant and len(words) > 1 and entry.popularity >= MIN_SHORT_POPULARITY):
                 keys |= {bare, f"the {bare}"}
+            elif len(significant) == 1 and len(significant[0]) >= MIN_KEYWORD_LENGTH and entry.popularity > 0:
+                self.franchise_parts[significant[0]].add(index)
         opening = _ARTICLE.sub("", key(parts[0])).split()[:3]  # "eternal sunshine", "grand budapest"
         if len(opening) == 3 and entry.popularity >= MIN_OPENING_POPULARITY:
             first, second = opening[:2]
@@ -385,6 +413,9 @@ class Lexicon:
         words or more its initials ("lotr", "potc"; never an everyday word)."""
         title, head = key(raw), key(SUBTITLE.split(raw)[0])
         forms = {title, head, _ARTICLE.sub("", title), _ARTICLE.sub("", head)}
+        shortened = {
+            form.replace(place, short) for place, short in _PLACE_SHORTHAND.items() for form in forms if place in form
+        }  # "escape from ny"
         if "-" in raw:
             joined = key(raw.replace("-", ""))
             forms |= {joined, _ARTICLE.sub("", joined), key(SUBTITLE.split(raw.replace("-", ""))[0])}
@@ -410,7 +441,7 @@ class Lexicon:
             initials = "".join(w[0] for w in initials_of if w.isalpha())
             if len(initials) >= 3 and initials not in self.common:
                 spellings.add(initials)
-        return {s for s in spellings if s and s != title}
+        return {s for s in spellings | shortened if s and s != title}
 
     def _typo_index(self, keys: list[str]) -> None:
         """Every word of 3+ letters of a name, by each form of it with one letter deleted (and itself)."""

@@ -25,6 +25,7 @@ NEGATIVE: dict[str, float] = {
     **dict.fromkeys(["boring", "bored", "terrible", "awful", "worst", "bad", "stupid", "overrated", "dumb"], 1.0),
     **dict.fromkeys(["sucked", "sucks", "horrible", "disappointing", "disappointed", "annoying", "lame"], 1.0),
     **dict.fromkeys(["meh", "weird", "slow", "cheesy", "too"], 0.5),
+    "worse": 0.6,  # "covenant was so much worse"
 }
 _TOO_COMPLAINTS_TEXT = """long slow scary violent sad gory dark cheesy boring predictable childish silly serious
     depressing weird loud old bloody graphic intense creepy corny sappy cliche confusing short"""
@@ -43,6 +44,7 @@ PHRASES: dict[tuple[str, ...], float] = {
     **dict.fromkeys([("not", "big", "on"), ("not", "really", "big", "on"), ("not", "huge", "on")], -1.0),
     **dict.fromkeys([("not", "in", "the", "mood", "for"), ("not", "feeling")], -1.0),  # "... for anything depressing"
     ("no", "thanks"): -0.8,  # "The Last Jedi though... no thanks"
+    ("not", "so", "much"): -0.8,  # "part 3 not so much"
     **dict.fromkeys([("my", "thing"), ("cant", "wait"), ("my", "cup", "of", "tea"), ("big", "on")], 0.8),
 }
 _LONGEST_PHRASE = max(map(len, PHRASES))
@@ -57,6 +59,7 @@ EXCLUDERS = {
     ("not",),
     ("not", "into"),  # "not into horror at all, just want something funny"
     ("without",),
+    *(("nothing", word) for word in ("with", "w", "by", "starring", "from")),  # "nothing w nic cage pls"
 }
 CLAUSE_BREAK = frozenset(["but", "however", "although", "though", "whereas", "while", "except", "unlike"])
 _SENTENCE_END = re.compile(r"[.!?;]")

@@ -87,6 +87,13 @@ _ORDINALS = {
     f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}": word
     for n, word in enumerate(_ORDINAL_WORDS.split(), 1)
 }  # "6th": "sixth"
+# Words people shorten when they text, read as the words they stand for ("how to train ur dragon", "saving pvt ryan").
+_TEXTING = {
+    **{"u": "you", "ur": "your", "pvt": "private", "thru": "through", "nite": "night", "yr": "year", "yrs": "years"},
+    **dict.fromkeys(["smth", "smthg", "smthn", "sth"], "something"),
+    **{"pls": "please", "plz": "please", "tho": "though"},
+    **{"eleven": "11", "twelve": "12", "thirteen": "13"},  # "Ocean's Eleven" and "oceans 11" read alike
+}
 
 
 @cache
@@ -110,12 +117,13 @@ _IS_CONTRACTIONS = frozenset(
 
 def tokenize(text: str) -> list[Token]:
     """Word tokens of `text` with offsets into it (apostrophes stay inside words: "didn't", "schindler's"); an
-    opinion verb with a typo reads as that verb ("i lovd fargo")."""
+    opinion verb with a typo reads as that verb ("i lovd fargo"), texting shorthand as the word it stands for."""
     tokens = []
     for match in _TOKEN.finditer(text):
         word = match.group()
         norm = _spelled(fold(word).replace("'", "").replace("\u2019", "").replace(".", ""))
         norm = _ORDINALS.get(norm, norm)  # "the 6th sense" and "The Sixth Sense" read alike
+        norm = _TEXTING.get(norm, norm)
         if norm:
             lowered = _APOSTROPHE.sub("'", word.lower())
             possessive = lowered.endswith("'s") and lowered not in _IS_CONTRACTIONS

@@ -91,6 +91,23 @@ MOVIES = [
     ("m:somelikeit", "Some Like It Hot (1959)", 1959, ["comedy"], 5, 0),
     ("m:hereditary", "Hereditary (2018)", 2018, ["horror"], 0, 0),
     ("m:hitchcock", "Hitchcock (2012)", 2012, ["drama"], 3, 1),
+    ("m:it", "It (2017)", 2017, ["horror"], 30, 3),
+    ("m:ghost", "Ghost (1990)", 1990, ["romance"], 20, 2),
+    ("m:godfather3", "The Godfather Part III (1990)", 1990, ["crime", "drama"], 10, 1),
+    ("m:covenant", "Alien: Covenant (2017)", 2017, ["sci-fi"], 10, 1),
+    ("m:kubo", "Kubo and the Two Strings (2016)", 2016, ["animation"], 10, 1),
+    ("m:dragon", "How to Train Your Dragon (2010)", 2010, ["animation"], 20, 2),
+    ("m:tucker", "Tucker & Dale vs. Evil (2010)", 2010, ["comedy", "horror"], 10, 1),
+    ("m:jumanji95", "Jumanji (1995)", 1995, ["adventure"], 15, 1),
+    ("m:jumanji17", "Jumanji (2017)", 2017, ["adventure"], 20, 3),
+    ("m:bfg", "The BFG (2016)", 2016, ["family"], 10, 1),
+    ("m:shadows", "What We Do in the Shadows (2014)", 2014, ["comedy"], 10, 1),
+    ("m:shadow", "The Shadow (1994)", 1994, ["action"], 10, 1),
+    ("m:rock", "The Rock (1996)", 1996, ["action"], 20, 2),
+    ("m:escapeny", "Escape from New York (1981)", 1981, ["action"], 10, 1),
+    ("m:friday", "Friday (1995)", 1995, ["comedy"], 20, 2),
+    ("m:oceans01", "Ocean's Eleven (2001)", 2001, ["crime"], 30, 3),
+    ("m:oceans60", "Ocean's 11 (1960)", 1960, ["crime"], 3, 0),
     *(
         (f"m:hitchcock{n}", title, year, ["thriller"], 1, 0)
         for n, (title, year) in enumerate(
@@ -139,6 +156,9 @@ PEOPLE = [
     ("p:branagh", "Kenneth Branagh", "ACTED_IN", ["m:orient17"]),
     ("p:kubrick", "Stanley Kubrick", "DIRECTED", ["m:odyssey", "m:strangelove"]),
     ("p:hitchcock", "Alfred Hitchcock", "DIRECTED", ["m:psycho", *(f"m:hitchcock{n}" for n in range(7))]),
+    ("p:swayze", "Patrick Swayze", "ACTED_IN", ["m:ghost"]),
+    ("p:williams", "Robin Williams", "ACTED_IN", ["m:jumanji95"]),
+    ("p:johnson", "Dwayne Johnson", "ACTED_IN", ["m:jumanji17"]),
 ]
 TAGS = [("psychological thriller", ["m:lambs"])]
 
@@ -288,8 +308,12 @@ def test_typos_anywhere_in_a_name(typed_parser: EmbeddedParser) -> None:
 def test_the_word_nearest_a_shared_title_says_which_film(typed_parser: EmbeddedParser) -> None:
     assert understood(typed_parser, "i loved the new jungle book") == [("m:jungle16", LIKE)]
     assert understood(typed_parser, "the original jungle book was better") == [("m:jungle94", LIKE)]
-    # both cues in one message: each name takes the one beside it
+    # both cues in one message: each name takes the one beside it; "not the new one" says which, it names no other
     assert understood(typed_parser, "I loved the original jungle book but not the new one") == [("m:jungle94", LIKE)]
+    assert understood(typed_parser, "the original jungle book was better than the new one") == [
+        ("m:jungle94", LIKE),
+        ("m:jungle16", LIKE),
+    ]
 
 
 def test_anything_about_a_title_asks_about_it_not_for_a_genre(typed_parser: EmbeddedParser) -> None:
@@ -564,3 +588,79 @@ def test_a_genre_not_wanted_and_one_described_after_it(typed_parser: EmbeddedPar
 )
 def test_what_a_later_message_refers_to(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
     assert understood(typed_parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a pronoun or a particle where a subject or a film stands is the film of that name
+        ("Her was beautiful.", [("m:her", LIKE)]),
+        ("up made me cry like a baby", [("m:up", LIKE)]),
+        ("just watched the new it with my brother", [("m:it", LIKE)]),
+        ("its fairly new it did great", []),
+        ("it was boring", []),
+        # a lower-case writer's English word right after a verb of watching or liking, ending its phrase
+        ("hated hereditary way too slow", [("m:hereditary", DISLIKE)]),
+        ("i loved everything about it", []),
+        # the question word is what is watched: "next" is no film
+        ("just saw whiplash. what should i watch next", [("m:whiplash", LIKE)]),
+        # "family" is a genre only as a kind of film; a slasher is horror
+        ("the whole family loved it", []),
+        ("a family movie for friday night", [("family", LIKE)]),
+        ("something fun and family-friendly", [("family", LIKE)]),
+        ("any classic slashers?", [("horror", LIKE)]),
+        ("nothing w the rock pls", [("p:johnson", DISLIKE)]),
+        # a day is no film after a word that dates something; a generic wish describes no children's film
+        ("need smth scary for friday", [("horror", LIKE)]),
+        ("loved friday", [("m:friday", LIKE)]),
+        # a name alone, misspelt; a surname before a genre; "the new one" after a film of a shared title
+        ("kubrik", [("p:kubrick", LIKE)]),
+        ("any hitchcock thrillers", [("p:hitchcock", LIKE), ("thriller", LIKE)]),
+        ("oceans 11 kinda vibe", [("m:oceans01", LIKE)]),
+        # an everyday word beside an article is no typo of a name: "the big" is no "The BFG"
+        ("the one with the big shootout", []),
+    ],
+)
+def test_everyday_words_where_a_title_stands(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a name of a film and of a person is the person when the other films named are theirs
+        ("love hitchcock, seen psycho and vertigo", ["p:hitchcock", "m:psycho", "m:hitchcock0"]),
+        ("psycho, the hitchcock one", ["m:psycho", "p:hitchcock"]),
+        # someone who made or played in the films named, by surname however typed
+        (
+            "scorcese is my fav director, seen goodfellas and taxi driver",
+            ["p:scorsese", "m:goodfellas", "m:taxidriver"],
+        ),
+        ("tarantino and scorcese are my favs", ["p:tarantino", "p:scorsese"]),
+        # a film the rules did not take, made with the person named "with" it or watched with them named later
+        ("my mom asked for ghost, the one w patrick swayze", ["m:ghost", "p:swayze"]),
+        ("jumanji and hook... we love robin williams in our house", ["m:jumanji95", "p:williams"]),
+        ("jumanji was fun", ["m:jumanji17"]),
+        # a series' film by its number or its subtitle beside the series
+        ("godfather and godfather 2 are perfect, part 3 not so much", ["m:godfather", "m:godfather2", "m:godfather3"]),
+        ("loved alien but covenant was so much worse", ["m:alien", "m:covenant"]),
+        # titles as people shorten and text them
+        ("the kids loved kubo", ["m:kubo"]),
+        ("the kids loved how to train ur dragon", ["m:dragon"]),
+        ("tucker and dale was hilarious", ["m:tucker"]),
+        ("raiders of the lost ark, et and jaws", ["m:raiders", "m:et", "m:jaws"]),
+        ("loved what we do in the shadow", ["m:shadows"]),
+        ("escape from ny was fun", ["m:escapeny"]),
+        ("i liked the old jumanji way more than the new one", ["m:jumanji95", "m:jumanji17"]),
+        # a name the public calls someone by, beside a film of that name
+        ("is there a new jumanji w the rock", ["m:jumanji17", "p:johnson"]),
+        ("loved the rock", ["m:rock"]),
+    ],
+)
+def test_films_and_people_said_of_each_other(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert [m.entity.node_id for m in typed_parser.parse(text).mentions] == expected
+
+
+def test_a_generic_wish_describes_no_childrens_film(typed_parser: EmbeddedParser) -> None:
+    labels = {m.entity.node_id for m in typed_parser.parse("something to watch with my teenage son").mentions}
+    assert "children" not in labels
