@@ -19,7 +19,7 @@ from graph.db import GraphStore
 from graph.importers.titles import display_title, split_year
 from graph.search import credited_items, credits_of, entity_catalog, fulltext_candidates
 from nlu.encoder import SentenceEncoder
-from nlu.lexicon import SUBTITLE, Entry, Lexicon, SpanMatch
+from nlu.lexicon import ARTICLE, ROMAN, SUBTITLE, Entry, Lexicon, SpanMatch
 from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
 from nlu.polarity import NEGATIVE, POSITIVE
 from nlu.text import Token, gcide, is_english, is_year, key, tokenize
@@ -354,20 +354,25 @@ class Grounder:
     def _newest_of(self, film: GroundedEntity) -> GroundedEntity | None:
         """The newest film people know of `film`'s very title, made after it ("the old jumanji ... the new one")."""
         year = self.year_of(film.node_id)
+        if year is None:
+            return None
         title = key(split_year(display_title(film.name))[0])
+        same = {title, _toggle_article(title)}
         later = [
-            self.lexicon.entries[i]
-            for i in {*self.lexicon.lookup(title)[0], *self.lexicon.lookup(_toggle_article(title))[0]}
-            if self.lexicon.entries[i].label == "Item"
-            and self.lexicon.entries[i].popularity > 0
-            and year is not None
-            and (self.lexicon.entries[i].year or 0) > year
-            and key(split_year(display_title(self.lexicon.entries[i].name))[0]) in {title, _toggle_article(title)}
+            e
+            for e in self._known_films(title)
+            if (e.year or 0) > year and key(split_year(display_title(e.name))[0]) in same
         ]
         if not later:
             return None
         newest = max(later, key=lambda e: e.year or 0)
         return _grounded(newest, round(0.9 + 0.1 * newest.prior, 4))
+
+    def _known_films(self, name_key: str) -> list[Entry]:
+        """The films people rated or talked about that `name_key` names, with or without its leading article."""
+        indices = {*self.lexicon.lookup(name_key)[0], *self.lexicon.lookup(_toggle_article(name_key))[0]}
+        entries = (self.lexicon.entries[i] for i in indices)
+        return [e for e in entries if e.label == "Item" and e.popularity > 0]
 
     def _numbered_ones(self, text: str, found: list[Candidate]) -> list[Candidate]:
         """ "Part 3" / "part III" after a film of a series is that film of the series ("godfather and godfather 2 are
@@ -379,9 +384,8 @@ class Grounder:
             for phrase in _PART_N.finditer(text, film.end, end):
                 if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
                     continue
-                number = _ROMAN_NUMBERS.get(phrase.group(1).lower(), phrase.group(1))
-                title = split_year(display_title(film.entities[0].name))[0]
-                head = _SEQUEL.sub("", key(SUBTITLE.split(title)[0]))
+                number = ROMAN.get(phrase.group(1).lower(), phrase.group(1))
+                head = _series_head(film.entities[0].name)
                 keys = [f"{h} {w}{number}" for h in (head, _toggle_article(head)) for w in ("part ", "")]
                 entries = [self.lexicon.entries[i] for k in keys for i in self.lexicon.lookup(k)[0]]
                 entries = [e for e in entries if e.label == "Item"]
@@ -394,17 +398,9 @@ class Grounder:
         """The first film of `film`'s series or name: the oldest film people know of its title cut before its
         sequel number or subtitle ("Terminator 2: Judgment Day" → The Terminator), made before it."""
         year = self.year_of(film.node_id)
-        title = split_year(display_title(film.name))[0]
-        head = _SEQUEL.sub("", key(SUBTITLE.split(title)[0]))
-        indices = {*self.lexicon.lookup(head)[0], *self.lexicon.lookup(_toggle_article(head))[0]}
-        earlier = [
-            self.lexicon.entries[i]
-            for i in indices
-            if self.lexicon.entries[i].label == "Item"
-            and self.lexicon.entries[i].popularity > 0
-            and year is not None
-            and (self.lexicon.entries[i].year or year) < year
-        ]
+        if year is None:
+            return None
+        earlier = [e for e in self._known_films(_series_head(film.name)) if (e.year or year) < year]
         if not earlier:
             return None
         oldest = min(earlier, key=lambda e: e.year or 0)
@@ -766,7 +762,7 @@ class Grounder:
         articles = {t.norm for t in tokens[max(0, match.first - 2) : match.first]}
         an = bool(articles & {"a", "an", "another"}) and following in _TITLE_CUES_AFTER
         the_one = match.first > 0 and tokens[match.first - 1].norm == "the" and following in {"one", "version"}
-        genre = any(self.lexicon.entries[i].label == "Genre" for i in self.lexicon.keys.get(following, ()))
+        genre = self.genre_named(following) is not None
         return before or following in _PERSON_CUES_AFTER or genre or an or the_one or tokens[match.last - 1].possessive
 
     @staticmethod
@@ -873,9 +869,10 @@ class Grounder:
         if labels == {"Genre"}:
             # "a family movie", "family comedies", "for the whole family"; never "a family favorite", "the whole
             # family loved it"
-            genre_after = any(self.lexicon.entries[i].label == "Genre" for i in self.lexicon.keys.get(around.after, ()))
-            kind = around.after in _TAG_CUES_AFTER | {"friendly", "night"} or "for" in around.before or genre_after
-            return 0.9 if around.words != ("family",) or kind else _NEVER
+            if around.words != ("family",):
+                return 0.9
+            kind = around.after in _TAG_CUES_AFTER | {"friendly", "night"} or "for" in around.before
+            return 0.9 if kind or self.genre_named(around.after) is not None else _NEVER
         if labels == {"Tag"}:  # "time travel", "pixar"; an everyday word alone only as a kind of film
             kind = around.after in _TAG_CUES_AFTER or around.adjacent in _TAG_CUES_BEFORE  # "superhero movies"
             plain = len(around.words) == 1 and self.lexicon.is_common(around.words[0])
@@ -1082,7 +1079,6 @@ _TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
 # What may follow a title that ends a list: "walle and up made me cry", "jaws and her were great" (not "her acting")
 _LIST_GOES_ON = frozenset({"and", "or", "made", "make", "makes", "is", "was", "are", "were", "both", "too", "also"})
 _WITH_PERSON = re.compile(r"\s*,?\s*(?:the (?:one|version|movie|film) )?(?:with|w|starring)\s+", re.IGNORECASE)
-_ARTICLE_KEY = re.compile(r"^(?:the|a|an) ")
 _SURNAME_PARTICLES = frozenset({"del", "de", "di", "da", "van", "von", "der", "le", "la", "du"})
 _CALENDAR_TEXT = "monday tuesday wednesday thursday friday saturday sunday weekend tonight tomorrow christmas halloween"
 _CALENDAR = frozenset(_CALENDAR_TEXT.split())
@@ -1101,7 +1097,6 @@ _NEW_ONE = re.compile(r"\bthe (?:new|newer|newest|recent|latest)(?: one| version
 _CLARIFIED = re.compile(r"\b(?:not|no)\s*$", re.IGNORECASE)
 _FIRST_ONE = re.compile(r"\bthe (?:first|original)(?: one| movie| film)?\b(?! \w+ (?:movie|film))", re.IGNORECASE)
 _PART_N = re.compile(r"\bpart (\d|ii|iii|iv|v)\b", re.IGNORECASE)
-_ROMAN_NUMBERS = {"ii": "2", "iii": "3", "iv": "4", "v": "5"}
 _SEQUEL = re.compile(r" (?:[2-9]|\d{4}|ii|iii|iv|v|vi|vii|part \w+|chapter \w+|episode \w+)$")
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)  # between two names of one list
 PART_END = re.compile(r"[,.;!?]|\bbut\b", re.IGNORECASE)  # what ends a part of a message
@@ -1145,7 +1140,13 @@ def _beside_people(text: str, found: list[Candidate]) -> list[Candidate]:
 
 def _head(name: str) -> str:
     """The key of a film's title before its subtitle ("alien" of "Alien: Covenant (2017)")."""
-    return _ARTICLE_KEY.sub("", key(SUBTITLE.split(split_year(display_title(name))[0])[0]))
+    return ARTICLE.sub("", key(SUBTITLE.split(split_year(display_title(name))[0])[0]))
+
+
+def _series_head(name: str) -> str:
+    """The key of a film's title cut before its sequel number or subtitle ("terminator" of "Terminator 2: Judgment
+    Day (1991)")."""
+    return _SEQUEL.sub("", key(SUBTITLE.split(split_year(display_title(name))[0])[0]))
 
 
 def _part_around(text: str, candidate: Candidate) -> str:

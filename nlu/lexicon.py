@@ -149,7 +149,7 @@ class SpanMatch:
 
 # The parts people drop from a title: a leading article, everything from a colon, a dash, a sequel number or
 # " and the " on ("Harry Potter and the Goblet of Fire" -> "harry potter", "Toy Story 3" -> "toy story").
-_ARTICLE = re.compile(r"^(the|a|an) ")
+ARTICLE = re.compile(r"^(the|a|an) ")  # a leading article of a name key
 _ARTICLES = frozenset({"the", "a", "an"})
 _SHORT = re.compile(r" (?:[2-9]|ii|iii|iv|v|vi|vii|part \w+|episode \w+|chapter \w+|and the .*|vs .*)( .*)?$")
 SUBTITLE = re.compile(r":|\s[-\u2013]\s")  # where a title's subtitle starts
@@ -165,7 +165,7 @@ MIN_TYPO_LENGTH = 3  # name words of this length on are corrected into (from wor
 MIN_SPELLING_POPULARITY = 50  # a title this popular is also found by its initials ("lotr", "potc")
 MIN_OPENING_POPULARITY = 20  # ... and a title of three words or more this popular by its first two ("grand budapest")
 _SEQUEL_WORDS = frozenset({"part", "chapter", "episode", "volume", "vol"})  # words before a sequel's number
-_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that key only for a film this popular
 MIN_KEYWORD_LENGTH = 5  # a title's distinctive word ("shawshank") names it from this length on
 MAX_KEYWORD_TITLES = 5  # ... when it stands in at most this many titles (a franchise: "bourne", "narnia")
@@ -288,9 +288,9 @@ class Lexicon:
                 title, head = key(raw), key(SUBTITLE.split(raw)[0])
                 for word in title_words(raw):  # "kiki" of Kiki's Delivery Service
                     titles_with[word].add(index)
-                bare = _ARTICLE.sub("", title)
-                for short in {head, _ARTICLE.sub("", head), bare, _SHORT.sub("", title), _SHORT.sub("", bare)}:
-                    remainder = _ARTICLE.sub("", short).split()
+                bare = ARTICLE.sub("", title)
+                for short in {head, ARTICLE.sub("", head), bare, _SHORT.sub("", title), _SHORT.sub("", bare)}:
+                    remainder = ARTICLE.sub("", short).split()
                     significant = [w for w in remainder if w not in STOPWORDS]
                     if len(remainder) == 1 and remainder[0] in self.common and entry.popularity < MIN_SHORT_POPULARITY:
                         continue  # "the last" is no name of an obscure "The Last: Naruto the Movie"
@@ -312,7 +312,7 @@ class Lexicon:
                     significant = [w for w in alternative_key.split() if w not in STOPWORDS]
                     if significant and (len(significant) > 1 or entry.popularity >= MIN_SHORT_POPULARITY):
                         derived[alternative_key].add(index)
-                        derived[_ARTICLE.sub("", alternative_key)].add(index)
+                        derived[ARTICLE.sub("", alternative_key)].add(index)
             elif entry.label == "Person":
                 words = key(entry.name).split()
                 person_words.update(words)
@@ -389,7 +389,7 @@ class Lexicon:
             tails.append(franchise.group(1))
         keys: set[str] = set()
         for tail in tails:
-            bare = _ARTICLE.sub("", key(tail))
+            bare = ARTICLE.sub("", key(tail))
             words = bare.split()
             if not words or words[0] in _SEQUEL_WORDS or words[0].isdigit():
                 continue
@@ -399,7 +399,7 @@ class Lexicon:
                 keys |= {bare, f"the {bare}"}
             elif len(significant) == 1 and len(significant[0]) >= MIN_KEYWORD_LENGTH and entry.popularity > 0:
                 self.franchise_parts[significant[0]].add(index)
-        opening = _ARTICLE.sub("", key(parts[0])).split()[:3]  # "eternal sunshine", "grand budapest"
+        opening = ARTICLE.sub("", key(parts[0])).split()[:3]  # "eternal sunshine", "grand budapest"
         if len(opening) == 3 and entry.popularity >= MIN_OPENING_POPULARITY:
             first, second = opening[:2]
             if first not in STOPWORDS and second not in STOPWORDS and len(second) >= 3:
@@ -412,21 +412,21 @@ class Lexicon:
         together ("starwars") or its one word split into two everyday ones ("good fellas"), and for one of three
         words or more its initials ("lotr", "potc"; never an everyday word)."""
         title, head = key(raw), key(SUBTITLE.split(raw)[0])
-        forms = {title, head, _ARTICLE.sub("", title), _ARTICLE.sub("", head)}
+        forms = {title, head, ARTICLE.sub("", title), ARTICLE.sub("", head)}
         shortened = {
             form.replace(place, short) for place, short in _PLACE_SHORTHAND.items() for form in forms if place in form
         }  # "escape from ny"
         if "-" in raw:
             joined = key(raw.replace("-", ""))
-            forms |= {joined, _ARTICLE.sub("", joined), key(SUBTITLE.split(raw.replace("-", ""))[0])}
+            forms |= {joined, ARTICLE.sub("", joined), key(SUBTITLE.split(raw.replace("-", ""))[0])}
         spellings = set(forms) if "-" in raw else set()
         for form in filter(None, forms):
             # "godfather part ii" → "godfather part 2" and "godfather 2"; "john wick chapter 2" → "john wick 2"
-            words = [_ROMAN.get(w, w) for w in form.split()]
+            words = [ROMAN.get(w, w) for w in form.split()]
             following = [*words[1:], ""]
             numbered = [w for w, n in zip(words, following, strict=True) if not (w in _SEQUEL_WORDS and n.isdigit())]
             spellings |= {" ".join(words), " ".join(numbered)} - {form}
-        initials_of = _ARTICLE.sub("", head).split()
+        initials_of = ARTICLE.sub("", head).split()
         if entry.popularity >= MIN_SPELLING_POPULARITY:  # "starwars", "toystory"; "good fellas", "ghost busters"
             joined = "".join(initials_of)
             if 2 <= len(initials_of) <= 3 and len(joined) >= MIN_JOINED_LENGTH and not self.is_common(joined):
