@@ -604,14 +604,21 @@ class Grounder:
             everyday = self.lexicon.is_common(token.norm)
             # a function word is as typed: "is there something funny" holds no "There's Something (About Mary)"
             typed = len(token.norm) >= MIN_TYPO_WORD and token.norm not in _FUNCTION_WORDS
-            corrections = self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS] if typed else []
+            # as typed ("schindlrs list"), and a possessive as its name's ("schwarzeneger's" is "schwarzenegger")
+            corrections = []
+            if typed:
+                corrections = [replace(token, norm=c) for c in self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS]]
+            if typed and token.possessive:
+                names = self.lexicon.corrections(token.norm[:-1])[:MAX_CORRECTIONS]
+                corrections += [replace(token, norm=c, possessive=False) for c in names]
             if everyday:  # only into a word of a name, with its neighbour ("jim carey"), never "the whole" → "the hole"
-                corrections = [c for c in corrections if self._continues_a_name(tokens, i, c)]
+                corrections = [c for c in corrections if self._continues_a_name(tokens, i, c.norm)]
             best: SpanMatch | None = None
             best_prior = 0.0
-            for correction in corrections:
+            for said in corrections:
+                correction = said.norm
                 first, last = max(0, i - TYPO_WINDOW), min(len(tokens), i + TYPO_WINDOW + 1)
-                window = [replace(t, norm=correction) if j == i else t for j, t in enumerate(tokens[first:last], first)]
+                window = [said if j == i else t for j, t in enumerate(tokens[first:last], first)]
                 for m in self.lexicon.find(window):
                     if m.key in self.lexicon.sibling_keys:
                         continue  # "Warner Bros" is no "garner bros"
@@ -760,7 +767,7 @@ class Grounder:
         following = tokens[match.last].norm if match.last < len(tokens) else ""
         # "a Hitchcock movie", "an old Hitchcock film" is one of his; "the Hitchcock movie" may be the film
         articles = {t.norm for t in tokens[max(0, match.first - 2) : match.first]}
-        an = bool(articles & {"a", "an", "another"}) and following in _TITLE_CUES_AFTER
+        an = bool(articles & {"a", "an", "another"}) and following in _TITLE_CUES_AFTER | _FAN_WORDS  # "a nolan fan"
         the_one = match.first > 0 and tokens[match.first - 1].norm == "the" and following in {"one", "version"}
         genre = self.genre_named(following) is not None
         return before or following in _PERSON_CUES_AFTER or genre or an or the_one or tokens[match.last - 1].possessive
@@ -885,6 +892,12 @@ class Grounder:
         if match.with_year:
             return 0.97
         common, capitalised, sentence_start = around.common, around.capitalised, around.sentence_start
+        negated_verb = around.adjacent in _NEGATED_AUXILIARIES or (
+            around.adjacent == "not" and bool(around.before & _AUXILIARIES)
+        )
+        owned = around.adjacent in _POSSESSIVE_DETERMINERS  # "my brother is watching with me"
+        if (negated_verb or owned) and labels == {"Item"} and all(common) and not any(capitalised):
+            return _NEVER  # "it didn't click for me", "does not drive the plot": the verb, not the film
         before, after, whole = around.before, around.after, around.whole
         cued = bool(before & _TITLE_CUES_BEFORE) or after in _TITLE_CUES_AFTER or around.listed
         strongly_cued = around.adjacent in _STRONG_CUES_BEFORE or after in _TITLE_CUES_AFTER or around.listed
@@ -927,6 +940,10 @@ class Grounder:
             film = labels == {"Item"} and (abbreviated or not match.derived) and word not in _PRONOUN_TITLES
             if in_list and film and self._talked_about(entries):
                 return scale * _RULES_CERTAIN
+            # "Up.", "Her", "Up. Cried through the first ten minutes": the message's or a sentence's only word
+            alone = whole or ((sentence_start or around.leads) and around.ends_part)
+            if alone and word in _SUBJECT_TITLES | _ERA_TITLES and labels == {"Item"} and self._talked_about(entries):
+                return scale * _RULES_CERTAIN
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
                 return _NEVER
             if word in _CALENDAR and around.adjacent in _WHEN_WORDS:
@@ -939,7 +956,7 @@ class Grounder:
             if match.derived and labels == {"Person"}:
                 if (around.adjacent == "the" and after in {"one", "version"}) or (whole and not common[0]):
                     return scale * 0.6  # "halloween, the carpenter one"; "kubrik" alone
-                if around.adjacent in {"a", "an", "the"} and common[0] and after not in _TITLE_CUES_AFTER:
+                if around.adjacent in {"a", "an", "the"} and common[0] and after not in _TITLE_CUES_AFTER | _FAN_WORDS:
                     return _NEVER  # "something with a story": a name takes no article
                 return scale * self._surname_confidence(  # "tarantino and scorsese": listed beside another name
                     word, common[0], capitalised[0], before, after, around.person_cued or around.among_people
@@ -1064,6 +1081,10 @@ _WATCH_VERBS = frozenset(_WATCH_VERBS_TEXT.split())
 _SEEN_VERBS = frozenset({"seen", "saw", "watched", "watch", "watching", "rewatched"})
 _ROLE_CUES_BEFORE = frozenset({"by", "with", "starring", "director", "actor", "actress"})
 _REQUEST_WORDS = frozenset({"anything", "something", "else", "other", "another", "nothing", "everything"})
+_FAN_WORDS = frozenset({"fan", "person", "guy", "girl"})  # "not really a spielberg person": who likes their work
+_POSSESSIVE_DETERMINERS = frozenset({"my", "your", "his", "our", "their", "ur"})
+_AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could", "should", "might"})
+_NEGATED_AUXILIARIES = frozenset({"dont", "doesnt", "didnt", "wont", "wouldnt", "cant", "couldnt", "shouldnt"})
 _INTERJECTIONS = frozenset({"oh", "ohh", "ah", "yes", "yeah", "no", "nah", "hmm", "well", "ok", "okay", "wow", "lol"})
 _PERSON_CUES_BEFORE = frozenset({"by", "with", "w", "starring", "more", "director", "actor", "actress", "from"})
 _ROLE_VERBS_AFTER = frozenset({"direct", "directed", "directs", "wrote", "write", "star", "starred", "stars", "act"})

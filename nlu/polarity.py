@@ -27,6 +27,7 @@ NEGATIVE: dict[str, float] = {
     **dict.fromkeys(["meh", "weird", "slow", "cheesy", "too"], 0.5),
     "worse": 0.6,  # "covenant was so much worse"
 }
+FAN_NOUNS = frozenset({"person", "guy", "girl"})  # right after a name: one who likes its kind
 _TOO_COMPLAINTS_TEXT = """long slow scary violent sad gory dark cheesy boring predictable childish silly serious
     depressing weird loud old bloody graphic intense creepy corny sappy cliche confusing short"""
 TOO_COMPLAINTS = frozenset(_TOO_COMPLAINTS_TEXT.split())
@@ -80,8 +81,10 @@ def clauses(text: str, tokens: list[Token], commas: bool = False) -> list[int]:
 
 
 def score_tokens(tokens: list[Token], skip: set[int] | None = None) -> float:
-    """Summed sentiment of `tokens`: a negator up to three words before a cue flips it ("didn't really like")."""
-    skip = set(skip or ())
+    """Summed sentiment of `tokens` (`skip`: the mentions' tokens): a negator up to three words before a cue, the
+    mentions between not counted, flips it ("didn't really like", "not really a spielberg fan")."""
+    mentions = set(skip or ())
+    skip = set(mentions)
     total = 0.0
     norms = [t.norm for t in tokens]
     for i in range(len(tokens)):
@@ -95,11 +98,13 @@ def score_tokens(tokens: list[Token], skip: set[int] | None = None) -> float:
         if i in skip:
             continue
         weight = POSITIVE.get(token.norm, 0.0) - NEGATIVE.get(token.norm, 0.0)
+        if token.norm in FAN_NOUNS and i - 1 in mentions:
+            weight = POSITIVE["fan"]  # "a spielberg person", "a horror guy"
         if token.norm == "too" and (i + 1 == len(tokens) or tokens[i + 1].norm not in TOO_COMPLAINTS):
             weight = 0.0  # "too long" is a complaint; "you too", "me too", "too much fun" are not
         if not weight:
             continue
-        window = [t.norm for t in tokens[max(0, i - 3) : i]]
+        window = [tokens[j].norm for j in range(i) if j not in mentions][-3:]
         if any(w in NEGATORS for w in window):
             weight = -weight * (0.5 if weight < 0 else 1.0)  # "not bad" is mild praise
         total += weight

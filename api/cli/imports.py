@@ -18,7 +18,7 @@ from graph.importers.csv_catalog import import_csv_catalog
 from graph.importers.demo import import_demo
 from graph.importers.merge import link_catalogs
 from graph.importers.movielens import import_movielens
-from graph.importers.movielens_latest import import_movielens_latest
+from graph.importers.movielens_latest import imdb_names, import_movielens_latest
 from graph.importers.redial import import_redial
 from graph.importers.redial_dialogues import import_redial_dialogues
 from graph.schema import clear_query_plans, ensure_schema
@@ -72,10 +72,19 @@ def movielens_latest(
 def redial(
     directory: Annotated[Path | None, typer.Argument(help="Folder with id2info.json, entity2id.json, kg.json.")] = None,
     batch_size: BatchSize = None,
+    imdb_names_from: Annotated[
+        Path | None,
+        typer.Option(help="MovieLens latest folder whose IMDb links say which film a disputed IMDb id is."),
+    ] = None,
 ) -> None:
     """Import the ReDial catalog: movies, genres, directors, writers, stars."""
     folder, size = _folder(directory, "redial"), _batch(batch_size)
-    _run("ReDial catalog", lambda s, p: import_redial(s, folder, size, p))
+    latest = _folder(imdb_names_from, "movielens-latest-small")
+    if imdb_names_from is not None and not (latest / "links.csv").exists():
+        console.print(f"[red]Error:[/red] {latest} has no links.csv (MovieLens latest's IMDb links).")
+        raise typer.Exit(2)
+    names = imdb_names(latest) if (latest / "links.csv").exists() else None
+    _run("ReDial catalog", lambda s, p: import_redial(s, folder, size, p, names))
 
 
 @app.command("redial-dialogues")

@@ -13,7 +13,7 @@ from core.progress import Progress, no_progress
 from graph.db import GraphStore
 from graph.importers.merge import link_catalogs
 from graph.importers.movielens import import_movielens
-from graph.importers.movielens_latest import import_movielens_latest
+from graph.importers.movielens_latest import imdb_names, import_movielens_latest
 from graph.importers.redial import import_redial
 from graph.importers.redial_dialogues import import_redial_dialogues
 from graph.schema import ensure_schema
@@ -61,10 +61,12 @@ def import_demo(
     if not (redial / "id2info.json").exists():
         return result
     result.redial_found = True
-    step("redial", lambda: import_redial(store, redial, batch_size, progress=progress))
-    step("merged", lambda: {"movies": link_catalogs(store, progress=progress)["merged_total"]})
     latest = data_dir / "movielens-latest-small"
-    if (latest / "ratings.csv").exists():
+    has_latest = (latest / "ratings.csv").exists()
+    names = imdb_names(latest) if has_latest else None  # which film an IMDb id ReDial entries dispute is
+    step("redial", lambda: import_redial(store, redial, batch_size, progress=progress, imdb_names=names))
+    step("merged", lambda: {"movies": link_catalogs(store, progress=progress)["merged_total"]})
+    if has_latest:
         step("movielens_latest", lambda: import_movielens_latest(store, latest, batch_size, progress=progress))
     if dialogues is not None and (redial / "valid_data.jsonl").exists():
         step(

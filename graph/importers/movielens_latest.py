@@ -48,6 +48,31 @@ def tag_id(text: str) -> str:
 
 def read_movielens_latest(directory: Path, min_taggers: int = 2) -> LatestData:
     """Parse and validate the four files; nothing is written."""
+    movies = _read_movies(directory)
+    known = {m["ml_latest_id"] for m in movies}
+    ratings = []
+    columns = ["userId", "movieId", "rating", "timestamp"]
+    for path, line, row in read_csv_rows(directory / "ratings.csv", "utf-8", columns):
+        rating = {
+            "user": parse_int(path, line, row["userId"], "userId"),
+            "movie": parse_int(path, line, row["movieId"], "movieId"),
+            "rating": parse_float(path, line, row["rating"], "rating"),
+            "ts": parse_int(path, line, row["timestamp"], "timestamp"),
+        }
+        if not 0.5 <= rating["rating"] <= 5:
+            raise DataFileError(path, f"rating must be between 0.5 and 5, got {rating['rating']}", line)
+        if rating["movie"] not in known:
+            raise DataFileError(path, f"movie {rating['movie']} is not in movies.csv", line)
+        ratings.append(rating)
+    return LatestData(movies, ratings, _tagged(directory / "tags.csv", known, min_taggers))
+
+
+def imdb_names(directory: Path) -> dict[str, str]:
+    """ "Title (Year)" by IMDb id, as MovieLens names its movies (`movies.csv`, `links.csv`): which film an id is."""
+    return {m["imdb_id"]: m["name"] for m in _read_movies(directory) if m["imdb_id"]}
+
+
+def _read_movies(directory: Path) -> list[dict[str, Any]]:
     imdb = {
         parse_int(path, line, row["movieId"], "movieId"): row["imdbId"]
         for path, line, row in read_csv_rows(directory / "links.csv", "utf-8", ["movieId", "imdbId"])
@@ -73,22 +98,7 @@ def read_movielens_latest(directory: Path, min_taggers: int = 2) -> LatestData:
         )
     if not movies:
         raise DataFileError(directory / "movies.csv", "no movies found")
-    known = {m["ml_latest_id"] for m in movies}
-    ratings = []
-    columns = ["userId", "movieId", "rating", "timestamp"]
-    for path, line, row in read_csv_rows(directory / "ratings.csv", "utf-8", columns):
-        rating = {
-            "user": parse_int(path, line, row["userId"], "userId"),
-            "movie": parse_int(path, line, row["movieId"], "movieId"),
-            "rating": parse_float(path, line, row["rating"], "rating"),
-            "ts": parse_int(path, line, row["timestamp"], "timestamp"),
-        }
-        if not 0.5 <= rating["rating"] <= 5:
-            raise DataFileError(path, f"rating must be between 0.5 and 5, got {rating['rating']}", line)
-        if rating["movie"] not in known:
-            raise DataFileError(path, f"movie {rating['movie']} is not in movies.csv", line)
-        ratings.append(rating)
-    return LatestData(movies, ratings, _tagged(directory / "tags.csv", known, min_taggers))
+    return movies
 
 
 def _tagged(path: Path, known: set[int], min_taggers: int) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, LiteralString
@@ -77,11 +78,15 @@ def read_redial(directory: Path) -> dict[str, list[dict[str, Any]]]:
 class Resolution:
     """One node per real movie: the catalog entries that share an IMDb id and agree on title and year become one
     (`canonical` maps every entry to its movie's entry); `refused` entries share an IMDb id with another whose title
-    or year disagrees ("Spider (2007)" / "Spider-Man 3 (2007)"), so they stay apart and, unless theirs is the one
-    spelling most entries agree on, lose that IMDb id (kept as `imdb_id_disputed`)."""
+    or year disagrees ("Spider (2007)" / "Spider-Man 3 (2007)"), so they stay apart. An IMDb id's film is the one
+    another catalog names by it (`imdb_names`), else the spelling most of its entries agree on: that movie keeps the
+    id; the others lose it (kept as `imdb_id_disputed`) and, `misattributed`, the plot, genres and people that came
+    with it, which are that film's ("It (1990)" carried Goodfellas'). With no film to say (a tie, nothing named),
+    every entry loses the id and keeps its facts."""
 
     canonical: dict[str, str]
     disputed: frozenset[str]
+    misattributed: frozenset[str]
     refused: int
 
     @property
@@ -90,19 +95,21 @@ class Resolution:
         return sum(entry != movie for entry, movie in self.canonical.items())
 
 
-def resolve_duplicates(movies: list[dict[str, Any]]) -> Resolution:
+def resolve_duplicates(movies: list[dict[str, Any]], imdb_names: Mapping[str, str] | None = None) -> Resolution:
     """Group `read_redial`'s movies by IMDb id, then by title (`_same_film`: spelling aside, or a franchise's name
     for its first film) and year: a title group with one
     year (or none) is one movie; one with several years is one movie per year, its entries without a year each on
-    their own. A movie's entry is its first spelling with a year, by catalog id."""
+    their own. A movie's entry is its first spelling with a year, by catalog id. `imdb_names` ("Title (Year)" by
+    IMDb id, e.g. `movielens_latest.imdb_names`) says which movie an IMDb id is (`Resolution`)."""
     by_imdb: dict[str, list[dict[str, Any]]] = defaultdict(list)
     canonical = {m["redial_id"]: m["redial_id"] for m in movies}
     for movie in movies:
         if movie["imdb_id"]:
             by_imdb[movie["imdb_id"]].append(movie)
     disputed: set[str] = set()
+    misattributed: set[str] = set()
     refused = 0
-    for entries in by_imdb.values():
+    for imdb_id, entries in by_imdb.items():
         if len(entries) < 2:
             continue
         clusters = _clusters(entries)
@@ -110,12 +117,34 @@ def resolve_duplicates(movies: list[dict[str, Any]]) -> Resolution:
             head = min(cluster, key=lambda m: (m["year"] is None, int(m["redial_id"])))["redial_id"]
             canonical.update({m["redial_id"]: head for m in cluster})
         if len(clusters) > 1:
-            largest = max(len(c) for c in clusters)
-            keeps_id = [len(c) == largest for c in clusters].count(True) == 1  # one spelling most entries agree on
-            apart = [c for c in clusters if len(c) < largest or not keeps_id]
+            keeper = _named(clusters, (imdb_names or {}).get(imdb_id)) or _most_agreed(clusters)
+            apart = [c for c in clusters if c is not keeper]
             refused += sum(len(c) for c in apart)
-            disputed.update(canonical[c[0]["redial_id"]] for c in apart)
-    return Resolution(canonical, frozenset(disputed), refused)
+            heads = {canonical[c[0]["redial_id"]] for c in apart}
+            disputed.update(heads)
+            if keeper is not None:
+                misattributed.update(heads)
+    return Resolution(canonical, frozenset(disputed), frozenset(misattributed), refused)
+
+
+def _named(clusters: list[list[dict[str, Any]]], name: str | None) -> list[dict[str, Any]] | None:
+    """The one cluster spelled as `name`, of its year before one without a year; None if not exactly one."""
+    if name is None:
+        return None
+    year = split_year(name)[1]
+    spelled = [c for c in clusters if same_film_title(c[0]["name"], name)]
+    for years in ({year}, {year, None}):
+        found = [c for c in spelled if c[0]["year"] in years]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _most_agreed(clusters: list[list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
+    """The cluster with more entries than any other (the spelling most entries agree on), if there is one."""
+    largest = max(len(c) for c in clusters)
+    leaders = [c for c in clusters if len(c) == largest]
+    return leaders[0] if len(leaders) == 1 else None
 
 
 def _same_film(first: str, second: str) -> bool:
@@ -144,7 +173,8 @@ def _clusters(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 def resolved_rows(rows: dict[str, list[dict[str, Any]]], resolution: Resolution) -> dict[str, list[dict[str, Any]]]:
     """`read_redial`'s rows with one movie row per real movie (all its catalog ids in `redial_ids`, its other
-    spellings in `aliases`) and the relationships of its entries on that movie, each once."""
+    spellings in `aliases`) and the relationships of its entries on that movie, each once; a misattributed movie
+    has no plot, genres or people (`Resolution`)."""
     members: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for movie in rows["movies"]:
         members[resolution.canonical[movie["redial_id"]]].append(movie)
@@ -152,19 +182,21 @@ def resolved_rows(rows: dict[str, list[dict[str, Any]]], resolution: Resolution)
     for head, group in members.items():
         first = next(m for m in group if m["redial_id"] == head)
         disputed = head in resolution.disputed
+        wrong = head in resolution.misattributed
         movies.append(
             first
             | {
                 "redial_ids": sorted((m["redial_id"] for m in group), key=int),
                 "aliases": sorted({m["name"] for m in group} - {first["name"]}),
-                "plot": first["plot"] or next((m["plot"] for m in group if m["plot"]), None),
+                "plot": None if wrong else first["plot"] or next((m["plot"] for m in group if m["plot"]), None),
                 "imdb_id": None if disputed else first["imdb_id"],
                 "imdb_id_disputed": first["imdb_id"] if disputed else None,
             }
         )
     edges = {}
     for name in ("genre", *RELATIONS):
-        unique = {tuple(sorted((e | {"redial_id": resolution.canonical[e["redial_id"]]}).items())) for e in rows[name]}
+        on_movies = (e | {"redial_id": resolution.canonical[e["redial_id"]]} for e in rows[name])
+        unique = {tuple(sorted(e.items())) for e in on_movies if e["redial_id"] not in resolution.misattributed}
         edges[name] = [dict(e) for e in sorted(unique)]
     return {"movies": movies, "people": rows["people"], **edges}
 
@@ -174,15 +206,18 @@ def import_redial(
     directory: Path,
     batch_size: int = 10_000,
     progress: Progress = no_progress,
+    imdb_names: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
-    """Validate the catalog first, then MERGE movies (one node per real movie, `resolve_duplicates`), genres, people
-    and their relationships in batches. A graph imported before duplicates were resolved gets its duplicate nodes
-    folded into one first (relationships kept)."""
+    """Validate the catalog first, then MERGE movies (one node per real movie, `resolve_duplicates`, which
+    `imdb_names` helps), genres, people and their relationships in batches. A graph imported before duplicates
+    were resolved gets its duplicate nodes folded into one first (relationships kept); one imported before
+    misattributed facts were known loses them (its MovieLens-100K movies keep their genres)."""
     raw = read_redial(directory)
-    resolution = resolve_duplicates(raw["movies"])
+    resolution = resolve_duplicates(raw["movies"], imdb_names)
     rows = resolved_rows(raw, resolution)
     fold_duplicate_nodes(store, rows["movies"], progress)
     write_batches(store, MOVIE_QUERY, rows["movies"], batch_size, progress, "ReDial movies")
+    write_batches(store, DROP_FACTS_QUERY, _misattributed_facts(raw, resolution), batch_size, progress, "ReDial facts")
     write_batches(store, PERSON_QUERY, rows["people"], batch_size, progress, "ReDial people")
     write_batches(store, GENRE_EDGE_QUERY, rows["genre"], batch_size, progress, "ReDial genres")
     for relation, rel_type in RELATIONS.items():
@@ -191,9 +226,20 @@ def import_redial(
         "movies": len(rows["movies"]),
         "duplicates_merged": resolution.merged,
         "imdb_conflicts_refused": resolution.refused,
+        "misattributed": len(resolution.misattributed),
         "people": len(rows["people"]),
         "relationships": sum(len(rows[r]) for r in ("genre", *RELATIONS)),
     }
+
+
+def _misattributed_facts(raw: dict[str, list[dict[str, Any]]], resolution: Resolution) -> list[dict[str, Any]]:
+    """`{redial_id, genres}` of each misattributed movie: the ReDial genres it must not have."""
+    genres: dict[str, set[str]] = {head: set() for head in resolution.misattributed}
+    for edge in raw["genre"]:
+        head = resolution.canonical[edge["redial_id"]]
+        if head in genres:
+            genres[head].add(edge["genre"])
+    return [{"redial_id": head, "genres": sorted(names)} for head, names in sorted(genres.items())]
 
 
 def fold_duplicate_nodes(store: GraphStore, movies: list[dict[str, Any]], progress: Progress = no_progress) -> None:
@@ -247,6 +293,21 @@ SET m:Movie, m.name = row.name, m.title = coalesce(m.title, row.title), m.year =
     m.imdb_id = CASE WHEN m.imdb_id = row.imdb_id_disputed THEN null ELSE coalesce(row.imdb_id, m.imdb_id) END,
     m.redial_ids = row.redial_ids,
     m.aliases = coalesce(m.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(m.aliases, [])]
+"""
+
+# What an older import wrote on a misattributed movie: its ReDial people, and its ReDial genres unless MovieLens-100K
+# (imported before) may have given them too.
+DROP_FACTS_QUERY = """
+UNWIND $rows AS row
+MATCH (m:Item {redial_id: row.redial_id})
+CALL (m) {
+  MATCH (p:Person)-[r:DIRECTED|ACTED_IN|WROTE]->(m) WHERE p.id STARTS WITH 'redial:'
+  DELETE r
+}
+CALL (m, row) {
+  MATCH (m)-[r:IN_GENRE]->(g:Genre) WHERE m.ml_id IS NULL AND g.id IN row.genres
+  DELETE r
+}
 """
 
 PERSON_QUERY = """

@@ -34,6 +34,12 @@ def test_missing_data_folder_exits_2_with_a_sentence(app_env: None, tmp_path: Pa
     assert "Error:" in result.output and "file not found" in result.output
 
 
+def test_a_folder_without_imdb_links_exits_2_with_a_sentence(app_env: None, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", "redial", "--imdb-names-from", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Error:" in result.output and "links.csv" in result.output
+
+
 def test_unreachable_neo4j_exits_3(app_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     from core.config import get_settings
 

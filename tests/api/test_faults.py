@@ -102,7 +102,9 @@ def test_dead_neo4j_gives_503_fast_and_the_app_recovers_without_a_restart(
     assert max(wait for _, wait in answers) < 2.0, answers
     assert max(wait for _, wait in answers[3:]) < 0.05, answers  # refused by the open circuit
     assert ready[1] < 1.5
-    assert _recovers(faulty, within_s=10.0) < 10.0
+    # A restarted server answers its first queries slowly (a cold JVM and page cache; ~10 s once on a busy CI box):
+    # each then misses the deadline and reopens the circuit until one is in time. Recovery is what this asserts.
+    _recovers(faulty, within_s=30.0)
     _ready_within(faulty, 20.0)  # the queries are planned again meanwhile
     session_id = faulty.post("/v1/sessions", json={}).json()["session_id"]
     for text in ("I loved Fargo", "and Alien"):  # every call within its deadline, the second turn a warm one

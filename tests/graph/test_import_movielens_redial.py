@@ -8,8 +8,10 @@ from pathlib import Path
 from graph.db import GraphStore
 from graph.importers.merge import link_catalogs
 from graph.importers.movielens import import_movielens
+from graph.importers.movielens_latest import imdb_names
 from graph.importers.redial import import_redial, read_redial
 from graph.importers.redial_dialogues import import_redial_dialogues
+from graph.schema import clear_database, ensure_schema
 from graph.search import items_by_redial_id
 from graph.stats import graph_counts
 
@@ -201,3 +203,38 @@ def test_dialogue_preferences_land_on_the_merged_movie(store: GraphStore, data_d
     assert import_redial_dialogues(store, path) == {"seekers": 1, "preferences": 1}
     liked = store.read("MATCH (:User {id: 'redial-seeker:7'})-[:PREFERS]->(m) RETURN m.redial_id AS rid")
     assert liked == [{"rid": "135485"}]
+
+
+def _facts(store: GraphStore, redial_id: str) -> dict:
+    return store.read(
+        "MATCH (m:Item {redial_id: $rid}) OPTIONAL MATCH (p:Person)-->(m) OPTIONAL MATCH (m)-[:IN_GENRE]->(g) "
+        "RETURN m.plot IS NOT NULL AS plot, collect(DISTINCT p.name) AS people, collect(DISTINCT g.id) AS genres",
+        rid=redial_id,
+    )[0]
+
+
+def test_an_imdb_id_s_facts_stay_with_the_film_another_catalog_names_by_it(store: GraphStore, data_dir: Path) -> None:
+    # "It (1990)" and "Goodfellas (1990)" share Goodfellas' IMDb id, plot, genres and credits in the ReDial catalog.
+    import_redial(store, data_dir / "redial")  # as an import that knew no other catalog left it
+    assert "Martin Scorsese" in _facts(store, "204794")["people"]
+    names = imdb_names(data_dir / "movielens-latest-small")
+    assert names["tt0099685"] == "Goodfellas (1990)" and names["tt0413300"] == "Spider-Man 3 (2007)"
+    counts = import_redial(store, data_dir / "redial", imdb_names=names)
+    assert counts["misattributed"] == 78 and counts["movies"] == 6470
+    it, goodfellas = _movie(store, "204794"), _movie(store, "143198")
+    assert it["imdb"] is None and it["disputed"] == "tt0099685"
+    assert goodfellas["imdb"] == "tt0099685" and goodfellas["disputed"] is None
+    assert _facts(store, "204794") == {"plot": False, "people": [], "genres": []}
+    kept = _facts(store, "143198")
+    assert kept["plot"] and "Martin Scorsese" in kept["people"] and "crime" in kept["genres"]
+    # A tie MovieLens settles: Spider-Man 3 keeps its id and credits, "Spider (2007)" neither.
+    assert _movie(store, "165531")["imdb"] == "tt0413300" and _movie(store, "101335")["imdb"] is None
+    assert "Tobey Maguire" in _facts(store, "165531")["people"] and _facts(store, "101335")["people"] == []
+    # The cleaned graph is the one a first import writes, and importing again changes nothing.
+    cleaned = graph_counts(store)
+    import_redial(store, data_dir / "redial", imdb_names=names)
+    assert graph_counts(store) == cleaned
+    clear_database(store)
+    ensure_schema(store)
+    import_redial(store, data_dir / "redial", imdb_names=names)
+    assert graph_counts(store) == cleaned

@@ -108,6 +108,11 @@ MOVIES = [
     ("m:friday", "Friday (1995)", 1995, ["comedy"], 20, 2),
     ("m:oceans01", "Ocean's Eleven (2001)", 2001, ["crime"], 30, 3),
     ("m:oceans60", "Ocean's 11 (1960)", 1960, ["crime"], 3, 0),
+    ("m:click", "Click (2006)", 2006, ["comedy"], 20, 2),
+    ("m:brother", "Brother (1997)", 1997, ["crime"], 10, 1),
+    ("m:terminator2", "Terminator 2: Judgment Day (1991)", 1991, ["action"], 30, 3),
+    ("m:terminator", "The Terminator (1984)", 1984, ["action"], 20, 2),
+    ("m:predator", "Predator (1987)", 1987, ["action"], 10, 1),
     *(
         (f"m:hitchcock{n}", title, year, ["thriller"], 1, 0)
         for n, (title, year) in enumerate(
@@ -159,6 +164,7 @@ PEOPLE = [
     ("p:swayze", "Patrick Swayze", "ACTED_IN", ["m:ghost"]),
     ("p:williams", "Robin Williams", "ACTED_IN", ["m:jumanji95"]),
     ("p:johnson", "Dwayne Johnson", "ACTED_IN", ["m:jumanji17"]),
+    ("p:schwarzenegger", "Arnold Schwarzenegger", "ACTED_IN", ["m:terminator", "m:terminator2", "m:predator"]),
 ]
 TAGS = [("psychological thriller", ["m:lambs"])]
 
@@ -453,6 +459,7 @@ def test_how_people_shorten_and_misspell(typed_parser: EmbeddedParser, text: str
         ("have you seen jaws? my wife hated it", [("m:jaws", LIKE)]),  # someone else's taste
         ("i hated avatar, something with brad pitt", [("m:avatar", DISLIKE), ("p:pitt", LIKE)]),  # a phrase asks
         ("I hated Inception, The Matrix was good", [("m:inception", DISLIKE), ("m:matrix", LIKE)]),
+        ("I didn't think Jaws was great", [("m:jaws", DISLIKE)]),  # a negator with a name between it and its cue
     ],
 )
 def test_sayings_that_tell_a_polarity(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
@@ -619,6 +626,17 @@ def test_what_a_later_message_refers_to(typed_parser: EmbeddedParser, text: str,
         ("oceans 11 kinda vibe", [("m:oceans01", LIKE)]),
         # an everyday word beside an article is no typo of a name: "the big" is no "The BFG"
         ("the one with the big shootout", []),
+        # a pronoun's or a particle's title said alone, as the message or a sentence; never "Up to you"
+        ("Up. Cried through the whole first ten minutes.", [("m:up", LIKE)]),
+        ("her", [("m:her", LIKE)]),
+        ("Up to you!", []),
+        # a verb after a negated auxiliary, a noun after "my" are no films; a film's name where one stands is
+        ("it didn't click for me", []),
+        ("loved click", [("m:click", LIKE)]),
+        ("no romance please, my brother is watching with me.", [("romance", DISLIKE)]),
+        # a person's fan, or not; a misspelt name with its possessive
+        ("not really a spielberg person", [("p:spielberg", DISLIKE)]),
+        ("whats schwarzeneger's best movie?", [("p:schwarzenegger", LIKE)]),
     ],
 )
 def test_everyday_words_where_a_title_stands(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
