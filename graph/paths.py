@@ -162,15 +162,22 @@ def _read_rows(store: GraphStore, query: LiteralString, params: dict[str, Any]) 
 
 
 def _collect(item_ids: list[str], rows: list[list[Any]]) -> dict[str, list[GraphPath]]:
-    """The paths of `rows` by item, each path once; every item of `item_ids` is a key."""
-    found: dict[str, list[GraphPath]] = {item_id: [] for item_id in item_ids}
-    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    """The paths of `rows` by item, each path through the same nodes once: by the role its people are best known for
+    (Martin Scorsese "directed", not "wrote", Casino); every item of `item_ids` is a key."""
+    found: dict[str, dict[tuple[tuple[str, str], ...], GraphPath]] = {item_id: {} for item_id in item_ids}
     for item_id, nodes, rels in rows:
         path = _to_path(nodes, rels)
-        if (item_id, path.key) not in seen:
-            seen.add((item_id, path.key))
-            found[item_id].append(path)
-    return found
+        kept = found[item_id].get(path.key)
+        if kept is None or _roles_rank(path) < _roles_rank(kept):
+            found[item_id][path.key] = path
+    return {item_id: list(paths.values()) for item_id, paths in found.items()}
+
+
+_ROLE_RANK = {"DIRECTED": 0, "ACTED_IN": 1, "WROTE": 2}
+
+
+def _roles_rank(path: GraphPath) -> int:
+    return sum(_ROLE_RANK.get(r.type, 0) for r in path.relationships)
 
 
 def explanation_paths(

@@ -443,12 +443,13 @@ class Grounder:
         pairs = []
         for c in unsure:
             word = key(text[c.start : c.end])
-            if word in _PRONOUN_TITLES or self.lexicon.is_stopword(word):
+            if word in _PRONOUN_TITLES:
                 continue
-            said = _WITH_PERSON.match(text, c.end)
-            person = people.get(said.end()) if said is not None else None
-            if person is not None:
-                pairs.append((c, person.entities[0].node_id))
+            person = self._said_with(text, c, people)
+            if person is not None and (word in _SUBJECT_TITLES or not self.lexicon.is_stopword(word)):
+                pairs.append((c, person.entities[0].node_id))  # "her? the joaquin phoenix one"
+                continue
+            if self.lexicon.is_stopword(word):
                 continue
             verb = [t.norm for t in tokens if t.end <= c.start][-1:]
             if verb and verb[0] in _WATCH_VERBS:
@@ -464,6 +465,17 @@ class Grounder:
                 others = tuple(e for e in c.entities if e not in theirs)
                 taken.append(replace(c, entities=(*theirs, *others), confidence=_RULES_CERTAIN))
         return taken
+
+    @staticmethod
+    def _said_with(text: str, film: Candidate, people: dict[int, Candidate]) -> Candidate | None:
+        """The person named right after a film "with" them ("ghost, the one w patrick swayze", "drive? the one w ryan
+        gosling") or as "the <person> one" ("her? the joaquin phoenix one"), if any."""
+        said = _WITH_PERSON.match(text, film.end)
+        if said is not None and said.end() in people:
+            return people[said.end()]
+        said = _THE_BEFORE_PERSON.match(text, film.end)
+        person = people.get(said.end()) if said is not None else None
+        return person if person is not None and _ONE_AFTER_PERSON.match(text, person.end) else None
 
     def _makers_named(self, tokens: list[Token], found: list[Candidate]) -> list[Candidate]:
         """Someone who made or played in films the message names, named by surname however typed: "scorcese is my fav
@@ -1099,7 +1111,9 @@ _TAG_CUES_AFTER = _TITLE_CUES_AFTER | {"flick", "flicks", "stuff", "ones", "stor
 _TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
 # What may follow a title that ends a list: "walle and up made me cry", "jaws and her were great" (not "her acting")
 _LIST_GOES_ON = frozenset({"and", "or", "made", "make", "makes", "is", "was", "are", "were", "both", "too", "also"})
-_WITH_PERSON = re.compile(r"\s*,?\s*(?:the (?:one|version|movie|film) )?(?:with|w|starring)\s+", re.IGNORECASE)
+_WITH_PERSON = re.compile(r"\s*[,?.!:-]?\s*(?:the (?:one|version|movie|film) )?(?:with|w|starring)\s+", re.IGNORECASE)
+_THE_BEFORE_PERSON = re.compile(r"\s*[,?.!:-]?\s*the\s+", re.IGNORECASE)
+_ONE_AFTER_PERSON = re.compile(r"\s+(?:one|version|movie|film)\b", re.IGNORECASE)
 _SURNAME_PARTICLES = frozenset({"del", "de", "di", "da", "van", "von", "der", "le", "la", "du"})
 _CALENDAR_TEXT = "monday tuesday wednesday thursday friday saturday sunday weekend tonight tomorrow christmas halloween"
 _CALENDAR = frozenset(_CALENDAR_TEXT.split())

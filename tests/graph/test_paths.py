@@ -68,3 +68,24 @@ def test_a_tag_both_films_were_given_is_a_path(store: GraphStore) -> None:
     [said] = explanation_paths(store, "w", ["inception"])["inception"]
     assert [n.id for n in said.nodes] == ["w", "twist ending", "inception"]
     assert render(said) == "You said you like twist ending, and people tag Inception “twist ending”."
+
+
+def test_a_person_who_directed_and_wrote_a_film_is_said_to_have_directed_it(store: GraphStore) -> None:
+    from api.services.explainer import render
+
+    store.write(
+        """
+        CREATE (u:User {id: 'u'}), (casino:Item {id: 'casino', name: 'Casino (1995)'}),
+               (goodfellas:Item {id: 'goodfellas', name: 'Goodfellas (1990)'}),
+               (scorsese:Person {id: 'scorsese', name: 'Martin Scorsese'}),
+               (u)-[:PREFERS {polarity: 'like'}]->(scorsese), (u)-[:PREFERS {polarity: 'like'}]->(goodfellas),
+               (scorsese)-[:WROTE]->(casino), (scorsese)-[:DIRECTED]->(casino),
+               (scorsese)-[:WROTE]->(goodfellas), (scorsese)-[:DIRECTED]->(goodfellas)
+        """
+    )
+    paths = explanation_paths(store, "u", ["casino"])["casino"]
+    said = sorted(render(path) for path in paths)
+    assert said == [
+        "You said you like Goodfellas (1990), directed by Martin Scorsese, who also directed Casino (1995).",
+        "You said you like Martin Scorsese, who directed Casino (1995).",
+    ]

@@ -109,6 +109,7 @@ MOVIES = [
     ("m:oceans01", "Ocean's Eleven (2001)", 2001, ["crime"], 30, 3),
     ("m:oceans60", "Ocean's 11 (1960)", 1960, ["crime"], 3, 0),
     ("m:click", "Click (2006)", 2006, ["comedy"], 20, 2),
+    ("m:drive", "Drive (2011)", 2011, ["crime"], 20, 2),
     ("m:brother", "Brother (1997)", 1997, ["crime"], 10, 1),
     ("m:terminator2", "Terminator 2: Judgment Day (1991)", 1991, ["action"], 30, 3),
     ("m:terminator", "The Terminator (1984)", 1984, ["action"], 20, 2),
@@ -164,6 +165,8 @@ PEOPLE = [
     ("p:swayze", "Patrick Swayze", "ACTED_IN", ["m:ghost"]),
     ("p:williams", "Robin Williams", "ACTED_IN", ["m:jumanji95"]),
     ("p:johnson", "Dwayne Johnson", "ACTED_IN", ["m:jumanji17"]),
+    ("p:gosling", "Ryan Gosling", "ACTED_IN", ["m:drive"]),
+    ("p:phoenix", "Joaquin Phoenix", "ACTED_IN", ["m:her"]),
     ("p:schwarzenegger", "Arnold Schwarzenegger", "ACTED_IN", ["m:terminator", "m:terminator2", "m:predator"]),
 ]
 TAGS = [("psychological thriller", ["m:lambs"])]
@@ -657,6 +660,8 @@ def test_everyday_words_where_a_title_stands(typed_parser: EmbeddedParser, text:
         ("tarantino and scorcese are my favs", ["p:tarantino", "p:scorsese"]),
         # a film the rules did not take, made with the person named "with" it or watched with them named later
         ("my mom asked for ghost, the one w patrick swayze", ["m:ghost", "p:swayze"]),
+        ("whos in drive? the one w ryan gosling", ["m:drive", "p:gosling"]),
+        ("what do u think of her? the joaquin phoenix one", ["m:her", "p:phoenix"]),
         ("jumanji and hook... we love robin williams in our house", ["m:jumanji95", "p:williams"]),
         ("jumanji was fun", ["m:jumanji17"]),
         # a series' film by its number or its subtitle beside the series
