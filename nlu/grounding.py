@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -74,7 +75,7 @@ DESCRIPTOR = re.compile(
     re.IGNORECASE,
 )
 # Words near a name shared by several films that say which one: "the first jumanji", "the more recent jane eyre".
-_OLDER = re.compile(r"\b(original|first|older|oldest|old|classic)\b", re.IGNORECASE)
+_OLDER = re.compile(r"\b(original|og|first|older|oldest|old|classic)\b", re.IGNORECASE)
 _NEWER = re.compile(r"\b(remake|reboot|new|newer|newest|latest|recent)\b", re.IGNORECASE)
 _NEAR_BEFORE, _NEAR_AFTER = 4, 3  # words before and after a name that may say which of its films
 
@@ -144,6 +145,11 @@ class Grounder:
         self._genre_ids = [g for g in GENRE_DESCRIPTIONS if g in self.lexicon.genres]
         self._genre_vectors: np.ndarray | None = None
         self._by_id = {e.node_id: e for e in self.lexicon.entries}
+        self._films_by_first_word: dict[str, list[Entry]] = defaultdict(list)  # "matrix": The Matrix, … Reloaded
+        for entry in self.lexicon.entries:
+            words = _bare_title(entry.name).split() if entry.label == "Item" else []
+            if words:
+                self._films_by_first_word[words[0]].append(entry)
         self.newest_year = max((e.year for e in self.lexicon.entries if e.year), default=None)
 
     @property
@@ -328,6 +334,7 @@ class Grounder:
         found = [*found, *self._makers_named(tokens, found)]
         found = _beside_people(text, self._by_credits(text, sorted(found, key=lambda c: c.start)))
         found = self._makers(found)
+        found = self._series_said(text, found)
         found = [*found, *self._first_ones(text, found)]
         return sorted([*found, *self._numbered_ones(text, found)], key=lambda c: c.start)
 
@@ -405,6 +412,83 @@ class Grounder:
             return None
         oldest = min(earlier, key=lambda e: e.year or 0)
         return _grounded(oldest, round(0.9 + 0.1 * oldest.prior, 4))
+
+    def _series_said(self, text: str, found: list[Candidate]) -> list[Candidate]:
+        """Films of a series or a title said by their place or year: "the third Harry Potter" (in place of the first),
+        "the second one" after Toy Story, "the sequels" after The Hangover (each of them), "the 2019 Lion King" (in
+        place of the most popular one), "the 1933 original" after King Kong (2005)."""
+        films = [c for c in found if c.confidence >= _ACCEPTED and c.entities[0].label == "Item"]
+        replaced: dict[int, Candidate] = {}
+        added: list[Candidate] = []
+        for n, film in enumerate(films):
+            typed = text[film.start : film.end]
+            before = text[films[n - 1].end if n else 0 : film.start]
+            said = _ORDINAL_BEFORE.search(before) or _YEAR_BEFORE.search(before)
+            other = self._placed(film.entities[0], said, typed) if said is not None else None
+            if other is not None:  # "the third harry potter", "the 2019 lion king"
+                replaced[id(film)] = replace(film, entities=(other,), confidence=_RULES_CERTAIN)
+            end = films[n + 1].start if n + 1 < len(films) else len(text)
+            for pattern in (_ORDINAL_ONE, _YEAR_ONE, _SEQUELS):  # "the second one", "the 2016 remake", "the sequels"
+                if pattern is _YEAR_ONE and _SAID_YEAR.match(text, film.end) is not None:
+                    continue  # "Ghostbusters, the 2016 one" says which Ghostbusters, it names no other
+                for phrase in pattern.finditer(text, film.end, end):
+                    if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
+                        continue
+                    if pattern is _SEQUELS:
+                        others = self._sequels_of(film.entities[0], typed)
+                    else:
+                        others = [e for e in [self._placed(film.entities[0], phrase, typed)] if e is not None]
+                    added += [
+                        Candidate(phrase.start(), phrase.end(), (e,), _RULES_CERTAIN)
+                        for e in others
+                        if e.node_id != film.entities[0].node_id
+                    ]
+        return [replaced.get(id(c), c) for c in found] + added
+
+    def _placed(self, film: GroundedEntity, said: re.Match[str], typed: str) -> GroundedEntity | None:
+        """The film of `film`'s series (named `typed`) at the place `said` gives ("third", "3rd"), or of its title made
+        in the year it gives ("2019", "84"); None if there is none."""
+        place = said.groupdict().get("place")
+        if place is not None:
+            series = self._series_of(film, typed)
+            number = _PLACES[place.lower()]
+            return _grounded(series[number - 1], 0.9) if len(series) >= number else None
+        year = int(said.groupdict()["year"].lstrip("'"))
+        year = year if year > 999 else year + (1900 if year > 30 else 2000)
+        title = _bare_title(film.name)
+        dated = [
+            e
+            for e in self._films_by_first_word.get(title.split()[0] if title else "", [])
+            if e.year == year and _bare_title(e.name) == title
+        ]
+        return _grounded(max(dated, key=lambda e: e.prior), 0.9) if dated else None
+
+    def _sequels_of(self, film: GroundedEntity, typed: str) -> list[GroundedEntity]:
+        """The films of `film`'s series (named `typed`) made after it (or with no year said)."""
+        year = self.year_of(film.node_id) or 0
+        return [_grounded(e, 0.9) for e in self._series_of(film, typed) if e.year is None or e.year > year]
+
+    def _series_of(self, film: GroundedEntity, typed: str) -> list[Entry]:
+        """The films people know of `film`'s series, oldest first: titles that start with its title cut before a
+        sequel number or subtitle, or with the series name it was `typed` as ("harry potter"), made or played in by
+        someone of `film` (never "Alien Nation" for Alien)."""
+        head = ARTICLE.sub("", _series_head(film.name))
+        said = ARTICLE.sub("", key(typed))
+        if said and f"{head} ".startswith(f"{said} "):
+            head = said
+        if not head:
+            return []
+        members = [
+            e
+            for e in self._films_by_first_word.get(head.split()[0], [])
+            if e.popularity > 0 and f"{_bare_title(e.name)} ".startswith(f"{head} ") and not _COMPILATION.search(e.name)
+        ]
+        if len(members) < 2:
+            return []
+        credits = credits_of(self.store, sorted({e.node_id for e in members} | {film.node_id}))
+        shared = {i for person in credits if film.node_id in person["items"] for i in person["items"]}
+        series = [e for e in members if e.node_id in shared or e.node_id == film.node_id]
+        return sorted(series, key=lambda e: (e.year is None, e.year or 0))
 
     def _by_credits(self, text: str, found: list[Candidate]) -> list[Candidate]:
         """Of films of one title, the one most of the people named in the same part of the message (else in all of it,
@@ -576,6 +660,11 @@ class Grounder:
         end = min((m.first for m in pending), default=len(tokens))
         return inner + [m for m in found(start, end) if m.first < rejected.last]
 
+    def _a_kind(self, word: str) -> bool:
+        """Whether `word` or its plural names a genre or a tag ("zombie": zombies)."""
+        found = (i for w in (word, f"{word}s") for i in self.lexicon.lookup(w)[0])
+        return any(self.lexicon.entries[i].label in {"Genre", "Tag"} for i in found)
+
     def _talked_about(self, entries: list[Entry]) -> bool:
         """Whether one of `entries` is popular enough to be read from everyday words (any, in a catalog without
         ratings or conversations yet)."""
@@ -711,7 +800,9 @@ class Grounder:
         # "There's", "Heres"; a genre's plural is no contraction ("comedys")
         contraction = not genre and token.norm.endswith("s") and self.lexicon.is_common(token.norm[:-1])
         everyday = self.lexicon.is_common(token.norm) or contraction
-        return (token.capitalised or genre or cued) and long_enough and known and not everyday
+        # "loved shawshenk", "watched hereditery": a long word no dictionary has, where a title stands
+        watched = i > 0 and tokens[i - 1].norm in _STRONG_CUES_BEFORE and len(token.norm) >= MIN_NAMED_WORD + 1
+        return (token.capitalised or genre or cued or watched) and long_enough and known and not everyday
 
     def _continues_a_name(self, tokens: list[Token], i: int, word: str) -> bool:
         """Whether `word` in place of token `i` makes two words of a name with the token before or after ("jim
@@ -903,6 +994,9 @@ class Grounder:
             return 0.9 if named else _NEVER  # never "movies from 2016", "the 2016 one"
         if match.with_year:
             return 0.97
+        texted = match.key in _TEXTED and not any(around.capitalised)
+        if (match.key in _SAYINGS or texted) and labels == {"Item"} and not around.listed:
+            return _NEVER  # "Good morning!", "rec me a thriller": a greeting, a word of a request
         common, capitalised, sentence_start = around.common, around.capitalised, around.sentence_start
         negated_verb = around.adjacent in _NEGATED_AUXILIARIES or (
             around.adjacent == "not" and bool(around.before & _AUXILIARIES)
@@ -968,6 +1062,8 @@ class Grounder:
             if match.derived and labels == {"Person"}:
                 if (around.adjacent == "the" and after in {"one", "version"}) or (whole and not common[0]):
                     return scale * 0.6  # "halloween, the carpenter one"; "kubrik" alone
+                if after in _PERSON_CUES_AFTER and (sentence_start or not capitalised[0]) and self._a_kind(word):
+                    return _NEVER  # "zombie movies", "Zombie movies!": a kind of film, not Rob Zombie's
                 if around.adjacent in {"a", "an", "the"} and common[0] and after not in _TITLE_CUES_AFTER | _FAN_WORDS:
                     return _NEVER  # "something with a story": a name takes no article
                 return scale * self._surname_confidence(  # "tarantino and scorsese": listed beside another name
@@ -1093,6 +1189,9 @@ _WATCH_VERBS = frozenset(_WATCH_VERBS_TEXT.split())
 _SEEN_VERBS = frozenset({"seen", "saw", "watched", "watch", "watching", "rewatched"})
 _ROLE_CUES_BEFORE = frozenset({"by", "with", "starring", "director", "actor", "actress"})
 _REQUEST_WORDS = frozenset({"anything", "something", "else", "other", "another", "nothing", "everything"})
+# Everyday sayings and texted words that are also titles: never the film.
+_SAYINGS = frozenset({"good morning", "good night", "good evening", "good afternoon"})
+_TEXTED = frozenset({"rec", "recs"})  # "pls rec a thriller" (in lower case; "[REC]" is the film)
 _FAN_WORDS = frozenset({"fan", "person", "guy", "girl"})  # "not really a spielberg person": who likes their work
 _POSSESSIVE_DETERMINERS = frozenset({"my", "your", "his", "our", "their", "ur"})
 _AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could", "should", "might"})
@@ -1130,7 +1229,19 @@ _SAID_YEAR = re.compile(r"\W*(?:the\s+)?((?:19|20)\d\d)\s+(?:one|version|remake|
 # What names a series' first film or a remake's original after a later one was named
 _NEW_ONE = re.compile(r"\bthe (?:new|newer|newest|recent|latest)(?: one| version)\b|\bthe remake\b", re.IGNORECASE)
 _CLARIFIED = re.compile(r"\b(?:not|no)\s*$", re.IGNORECASE)
-_FIRST_ONE = re.compile(r"\bthe (?:first|original)(?: one| movie| film)?\b(?! \w+ (?:movie|film))", re.IGNORECASE)
+_FIRST_ONE = re.compile(r"\bthe (?:first|original|og)(?: one| movie| film)?\b(?! \w+ (?:movie|film))", re.IGNORECASE)
+_PLACE_WORDS = ["second", "2nd", "third", "3rd", "fourth", "4th", "fifth", "5th"]
+_PLACES = {word: 2 + n // 2 for n, word in enumerate(_PLACE_WORDS)}
+_PLACE = r"(?P<place>" + "|".join(_PLACE_WORDS) + ")"
+_YEAR_SAID = r"(?P<year>(?:19|20)\d\d|'?\d\d)"
+_ORDINAL_BEFORE = re.compile(r"\bthe " + _PLACE + r"\s+$", re.IGNORECASE)  # "the third harry potter"
+_YEAR_BEFORE = re.compile(r"\bthe " + _YEAR_SAID + r"\s+$", re.IGNORECASE)  # "the 2019 lion king"
+_ORDINAL_ONE = re.compile(r"\bthe " + _PLACE + r" (?:one|movie|film)\b", re.IGNORECASE)  # "the second one"
+_YEAR_ONE = re.compile(
+    r"\bthe " + _YEAR_SAID + r" (?:one|version|remake|original|og|film|movie)\b", re.IGNORECASE
+)  # "the 1933 original"
+_COMPILATION = re.compile(r"\b(?:trilogy|collection|saga|anthology|box set)\b", re.IGNORECASE)
+_SEQUELS = re.compile(r"\bthe seq[ue]els\b", re.IGNORECASE)
 _PART_N = re.compile(r"\bpart (\d|ii|iii|iv|v)\b", re.IGNORECASE)
 _SEQUEL = re.compile(r" (?:[2-9]|\d{4}|ii|iii|iv|v|vi|vii|part \w+|chapter \w+|episode \w+)$")
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)  # between two names of one list
@@ -1176,6 +1287,11 @@ def _beside_people(text: str, found: list[Candidate]) -> list[Candidate]:
 def _head(name: str) -> str:
     """The key of a film's title before its subtitle ("alien" of "Alien: Covenant (2017)")."""
     return ARTICLE.sub("", key(SUBTITLE.split(split_year(display_title(name))[0])[0]))
+
+
+def _bare_title(name: str) -> str:
+    """The key of a film's title without its year and leading article ("lion king" of "The Lion King (2019)")."""
+    return ARTICLE.sub("", key(split_year(display_title(name))[0]))
 
 
 def _series_head(name: str) -> str:

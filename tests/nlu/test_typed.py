@@ -110,6 +110,14 @@ MOVIES = [
     ("m:oceans60", "Ocean's 11 (1960)", 1960, ["crime"], 3, 0),
     ("m:click", "Click (2006)", 2006, ["comedy"], 20, 2),
     ("m:drive", "Drive (2011)", 2011, ["crime"], 20, 2),
+    ("m:hangover", "The Hangover (2009)", 2009, ["comedy"], 20, 2),
+    ("m:hangover2", "The Hangover Part II (2011)", 2011, ["comedy"], 10, 1),
+    ("m:hangover3", "The Hangover Part III (2013)", 2013, ["comedy"], 5, 1),
+    ("m:alienation", "Alien Nation (1988)", 1988, ["sci-fi"], 10, 1),  # no film of Alien's series
+    ("m:toystory2", "Toy Story 2 (1999)", 1999, ["animation"], 10, 1),
+    ("m:kingkong33", "King Kong (1933)", 1933, ["adventure"], 5, 0),
+    ("m:kingkong05", "King Kong (2005)", 2005, ["adventure"], 10, 1),
+    ("m:zombie", "Zombie (1979)", 1979, ["horror"], 3, 0),
     ("m:brother", "Brother (1997)", 1997, ["crime"], 10, 1),
     ("m:terminator2", "Terminator 2: Judgment Day (1991)", 1991, ["action"], 30, 3),
     ("m:terminator", "The Terminator (1984)", 1984, ["action"], 20, 2),
@@ -166,10 +174,13 @@ PEOPLE = [
     ("p:williams", "Robin Williams", "ACTED_IN", ["m:jumanji95"]),
     ("p:johnson", "Dwayne Johnson", "ACTED_IN", ["m:jumanji17"]),
     ("p:gosling", "Ryan Gosling", "ACTED_IN", ["m:drive"]),
+    ("p:phillips", "Todd Phillips", "DIRECTED", ["m:hangover", "m:hangover2", "m:hangover3"]),
+    ("p:scott", "Ridley Scott", "DIRECTED", ["m:alien", "m:covenant"]),
+    ("p:hanks", "Tom Hanks", "ACTED_IN", ["m:toystory", "m:toystory2"]),
     ("p:phoenix", "Joaquin Phoenix", "ACTED_IN", ["m:her"]),
     ("p:schwarzenegger", "Arnold Schwarzenegger", "ACTED_IN", ["m:terminator", "m:terminator2", "m:predator"]),
 ]
-TAGS = [("psychological thriller", ["m:lambs"])]
+TAGS = [("psychological thriller", ["m:lambs"]), ("zombies", ["m:zombie"])]
 
 
 @pytest.fixture(scope="module")
@@ -640,6 +651,11 @@ def test_what_a_later_message_refers_to(typed_parser: EmbeddedParser, text: str,
         # a person's fan, or not; a misspelt name with its possessive
         ("not really a spielberg person", [("p:spielberg", DISLIKE)]),
         ("whats schwarzeneger's best movie?", [("p:schwarzenegger", LIKE)]),
+        # greetings and texted words that are also titles
+        ("Good morning!", []),
+        ("pls rec a thriller", [("thriller", LIKE)]),
+        ("zombie movies", []),  # a kind of film (people tag films "zombies"), not Rob Zombie's
+        ("loved shawshenk", [("m:shawshank", LIKE)]),  # a long misspelt title, where a title stands
     ],
 )
 def test_everyday_words_where_a_title_stands(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
@@ -682,6 +698,35 @@ def test_everyday_words_where_a_title_stands(typed_parser: EmbeddedParser, text:
 )
 def test_films_and_people_said_of_each_other(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
     assert [m.entity.node_id for m in typed_parser.parse(text).mentions] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a series' films by their place: in place of the film named, or after it
+        ("whats the 2nd godfather like", [("m:godfather2", LIKE)]),
+        (
+            "We just finished the Toy Story movies. The second one is so underrated!",
+            [("m:toystory", LIKE), ("m:toystory2", LIKE)],
+        ),
+        # "the sequels": every later film of the series, its people's (never "Alien Nation")
+        (
+            "The Hangover was funny, but the sequels were just lazy.",
+            [("m:hangover", LIKE), ("m:hangover2", DISLIKE), ("m:hangover3", DISLIKE)],
+        ),
+        ("loved alien, the sequels not so much", [("m:alien", LIKE), ("m:covenant", DISLIKE)]),
+        # a film of a shared title by its year, before the title or after it
+        ("The 2007 Halloween was awful", [("m:halloween07", DISLIKE)]),
+        (
+            "The 2005 King Kong is way too long. I prefer the 1933 original.",
+            [("m:kingkong05", DISLIKE), ("m:kingkong33", LIKE)],
+        ),
+    ],
+)
+def test_films_of_a_series_by_place_and_of_a_title_by_year(
+    typed_parser: EmbeddedParser, text: str, expected: list
+) -> None:
+    assert understood(typed_parser, text) == expected
 
 
 def test_a_generic_wish_describes_no_childrens_film(typed_parser: EmbeddedParser) -> None:
