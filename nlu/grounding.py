@@ -443,7 +443,8 @@ class Grounder:
                         for e in others
                         if e.node_id != film.entities[0].node_id
                     ]
-        return [replaced.get(id(c), c) for c in found] + added
+        found = [replaced.get(id(c), c) for c in found]
+        return [c for c in found if not _series_beside_its_film(text, c, found)] + added
 
     def _placed(self, film: GroundedEntity, said: re.Match[str], typed: str) -> GroundedEntity | None:
         """The film of `film`'s series (named `typed`) at the place `said` gives ("third", "3rd"), or of its title made
@@ -998,8 +999,11 @@ class Grounder:
         if (match.key in _SAYINGS or texted) and labels == {"Item"} and not around.listed:
             return _NEVER  # "Good morning!", "rec me a thriller": a greeting, a word of a request
         common, capitalised, sentence_start = around.common, around.capitalised, around.sentence_start
-        negated_verb = around.adjacent in _NEGATED_AUXILIARIES or (
-            around.adjacent == "not" and bool(around.before & _AUXILIARIES)
+        participle = len(around.words) == 1 and around.words[0].endswith(("en", "ed"))  # "has taken over the tv"
+        negated_verb = (
+            around.adjacent in _NEGATED_AUXILIARIES | _VERB_BEFORE
+            or (around.adjacent in _PERFECT and participle)
+            or (around.adjacent in {"not", "to"} and bool(around.before & _AUXILIARIES))
         )
         owned = around.adjacent in _POSSESSIVE_DETERMINERS  # "my brother is watching with me"
         if (negated_verb or owned) and labels == {"Item"} and all(common) and not any(capitalised):
@@ -1194,7 +1198,12 @@ _SAYINGS = frozenset({"good morning", "good night", "good evening", "good aftern
 _TEXTED = frozenset({"rec", "recs"})  # "pls rec a thriller" (in lower case; "[REC]" is the film)
 _FAN_WORDS = frozenset({"fan", "person", "guy", "girl"})  # "not really a spielberg person": who likes their work
 _POSSESSIVE_DETERMINERS = frozenset({"my", "your", "his", "our", "their", "ur"})
-_AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could", "should", "might"})
+# What a verb follows ("need to speed this up", "wanna shine at trivia", "my bro has taken over the tv", "im frozen")
+_AUXILIARIES = frozenset(
+    {"do", "does", "did", "will", "would", "can", "could", "should", "might", "need", "want", "going", "trying"}
+)
+_VERB_BEFORE = frozenset({"wanna", "gonna", "gotta", "im", "am"})
+_PERFECT = frozenset({"has", "have", "had"})
 _NEGATED_AUXILIARIES = frozenset({"dont", "doesnt", "didnt", "wont", "wouldnt", "cant", "couldnt", "shouldnt"})
 _INTERJECTIONS = frozenset({"oh", "ohh", "ah", "yes", "yeah", "no", "nah", "hmm", "well", "ok", "okay", "wow", "lol"})
 _PERSON_CUES_BEFORE = frozenset({"by", "with", "w", "starring", "more", "director", "actor", "actress", "from"})
@@ -1238,8 +1247,9 @@ _ORDINAL_BEFORE = re.compile(r"\bthe " + _PLACE + r"\s+$", re.IGNORECASE)  # "th
 _YEAR_BEFORE = re.compile(r"\bthe " + _YEAR_SAID + r"\s+$", re.IGNORECASE)  # "the 2019 lion king"
 _ORDINAL_ONE = re.compile(r"\bthe " + _PLACE + r" (?:one|movie|film)\b", re.IGNORECASE)  # "the second one"
 _YEAR_ONE = re.compile(
-    r"\bthe " + _YEAR_SAID + r" (?:one|version|remake|original|og|film|movie)\b", re.IGNORECASE
-)  # "the 1933 original"
+    r"\bthe " + _YEAR_SAID + r" (?:[\w-]+ ){0,2}?(?:one|version|remake|original|og|film|movie)\b", re.IGNORECASE
+)  # "the 1933 original", "the 1998 shot-for-shot remake"
+_SERIES_TALK_BEFORE = re.compile(r"\b(?:best|worst|favou?rite|fave?|other|every|whole|entire)\s+$", re.IGNORECASE)
 _COMPILATION = re.compile(r"\b(?:trilogy|collection|saga|anthology|box set)\b", re.IGNORECASE)
 _SEQUELS = re.compile(r"\bthe seq[ue]els\b", re.IGNORECASE)
 _PART_N = re.compile(r"\bpart (\d|ii|iii|iv|v)\b", re.IGNORECASE)
@@ -1287,6 +1297,25 @@ def _beside_people(text: str, found: list[Candidate]) -> list[Candidate]:
 def _head(name: str) -> str:
     """The key of a film's title before its subtitle ("alien" of "Alien: Covenant (2017)")."""
     return ARTICLE.sub("", key(SUBTITLE.split(split_year(display_title(name))[0])[0]))
+
+
+def _series_beside_its_film(text: str, candidate: Candidate, found: list[Candidate]) -> bool:
+    """Whether `candidate` is a series' name ("Harry Potter" for its first film) said as the series ("the best", "my
+    favorite") in a message that names a film of it: "Prisoner of Azkaban is the best Harry Potter"."""
+    said = ARTICLE.sub("", key(text[candidate.start : candidate.end]))
+    film = candidate.entities[0]
+    title = _bare_title(film.name)
+    if film.label != "Item" or said == title or not f"{title} ".startswith(f"{said} "):
+        return False
+    if not _SERIES_TALK_BEFORE.search(text, 0, candidate.start):
+        return False  # "Pirates of the Caribbean and At World's End", "the first Pirates of the Caribbean"
+    return any(
+        other is not candidate
+        and other.entities[0].label == "Item"
+        and other.entities[0].node_id != film.node_id
+        and f"{_bare_title(other.entities[0].name)} ".startswith(f"{said} ")
+        for other in found
+    )
 
 
 def _bare_title(name: str) -> str:

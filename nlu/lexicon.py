@@ -90,6 +90,7 @@ NICKNAMES: dict[str, str] = {
     "j law": "Jennifer Lawrence",
     "rdj": "Robert Downey Jr.",
     "sam jackson": "Samuel L. Jackson",
+    "leo": "Leonardo DiCaprio",
 }
 # Words people shorten in a title ("escape from ny", "escape from la").
 _PLACE_SHORTHAND = {"new york": "ny", "los angeles": "la"}

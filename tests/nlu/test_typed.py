@@ -118,6 +118,13 @@ MOVIES = [
     ("m:kingkong33", "King Kong (1933)", 1933, ["adventure"], 5, 0),
     ("m:kingkong05", "King Kong (2005)", 2005, ["adventure"], 10, 1),
     ("m:zombie", "Zombie (1979)", 1979, ["horror"], 3, 0),
+    ("m:speed", "Speed (1994)", 1994, ["action"], 30, 3),
+    ("m:taken", "Taken (2008)", 2008, ["action"], 20, 2),
+    ("m:psycho98", "Psycho (1998)", 1998, ["horror"], 5, 1),
+    ("m:revenant", "The Revenant (2015)", 2015, ["drama"], 20, 2),
+    ("m:potter1", "Harry Potter and the Philosopher's Stone (2001)", 2001, ["fantasy"], 30, 3),
+    ("m:potter2", "Harry Potter and the Chamber of Secrets (2002)", 2002, ["fantasy"], 20, 2),
+    ("m:potter3", "Harry Potter and the Prisoner of Azkaban (2004)", 2004, ["fantasy"], 20, 2),
     ("m:brother", "Brother (1997)", 1997, ["crime"], 10, 1),
     ("m:terminator2", "Terminator 2: Judgment Day (1991)", 1991, ["action"], 30, 3),
     ("m:terminator", "The Terminator (1984)", 1984, ["action"], 20, 2),
@@ -165,7 +172,8 @@ PEOPLE = [
     ("p:spielberg", "Steven Spielberg", "DIRECTED", ["m:jaws", "m:raiders", "m:et"]),
     ("p:zombie", "Rob Zombie", "DIRECTED", ["m:halloween07"]),
     ("p:wilder", "Billy Wilder", "DIRECTED", ["m:somelikeit"]),
-    ("p:dicaprio", "Leonardo DiCaprio", "ACTED_IN", ["m:inception"]),
+    ("p:dicaprio", "Leonardo DiCaprio", "ACTED_IN", ["m:inception", "m:revenant"]),
+    ("p:radcliffe", "Daniel Radcliffe", "ACTED_IN", ["m:potter1", "m:potter2", "m:potter3"]),
     ("p:finney", "Albert Finney", "ACTED_IN", ["m:orient74"]),
     ("p:branagh", "Kenneth Branagh", "ACTED_IN", ["m:orient17"]),
     ("p:kubrick", "Stanley Kubrick", "DIRECTED", ["m:odyssey", "m:strangelove"]),
@@ -656,6 +664,12 @@ def test_what_a_later_message_refers_to(typed_parser: EmbeddedParser, text: str,
         ("pls rec a thriller", [("thriller", LIKE)]),
         ("zombie movies", []),  # a kind of film (people tag films "zombies"), not Rob Zombie's
         ("loved shawshenk", [("m:shawshank", LIKE)]),  # a long misspelt title, where a title stands
+        # a verb where one is wanted, had, or said of oneself; a name the public calls someone by
+        ("I need to speed this up, I only have an hour", []),
+        ("my lil bro has taken over the tv", []),
+        ("It's freezing out and I'm frozen solid.", []),
+        ("i have seen taken", [("m:taken", LIKE)]),
+        ("Leo finally won his Oscar for The Revenant.", [("p:dicaprio", LIKE), ("m:revenant", LIKE)]),
     ],
 )
 def test_everyday_words_where_a_title_stands(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
@@ -717,6 +731,13 @@ def test_films_and_people_said_of_each_other(typed_parser: EmbeddedParser, text:
         ("loved alien, the sequels not so much", [("m:alien", LIKE), ("m:covenant", DISLIKE)]),
         # a film of a shared title by its year, before the title or after it
         ("The 2007 Halloween was awful", [("m:halloween07", DISLIKE)]),
+        (
+            "I'd like the 1960 Psycho, not the 1998 shot-for-shot remake. That one was pointless.",
+            [("m:psycho", LIKE), ("m:psycho98", DISLIKE)],
+        ),
+        # a series' name beside a film of it speaks of the series; "the first" one is its first film
+        ("Prisoner of Azkaban is the best Harry Potter by far", [("m:potter3", LIKE)]),
+        ("the third harry potter is the best", [("m:potter3", LIKE)]),
         (
             "The 2005 King Kong is way too long. I prefer the 1933 original.",
             [("m:kingkong05", DISLIKE), ("m:kingkong33", LIKE)],
