@@ -6,12 +6,13 @@ Usage (Neo4j running with the full demo graph, e.g. `chatrec import demo`; CHATR
 
 Protocol: `bench/data/freetext/*.jsonl`, one message a line, `{"text", "gold": [{"label", "name", "polarity"}]}`,
 written for this project (not drawn from any data set): twelve sets (one of 300 messages, eight of 240, `j` to `l` of
-480), each in two files of the same messages: mixed case (`*_mixed`) and all lower case with the typos, short
-titles, surnames and texting style people use (`*_lower`), about a tenth chitchat with no gold. Set `a` was read while the rules were written (its misses were
-looked at and fixed where a fix was general); sets `b` to `l` were each written after, by another hand that saw no
-code, and scored once before any of its misses were looked at (`docs/benchmarks.md` gives those first figures; `l`
-is the one no change has looked at yet; `j` and `k` were asked for many of the ways people refer to films: by
-their place in a series, their year, a remake, a description; `l` for messages in the proportions users write them).
+480), each in two files of the same messages: mixed case (`*_mixed`) and all lower case with the typos, short titles,
+surnames and texting style people use (`*_lower`), about a tenth chitchat with no gold. Set `a` was read while the rules
+were written (its misses were looked at and fixed where a fix was general); sets `b` to `l` were each written after, by
+another hand that saw no code, and scored once before any of its misses were looked at (`docs/benchmarks.md` gives those
+first figures; `l` is the one no change has looked at yet; `j` and `k` were asked for many of the ways people refer to
+films: by their place in a series, their year, a remake, a description; `l` for messages in the proportions users write
+them).
 Gold names are the ReDial catalog's (`id2info.json`):
 a film is any node that holds a catalog entry of that name (the importer makes one node of the entries of one
 film: the same IMDb id and a title that agrees, or a year-less franchise name: "Harry Potter"); a person by name; a
