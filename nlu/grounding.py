@@ -307,6 +307,7 @@ class Grounder:
             films = [
                 m for m in [*accepted, *pending] if all(self.lexicon.entries[i].label == "Item" for i in m.entries)
             ]
+            taken_before = set(accepted)  # a set: a long message holds hundreds of matches
             among_films = (
                 any(  # "walle and up", "up and inside out"; never "a Nolan fan, Memento", "her and Gary Oldman"
                     _listed_together(text, tokens, other, match)
@@ -315,7 +316,7 @@ class Grounder:
                     and other.first == match.last + 1
                     and (other.last - other.first > 1 or other.first in message.named)
                     for other in films
-                    if other in accepted or other.first >= match.last
+                    if other in taken_before or other.first >= match.last
                 )
             )
             candidate, taken = self._from_match(text, tokens, match, (listed, among_films, among_people), message)
@@ -531,10 +532,11 @@ class Grounder:
             if word in _PRONOUN_TITLES:
                 continue
             person = self._said_with(text, c, people)
-            if person is not None and (word in _SUBJECT_TITLES or not self.lexicon.is_stopword(word)):
+            stopword = self.lexicon.is_stopword(word)
+            if person is not None and (word in _SUBJECT_TITLES or not stopword):
                 pairs.append((c, person.entities[0].node_id))  # "her? the joaquin phoenix one"
                 continue
-            if self.lexicon.is_stopword(word):
+            if stopword:
                 continue
             verb = [t.norm for t in tokens if t.end <= c.start][-1:]
             if verb and verb[0] in _WATCH_VERBS:
@@ -1219,8 +1221,9 @@ _TAG_CUES_AFTER = _TITLE_CUES_AFTER | {"flick", "flicks", "stuff", "ones", "stor
 _TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
 # What may follow a title that ends a list: "walle and up made me cry", "jaws and her were great" (not "her acting")
 _LIST_GOES_ON = frozenset({"and", "or", "made", "make", "makes", "is", "was", "are", "were", "both", "too", "also"})
-_WITH_PERSON = re.compile(r"\s*[,?.!:-]?\s*(?:the (?:one|version|movie|film) )?(?:with|w|starring)\s+", re.IGNORECASE)
-_THE_BEFORE_PERSON = re.compile(r"\s*[,?.!:-]?\s*the\s+", re.IGNORECASE)
+_AFTER_FILM = r"\s*[,?.!:-]?\s*"  # what may stand between a film and the person said of it
+_WITH_PERSON = re.compile(_AFTER_FILM + r"(?:the (?:one|version|movie|film) )?(?:with|w|starring)\s+", re.IGNORECASE)
+_THE_BEFORE_PERSON = re.compile(_AFTER_FILM + r"the\s+", re.IGNORECASE)
 _ONE_AFTER_PERSON = re.compile(r"\s+(?:one|version|movie|film)\b", re.IGNORECASE)
 _SURNAME_PARTICLES = frozenset({"del", "de", "di", "da", "van", "von", "der", "le", "la", "du"})
 _CALENDAR_TEXT = "monday tuesday wednesday thursday friday saturday sunday weekend tonight tomorrow christmas halloween"

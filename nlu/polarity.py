@@ -5,6 +5,7 @@ exclusions make the next mention a dislike ("anything but Titanic", "no horror")
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from core.types import Polarity
 from nlu.text import Token
@@ -95,6 +96,8 @@ def score_tokens(tokens: list[Token], skip: set[int] | None = None) -> float:
                 total += PHRASES[phrase]
                 skip.update(range(i, i + size))
                 break
+    said = [norm for j, norm in enumerate(norms) if j not in mentions]  # the words, the mentions left out
+    said_before = list(accumulate((j not in mentions for j in range(len(tokens))), initial=0))
     for i, token in enumerate(tokens):
         if i in skip:
             continue
@@ -105,7 +108,7 @@ def score_tokens(tokens: list[Token], skip: set[int] | None = None) -> float:
             weight = 0.0  # "too long" is a complaint; "you too", "me too", "too much fun" are not
         if not weight:
             continue
-        window = [tokens[j].norm for j in range(i) if j not in mentions][-3:]
+        window = said[max(0, said_before[i] - 3) : said_before[i]]
         if any(w in NEGATORS for w in window):
             weight = -weight * (0.5 if weight < 0 else 1.0)  # "not bad" is mild praise
         total += weight

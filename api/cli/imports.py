@@ -80,10 +80,11 @@ def redial(
     """Import the ReDial catalog: movies, genres, directors, writers, stars."""
     folder, size = _folder(directory, "redial"), _batch(batch_size)
     latest = _folder(imdb_names_from, "movielens-latest-small")
-    if imdb_names_from is not None and not (latest / "links.csv").exists():
+    linked = (latest / "links.csv").exists()
+    if imdb_names_from is not None and not linked:
         console.print(f"[red]Error:[/red] {latest} has no links.csv (MovieLens latest's IMDb links).")
         raise typer.Exit(2)
-    names = imdb_names(latest) if (latest / "links.csv").exists() else None
+    names = imdb_names(latest) if linked else None
     _run("ReDial catalog", lambda s, p: import_redial(s, folder, size, p, names))
 
 
