@@ -475,7 +475,8 @@ class Grounder:
         sequel number or subtitle, or with the series name it was `typed` as ("harry potter"), made or played in by
         someone of `film` (never "Alien Nation" for Alien)."""
         head = ARTICLE.sub("", _series_head(film.name))
-        said = ARTICLE.sub("", key(typed))
+        # the title cut to as many words as were typed: "harry poter" (a typo corrected) is the series Harry Potter
+        said = " ".join(_bare_title(film.name).split()[: len(ARTICLE.sub("", key(typed)).split())])
         if said and f"{head} ".startswith(f"{said} "):
             head = said
         if not head:

@@ -738,6 +738,7 @@ def test_films_and_people_said_of_each_other(typed_parser: EmbeddedParser, text:
         # a series' name beside a film of it speaks of the series; "the first" one is its first film
         ("Prisoner of Azkaban is the best Harry Potter by far", [("m:potter3", LIKE)]),
         ("the third harry potter is the best", [("m:potter3", LIKE)]),
+        ("the 3rd harry poter is my fav", [("m:potter3", LIKE)]),  # the series' name misspelt
         (
             "The 2005 King Kong is way too long. I prefer the 1933 original.",
             [("m:kingkong05", DISLIKE), ("m:kingkong33", LIKE)],
