@@ -13,6 +13,8 @@ another hand that saw no code, and scored once before any of its misses were loo
 first figures; `l` is the one no change has looked at yet; `j` and `k` were asked for many of the ways people refer to
 films: by their place in a series, their year, a remake, a description; `l` for messages in the proportions users write
 them).
+Two messages of `d` and `f` that ask for a film told by its story ("that movie where Bill Murray keeps reliving the same
+day") listed only the person; the film they ask for is in their gold too (corrected once the parser could read it).
 Gold names are the ReDial catalog's (`id2info.json`):
 a film is any node that holds a catalog entry of that name (the importer makes one node of the entries of one
 film: the same IMDb id and a title that agrees, or a year-less franchise name: "Harry Potter"); a person by name; a

@@ -117,6 +117,19 @@ def credited_items(store: GraphStore, item_ids: list[str], person_ids: list[str]
     return {row["id"]: set(row["people"]) for row in rows}
 
 
+def plots_of_films_by(store: GraphStore, person_ids: list[str]) -> list[dict[str, Any]]:
+    """The items with a plot that every one of `person_ids` made or played in: `{id, name, plot}`."""
+    return store.read(
+        STABLE_PLAN
+        + """
+        MATCH (p:Person)--(i:Item) WHERE p.id IN $people AND i.plot IS NOT NULL
+        WITH i, count(DISTINCT p) AS shared WHERE shared = size($people)
+        RETURN i.id AS id, i.name AS name, i.plot AS plot ORDER BY id
+        """,
+        people=sorted(set(person_ids)),
+    )
+
+
 def credits_of(store: GraphStore, item_ids: list[str]) -> list[dict[str, Any]]:
     """The people who made or played in any of `item_ids` (any relationship between the two): `{id, name, items}`,
     `items` the ids of theirs among `item_ids`."""

@@ -18,7 +18,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from core.types import GroundedEntity
 from graph.db import GraphStore
 from graph.importers.titles import display_title, split_year
-from graph.search import credited_items, credits_of, entity_catalog, fulltext_candidates
+from graph.search import credited_items, credits_of, entity_catalog, fulltext_candidates, plots_of_films_by
 from nlu.encoder import SentenceEncoder
 from nlu.lexicon import ARTICLE, ROMAN, SUBTITLE, Entry, Lexicon, SpanMatch
 from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
@@ -29,9 +29,15 @@ MIN_EVERYDAY_PRIOR = 0.3  # popularity prior a film named by one everyday word n
 FUZZY_BEFORE = 4  # words before an unknown word a full-text match may start at ("pirates of the carribean")
 MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
 MIN_TYPO_SURNAME_PRIOR = 0.15  # a misspelt surname names someone with 3+ films
+MIN_LONE_TYPO_SURNAME_PRIOR = 0.25  # ... and, said without a cue in lower case, someone with 5+ ("spielburg is great")
 MIN_ONE_WORD_TYPO = 6  # ... and as a typo of a one-word name from this length on, written as a name ("Arival")
 MIN_NAMED_WORD = 6  # an English word written as a name right after "loved" is a film from this length on
 PLAIN_IN_CHAT = 2.0  # uses per 100k words of chat from which a word is a plain word ("next": 11), not a name
+MIN_STORY_WORDS = 2  # words of note a film's story needs besides the people in it ("stuck on an island")
+STORY_PRIOR_WEIGHT = 0.1  # how much a film's popularity adds to its story's likeness (cosine) to what was told
+MIN_STORY_SCORE = 0.3  # ... the likeness the film told by its story needs
+MIN_STORY_MARGIN = 0.05  # ... and how far ahead of the next film of those people
+MAX_FUZZY_LOOKUPS = 3  # full-text lookups of unknown words per message ("lookin for … like labrynth": two)
 MAX_CORRECTIONS = 20  # name words tried in place of a word that may hold a typo
 TYPO_WINDOW = 10  # words either side of a corrected word a name may span ("pirates of the caribbean … black peirl")
 _ACCEPTED = 0.5  # a learned title score from which a match counts as found (for lists: "jaws and alien")
@@ -336,8 +342,47 @@ class Grounder:
         found = _beside_people(text, self._by_credits(text, sorted(found, key=lambda c: c.start)))
         found = self._makers(found)
         found = self._series_said(text, found)
-        found = [*found, *self._first_ones(text, found)]
-        return sorted([*found, *self._numbered_ones(text, found)], key=lambda c: c.start)
+        found = self._told_by_story(text, [*found, *self._first_ones(text, found)])
+        return sorted(self._numbered_ones(text, found), key=lambda c: c.start)
+
+    def _told_by_story(self, text: str, found: list[Candidate]) -> list[Candidate]:
+        """`found` with a film told by its story and someone in it ("whats the movie where bill murray lives the same
+        day over n over", "the one w tom hanks stuck on the island"): of that person's films (all the people's named),
+        the one whose title and plot the story is most like, by sentence embeddings and a little popularity, when it
+        stands out from the next one; it takes the place of a title of everyday words in the story ("the island").
+        None when a film is named in the story, or the story names no one."""
+        told, replaced = [], set()
+        for cue in _STORY.finditer(text):
+            end = next((p.start() for p in PART_END.finditer(text, cue.end()) if text[p.start()] != ","), len(text))
+            inside = [c for c in found if cue.start() <= c.start < end and c.confidence >= _ACCEPTED]
+            people = [c for c in inside if c.entities[0].label == "Person"]
+            everyday = [c for c in inside if c.entities[0].label == "Item" and self._said_as_words(text, c)]
+            if not people or any(c.entities[0].label == "Item" and c not in everyday for c in inside):
+                continue
+            chars = list(text[cue.end() : end])
+            for c in people:  # the story without the names in it
+                chars[c.start - cue.end() : c.end - cue.end()] = " " * (c.end - c.start)
+            story = "".join(chars)
+            if sum(not self.lexicon.is_stopword(t.norm) for t in tokenize(story)) < MIN_STORY_WORDS:
+                continue
+            films = plots_of_films_by(self.store, [c.entities[0].node_id for c in people])
+            if len(films) < 2:
+                continue
+            vectors = self.encoder.encode([f"{f['name']}. {f['plot']}" for f in films])
+            priors = np.array([(self._entry(f["id"]) or _NO_ENTRY).prior for f in films])
+            scores = vectors @ self.encoder.encode([story])[0] + STORY_PRIOR_WEIGHT * priors
+            best, second = np.argsort(-scores)[:2]
+            if scores[best] >= MIN_STORY_SCORE and scores[best] - scores[second] >= MIN_STORY_MARGIN:
+                entry = self._entry(films[best]["id"]) or _NO_ENTRY
+                film = GroundedEntity("Item", films[best]["id"], films[best]["name"], round(float(scores[best]), 4))
+                told.append(Candidate(cue.start(), cue.end(), (film,), _RULES_CERTAIN if entry.prior else _ACCEPTED))
+                replaced |= {id(c) for c in everyday}
+        return [c for c in found if id(c) not in replaced] + told
+
+    def _said_as_words(self, text: str, candidate: Candidate) -> bool:
+        """Whether a candidate's text is everyday words in lower case ("the island"), not a name as written."""
+        words = tokenize(text[candidate.start : candidate.end])
+        return all(self.lexicon.is_common(t.norm) and not t.capitalised for t in words)
 
     def _first_ones(self, text: str, found: list[Candidate]) -> list[Candidate]:
         """ "The first one" / "the original" after a sequel or a remake is the series' first film or the oldest of
@@ -383,10 +428,11 @@ class Grounder:
         return [e for e in entries if e.label == "Item" and e.popularity > 0]
 
     def _numbered_ones(self, text: str, found: list[Candidate]) -> list[Candidate]:
-        """ "Part 3" / "part III" after a film of a series is that film of the series ("godfather and godfather 2 are
-        perfect, part 3 not so much")."""
+        """`found` with "Part 3" / "part III" after a film of a series read as that film of the series ("godfather and
+        godfather 2 are perfect, part 3 not so much"); right after the film's name, in its place ("deathly hallows pt
+        2")."""
         films = [c for c in found if c.confidence >= _ACCEPTED and c.entities[0].label == "Item"]
-        added = []
+        added, named = [], set()
         for n, film in enumerate(films):
             end = films[n + 1].start if n + 1 < len(films) else len(text)
             for phrase in _PART_N.finditer(text, film.end, end):
@@ -399,8 +445,11 @@ class Grounder:
                 entries = [e for e in entries if e.label == "Item"]
                 if entries:
                     best = max(entries, key=lambda e: e.prior)
-                    added.append(Candidate(phrase.start(), phrase.end(), (_grounded(best, 0.9),), _RULES_CERTAIN))
-        return added
+                    whole = not text[film.end : phrase.start()].strip()
+                    start = film.start if whole else phrase.start()
+                    added.append(Candidate(start, phrase.end(), (_grounded(best, 0.9),), _RULES_CERTAIN))
+                    named |= {id(film)} if whole else set()
+        return [c for c in found if id(c) not in named] + added
 
     def _first_of(self, film: GroundedEntity) -> GroundedEntity | None:
         """The first film of `film`'s series or name: the oldest film people know of its title cut before its
@@ -713,7 +762,10 @@ class Grounder:
             corrections = []
             if typed:
                 corrections = [replace(token, norm=c) for c in self.lexicon.corrections(token.norm)[:MAX_CORRECTIONS]]
-            if typed and token.possessive:
+            # "tarrantinos best", "shamalans other movies": a possessive typed without its apostrophe
+            unmarked = token.norm.endswith("s") and len(token.norm) > MIN_ONE_WORD_TYPO
+            unmarked = unmarked and not (everyday or token.capitalised)
+            if typed and (token.possessive or unmarked):
                 names = self.lexicon.corrections(token.norm[:-1])[:MAX_CORRECTIONS]
                 corrections += [replace(token, norm=c, possessive=False) for c in names]
             if everyday:  # only into a word of a name, with its neighbour ("jim carey"), never "the whole" → "the hole"
@@ -745,9 +797,10 @@ class Grounder:
                     if hit.first <= i < hit.last and longer and plausible and self._replaces(hit, owner, current):
                         best, best_prior = hit, prior  # the longest; among equals, the most popular
             # "tarantino and scorcese"; "kubrik" (a message of that name alone)
-            beside = self._beside_person(tokens, i, owner) or all(
-                j == i or t.norm in _BARE_FILLERS for j, t in enumerate(tokens)
-            )
+            alone = all(j == i or t.norm in _BARE_FILLERS for j, t in enumerate(tokens))
+            beside = {label for label in ("Person", "Item") if self._listed_beside(tokens, i, owner, label)}
+            if alone:
+                beside.add("Person")
             if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best, beside)):
                 inside = {owner[j] for j in range(best.first, best.last) if j in owner}
                 matches = [m for m in matches if m not in inside] + [best]
@@ -770,35 +823,37 @@ class Grounder:
         """The popularity prior of the most popular entry a match names ("Stiler": Ben Stiller before Julia Stiles)."""
         return max(self.lexicon.entries[j].prior for j in match.entries)
 
-    def _beside_person(self, tokens: list[Token], i: int, owner: dict[int, SpanMatch]) -> bool:
-        """Whether token `i` is listed right beside a person's name ("tarantino and scorcese")."""
+    def _listed_beside(self, tokens: list[Token], i: int, owner: dict[int, SpanMatch], label: str) -> bool:
+        """Whether token `i` is listed right beside a name of `label` ("tarantino and scorcese", "die hard or
+        termnator")."""
         neighbours = []
         for step in (-1, 1):
             j = i + step
             if 0 <= j < len(tokens) and tokens[j].norm in {"and", "or"}:
                 j += step
             neighbours.append(owner.get(j))
-        return any(
-            m is not None and any(self.lexicon.entries[k].label == "Person" for k in m.entries) for m in neighbours
-        )
+        return any(m is not None and any(self.lexicon.entries[k].label == label for k in m.entries) for m in neighbours)
 
-    def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch, beside_person: bool) -> bool:
+    def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch, beside: set[str]) -> bool:
         """A word is corrected into a one-word name only when written as a name (a genre in any case: "a comdey"; a
-        surname after "by", "with", "more" or listed beside a person: "by hitchcok", "tarantino and scorcese"), long
-        enough, not everyday English, and naming something people talk about ("I loved Titanc", "Arival is sci fi");
-        never "haha" or, in lower case, "gorry" (Gordy) or "snitched" (Snatched)."""
+        surname after "by", "with", "more" or listed beside a person: "by hitchcok", "tarantino and scorcese"; a
+        title listed beside a film: "die hard or termnator"), long enough, not everyday English, and naming something
+        people talk about ("I loved Titanc", "Arival is sci fi"); a long word no dictionary has is the surname of
+        someone well known in any case ("spielburg is my fav director"); never "haha" or, in lower case, "gorry"
+        (Gordy) or "snitched" (Snatched)."""
         token = tokens[i]
         entries = [self.lexicon.entries[j] for j in hit.entries]
+        people = [e for e in entries if e.label == "Person"]
         # "Cruie", "Schumre": a surname is shorter than a title; it names someone with a few films; "by hitchcok"
-        cued = any(e.label == "Person" for e in entries) and (self._person_cued(tokens, hit) or beside_person)
-        surname = cued or all(e.label == "Person" for e in entries)
+        cued = bool(people) and (self._person_cued(tokens, hit) or "Person" in beside)
+        surname = cued or (bool(people) and all(e.label in {"Person", "Tag"} for e in entries))  # "Tarantino" a tag too
         # "a comdey", "thriler movies": the genres are a few words everyone types, in any case
         genre = all(e.label == "Genre" for e in entries)
         long_enough = len(token.norm) >= MIN_ONE_WORD_TYPO - (surname or genre)
         if genre:
             known = True
         elif surname:
-            known = max(e.prior for e in entries if e.label == "Person") >= MIN_TYPO_SURNAME_PRIOR
+            known = max(e.prior for e in people) >= MIN_TYPO_SURNAME_PRIOR
         else:
             known = self._talked_about(entries)
         # "There's", "Heres"; a genre's plural is no contraction ("comedys")
@@ -806,7 +861,17 @@ class Grounder:
         everyday = self.lexicon.is_common(token.norm) or contraction
         # "loved shawshenk", "watched hereditery": a long word no dictionary has, where a title stands
         watched = i > 0 and tokens[i - 1].norm in _STRONG_CUES_BEFORE and len(token.norm) >= MIN_NAMED_WORD + 1
-        return (token.capitalised or genre or cued or watched) and long_enough and known and not everyday
+        listed = "Item" in beside and not surname  # "pulp fiction goodfelas and the departed"
+        # "villenueve is the best", "speilbergs older stuff": no word of English, someone people name by surname
+        famous = (
+            surname
+            and not any(e.label == "Item" for e in entries)
+            and len(token.norm) >= MIN_ONE_WORD_TYPO
+            and not is_english(token.norm)
+            and max(e.prior for e in people) >= MIN_LONE_TYPO_SURNAME_PRIOR
+        )
+        written = token.capitalised or genre or cued or watched or listed or famous
+        return written and long_enough and known and not everyday
 
     def _continues_a_name(self, tokens: list[Token], i: int, word: str) -> bool:
         """Whether `word` in place of token `i` makes two words of a name with the token before or after ("jim
@@ -1125,15 +1190,20 @@ class Grounder:
         return scale * 0.9
 
     def _fuzzy_spans(self, text: str, tokens: list[Token], covered: list[bool]) -> list[Candidate]:
-        """Full-text lookups around words the lexicon does not know (typos: "Forest Gump", "horroe")."""
+        """Full-text lookups around words the lexicon does not know (typos: "Forest Gump", "horroe"); a word that is
+        a title by itself was judged as that title ("for a sleepover" is no Sleepover)."""
         triggers = [
             i
             for i, t in enumerate(tokens)
-            if not covered[i] and len(t.norm) >= 4 and t.norm.isalpha() and not self.lexicon.is_common(t.norm)
+            if not covered[i]
+            and len(t.norm) >= 4
+            and t.norm.isalpha()
+            and not self.lexicon.is_common(t.norm)
+            and not self._a_title(t.norm)
         ]
         found: list[Candidate] = []
         used = list(covered)
-        for i in triggers[:1]:
+        for i in triggers[:MAX_FUZZY_LOOKUPS]:
             if used[i]:
                 continue
             first, last = max(0, i - FUZZY_BEFORE), min(len(tokens), i + 3)
@@ -1143,7 +1213,9 @@ class Grounder:
                 last -= 1
             window = tokens[first:last]
             # the words of note around it: "momento was so confusing" asks for Memento, not "Faraway, So Close"
-            words_of_note = [t.norm for t in window if not self.lexicon.is_stopword(t.norm)] or [tokens[i].norm]
+            words_of_note = [
+                t.norm for j, t in enumerate(window, first) if not (used[j] or self.lexicon.is_stopword(t.norm))
+            ] or [tokens[i].norm]  # the words of a name found beside it ask for that name again
             rows = fulltext_candidates(self.store, " ".join(words_of_note), limit=10)
             best: tuple[float, int, int, dict] | None = None
             for row in rows:
@@ -1152,9 +1224,13 @@ class Grounder:
                 known = self._talked_about([self._entry(row["id"]) or _NO_ENTRY])
                 for name_key in _name_keys(row["name"], row["label"]):
                     size = len(name_key.split())
+                    # a title of everyday words is one only when people talk about it or it is named where a title
+                    # stands, typed whole: "such a beatiful film" holds no Beautiful, "she's turning 70" no The Turning
+                    bare = ARTICLE.sub("", name_key).split()
+                    plain = row["label"] == "Item" and all(is_english(w) for w in bare)
                     for n in {size - 1, size, size + 1}:
                         for a in range(max(first, i - n + 1), min(i, last - n) + 1):
-                            if n < 1:
+                            if n < 1 or (plain and not ((known or self._named_here(tokens, a)) and n == len(bare))):
                                 continue
                             words = " ".join(t.norm for t in tokens[a : a + n])
                             # "gory" is a word, not "Gordy" misspelt; "r my faves" no "Faces (1968)"; "i loved capotte"
@@ -1175,6 +1251,11 @@ class Grounder:
             found.append(Candidate(tokens[a].start, tokens[b - 1].end, (entity,), round(min(score, 1.0) * 0.85, 4)))
         return found
 
+    def _a_title(self, word: str) -> bool:
+        """Whether `word` is the name of films only."""
+        entries = self.lexicon.lookup(word)[0]
+        return bool(entries) and all(self.lexicon.entries[i].label == "Item" for i in entries)
+
     def _entry(self, node_id: str) -> Entry | None:
         return self._by_id.get(node_id)
 
@@ -1194,7 +1275,7 @@ _ENDS_SENTENCE = re.compile(r"[.!?;]")
 _WATCH_VERBS_TEXT = "seen saw watched watch watching loved hated enjoyed liked love"
 _WATCH_VERBS = frozenset(_WATCH_VERBS_TEXT.split())
 _SEEN_VERBS = frozenset({"seen", "saw", "watched", "watch", "watching", "rewatched"})
-_ROLE_CUES_BEFORE = frozenset({"by", "with", "starring", "director", "actor", "actress"})
+_ROLE_CUES_BEFORE = frozenset({"by", "with", "w", "starring", "director", "actor", "actress"})
 _REQUEST_WORDS = frozenset({"anything", "something", "else", "other", "another", "nothing", "everything"})
 # Everyday sayings and texted words that are also titles: never the film.
 _SAYINGS = frozenset({"good morning", "good night", "good evening", "good afternoon"})
@@ -1205,8 +1286,8 @@ _POSSESSIVE_DETERMINERS = frozenset({"my", "your", "his", "our", "their", "ur"})
 _AUXILIARIES = frozenset(
     {"do", "does", "did", "will", "would", "can", "could", "should", "might", "need", "want", "going", "trying"}
 )
-_VERB_BEFORE = frozenset({"wanna", "gonna", "gotta", "im", "am"})
-_PERFECT = frozenset({"has", "have", "had"})
+_VERB_BEFORE = frozenset({"wanna", "gonna", "gotta", "im", "am", "let's", "lets"})
+_PERFECT = frozenset({"has", "have", "had", "i've", "ive", "we've", "you've", "they've"})
 _NEGATED_AUXILIARIES = frozenset({"dont", "doesnt", "didnt", "wont", "wouldnt", "cant", "couldnt", "shouldnt"})
 _INTERJECTIONS = frozenset({"oh", "ohh", "ah", "yes", "yeah", "no", "nah", "hmm", "well", "ok", "okay", "wow", "lol"})
 _PERSON_CUES_BEFORE = frozenset({"by", "with", "w", "starring", "more", "director", "actor", "actress", "from"})
@@ -1242,9 +1323,11 @@ _SAID_YEAR = re.compile(r"\W*(?:the\s+)?((?:19|20)\d\d)\s+(?:one|version|remake|
 # What names a series' first film or a remake's original after a later one was named
 _NEW_ONE = re.compile(r"\bthe (?:new|newer|newest|recent|latest)(?: one| version)\b|\bthe remake\b", re.IGNORECASE)
 _CLARIFIED = re.compile(r"\b(?:not|no)\s*$", re.IGNORECASE)
-_FIRST_ONE = re.compile(r"\bthe (?:first|original|og)(?: one| movie| film)?\b(?! \w+ (?:movie|film))", re.IGNORECASE)
-_PLACE_WORDS = ["second", "2nd", "third", "3rd", "fourth", "4th", "fifth", "5th"]
-_PLACES = {word: 2 + n // 2 for n, word in enumerate(_PLACE_WORDS)}
+_FIRST_ONE = re.compile(
+    r"\bthe (?:first|1st|original|og)(?: one| movie| film)?\b(?! \w+ (?:movie|film))", re.IGNORECASE
+)
+_PLACE_WORDS = ["first", "1st", "second", "2nd", "third", "3rd", "fourth", "4th", "fifth", "5th"]
+_PLACES = {word: 1 + n // 2 for n, word in enumerate(_PLACE_WORDS)}
 _PLACE = r"(?P<place>" + "|".join(_PLACE_WORDS) + ")"
 _YEAR_SAID = r"(?P<year>(?:19|20)\d\d|'?\d\d)"
 _ORDINAL_BEFORE = re.compile(r"\bthe " + _PLACE + r"\s+$", re.IGNORECASE)  # "the third harry potter"
@@ -1255,8 +1338,14 @@ _YEAR_ONE = re.compile(
 )  # "the 1933 original", "the 1998 shot-for-shot remake"
 _SERIES_TALK_BEFORE = re.compile(r"\b(?:best|worst|favou?rite|fave?|other|every|whole|entire)\s+$", re.IGNORECASE)
 _COMPILATION = re.compile(r"\b(?:trilogy|collection|saga|anthology|box set)\b", re.IGNORECASE)
+# A film told by what happens in it: "whats the movie where …", "the one w <someone> stuck on an island"
+_STORY = re.compile(
+    r"\b(?:the|that|this|a)\s+(?:one\s+)?(?:one|movie|film|flick)\s+"
+    r"(?:where|when|in which|about|abt|with|w|who|that)\b",
+    re.IGNORECASE,
+)
 _SEQUELS = re.compile(r"\bthe seq[ue]els\b", re.IGNORECASE)
-_PART_N = re.compile(r"\bpart (\d|ii|iii|iv|v)\b", re.IGNORECASE)
+_PART_N = re.compile(r"\b(?:part|pt)\.? (\d|ii|iii|iv|v)\b", re.IGNORECASE)
 _SEQUEL = re.compile(r" (?:[2-9]|\d{4}|ii|iii|iv|v|vi|vii|part \w+|chapter \w+|episode \w+)$")
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)  # between two names of one list
 PART_END = re.compile(r"[,.;!?]|\bbut\b", re.IGNORECASE)  # what ends a part of a message

@@ -42,7 +42,8 @@ _PREFERENCE = re.compile(
     re.IGNORECASE,
 )
 _DECADE = re.compile(
-    r"\b(?:(1[89]|20)?(\d)0)(?:'?s)\b|\b(nineteen|twenty)?[ -]?(fifties|sixties|seventies|eighties|nineties)\b",
+    r"\b(?:(?:early|mid|late)[ -]?)?(?:(?:(1[89]|20)?(\d)0)(?:'?s)\b|(nineteen|twenty)?[ -]?"
+    r"(fifties|sixties|seventies|eighties|nineties)\b)",
     re.IGNORECASE,
 )
 _DECADE_WORDS = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}

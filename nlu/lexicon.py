@@ -166,6 +166,8 @@ MIN_TYPO_LENGTH = 3  # name words of this length on are corrected into (from wor
 MIN_SPELLING_POPULARITY = 50  # a title this popular is also found by its initials ("lotr", "potc")
 MIN_OPENING_POPULARITY = 20  # ... and a title of three words or more this popular by its first two ("grand budapest")
 _SEQUEL_WORDS = frozenset({"part", "chapter", "episode", "volume", "vol"})  # words before a sequel's number
+MIN_SHORT_NAME_LINKS = 3  # someone with this many films is also named without a middle name ("samuel jackson")
+_NAME_SUFFIXES = frozenset({"jr", "sr"})  # what people leave off a name: "Robert Downey Jr."
 ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that key only for a film this popular
 MIN_KEYWORD_LENGTH = 5  # a title's distinctive word ("shawshank") names it from this length on
@@ -317,6 +319,11 @@ class Lexicon:
             elif entry.label == "Person":
                 words = key(entry.name).split()
                 person_words.update(words)
+                if len(words) >= 2 and words[-1] in _NAME_SUFFIXES:  # "robert downey jr": "robert downey", "downey"
+                    words = words[:-1]
+                    derived[" ".join(words)].add(index)
+                if len(words) >= 3 and len(words[0]) >= 3 and entry.popularity >= MIN_SHORT_NAME_LINKS:
+                    derived[f"{words[0]} {words[-1]}"].add(index)  # "samuel jackson", "michael fox"
                 if len(words) >= 2:
                     by_surname[words[-1]].append((entry.popularity, index))
                     by_first[words[0]].append((entry.popularity, index))
@@ -410,8 +417,8 @@ class Lexicon:
     def _other_spellings(self, raw: str, entry: Entry) -> set[str]:
         """Keys people type for a title beside its own: hyphens dropped ("spiderman 2"), sequel numbers in digits
         with or without "part" or "chapter" ("godfather 2", "john wick 2"), and for a popular title its words run
-        together ("starwars") or its one word split into two everyday ones ("good fellas"), and for one of three
-        words or more its initials ("lotr", "potc"; never an everyday word)."""
+        together ("starwars", or two of them: "wolf of wallstreet") or its one word split into two everyday ones ("good
+        fellas"), and for one of three words or more its initials ("lotr", "potc"; never an everyday word)."""
         title, head = key(raw), key(SUBTITLE.split(raw)[0])
         forms = {title, head, ARTICLE.sub("", title), ARTICLE.sub("", head)}
         shortened = {
@@ -432,6 +439,10 @@ class Lexicon:
             joined = "".join(initials_of)
             if 2 <= len(initials_of) <= 3 and len(joined) >= MIN_JOINED_LENGTH and not self.is_common(joined):
                 spellings.add(joined)
+            for n in range(len(initials_of) - 1):  # "wolf of wallstreet", "into the spiderverse"
+                pair = initials_of[n] + initials_of[n + 1]
+                if len(initials_of) > 2 and len(pair) >= MIN_JOINED_LENGTH and not self.is_common(pair):
+                    spellings.add(" ".join([*initials_of[:n], pair, *initials_of[n + 2 :]]))
             if len(initials_of) == 1 and len(joined) >= MIN_JOINED_LENGTH:
                 spellings |= {
                     f"{joined[:i]} {joined[i:]}"

@@ -43,6 +43,9 @@ PHRASES: dict[tuple[str, ...], float] = {
     **dict.fromkeys([("not", "my", "thing"), ("isnt", "my", "thing"), ("not", "for", "me")], -1.0),
     **dict.fromkeys([("isnt", "really", "my", "thing"), ("not", "really", "my", "thing")], -1.0),
     **dict.fromkeys([("wasnt", "for", "me"), ("not", "my", "cup", "of", "tea"), ("waste", "of", "time")], -1.0),
+    **dict.fromkeys([("couldnt", "finish"), ("cant", "finish"), ("turned", "it", "off"), ("walked", "out")], -1.0),
+    **dict.fromkeys([("was", "mid"), ("is", "mid"), ("so", "mid")], -0.8),  # "mid": so-so, as people text it
+    **dict.fromkeys([("slow", "burn"), ("dumb", "fun")], 0.5),  # a kind of film people ask for
     **dict.fromkeys([("the", "hype"), ("overhyped",)], -0.8),  # "didn't get the hype around La La Land"
     **dict.fromkeys([("not", "big", "on"), ("not", "really", "big", "on"), ("not", "huge", "on")], -1.0),
     **dict.fromkeys([("not", "in", "the", "mood", "for"), ("not", "feeling")], -1.0),  # "... for anything depressing"

@@ -129,6 +129,13 @@ MOVIES = [
     ("m:terminator2", "Terminator 2: Judgment Day (1991)", 1991, ["action"], 30, 3),
     ("m:terminator", "The Terminator (1984)", 1984, ["action"], 20, 2),
     ("m:predator", "Predator (1987)", 1987, ["action"], 10, 1),
+    ("m:sleepover", "Sleepover (2004)", 2004, ["comedy"], 2, 0),
+    ("m:beautiful", "Beautiful (2000)", 2000, ["comedy"], 1, 0),
+    ("m:castaway", "Cast Away (2000)", 2000, ["drama"], 20, 2),
+    ("m:big", "Big (1988)", 1988, ["comedy"], 20, 2),
+    ("m:wolf", "The Wolf of Wall Street (2013)", 2013, ["crime"], 30, 3),
+    ("m:deathly1", "Harry Potter and the Deathly Hallows \u2013 Part 1 (2010)", 2010, ["fantasy"], 20, 2),
+    ("m:deathly2", "Harry Potter and the Deathly Hallows \u2013 Part 2 (2011)", 2011, ["fantasy"], 20, 2),
     *(
         (f"m:hitchcock{n}", title, year, ["thriller"], 1, 0)
         for n, (title, year) in enumerate(
@@ -184,11 +191,23 @@ PEOPLE = [
     ("p:gosling", "Ryan Gosling", "ACTED_IN", ["m:drive"]),
     ("p:phillips", "Todd Phillips", "DIRECTED", ["m:hangover", "m:hangover2", "m:hangover3"]),
     ("p:scott", "Ridley Scott", "DIRECTED", ["m:alien", "m:covenant"]),
-    ("p:hanks", "Tom Hanks", "ACTED_IN", ["m:toystory", "m:toystory2"]),
+    ("p:hanks", "Tom Hanks", "ACTED_IN", ["m:toystory", "m:toystory2", "m:castaway", "m:big"]),
     ("p:phoenix", "Joaquin Phoenix", "ACTED_IN", ["m:her"]),
     ("p:schwarzenegger", "Arnold Schwarzenegger", "ACTED_IN", ["m:terminator", "m:terminator2", "m:predator"]),
+    ("p:jackson", "Samuel L. Jackson", "ACTED_IN", ["m:pulp", "m:ironman", "m:ironman2", "m:infinity"]),
+    ("p:downey", "Robert Downey Jr.", "ACTED_IN", ["m:ironman", "m:ironman2", "m:infinity"]),
+    ("p:midler", "Bette Midler", "ACTED_IN", ["m:mary", "m:ghost", "m:friday", "m:click", "m:hangover"]),
 ]
 TAGS = [("psychological thriller", ["m:lambs"]), ("zombies", ["m:zombie"])]
+PLOTS = {  # as the ReDial catalog gives them
+    "m:toystory": "A cowboy doll is profoundly threatened and jealous when a new spaceman figure supplants him as top "
+    "toy in a boy's room.",
+    "m:toystory2": "When Woody is stolen by a toy collector, Buzz and his friends set out on a rescue mission.",
+    "m:castaway": "A FedEx executive undergoes a physical and emotional transformation after crash landing on a "
+    "deserted island.",
+    "m:big": "After wishing to be made big, a teenage boy wakes the next morning to find himself mysteriously in the "
+    "body of an adult.",
+}
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +249,10 @@ def typed_parser(session_store: GraphStore) -> EmbeddedParser:
         "UNWIND $tags AS t MERGE (tag:Tag {id: t.name}) SET tag.name = t.name "
         "WITH tag, t UNWIND t.movies AS m MATCH (i:Item {id: m}) MERGE (i)-[:TAGGED {count: 3}]->(tag)",
         tags=[{"name": name, "movies": movies} for name, movies in TAGS],
+    )
+    session_store.write(
+        "UNWIND $plots AS p MATCH (i:Item {id: p.id}) SET i.plot = p.plot",
+        plots=[{"id": item_id, "plot": plot} for item_id, plot in PLOTS.items()],
     )
     session_store.write("CALL db.awaitIndexes(60)")
     return EmbeddedParser(Grounder(session_store, SentenceEncoder()))
@@ -460,6 +483,18 @@ def test_initials_written_with_dots(typed_parser: EmbeddedParser) -> None:
         ("scorcese movies", [("p:scorsese", LIKE)]),  # a misspelt surname before "movies"
         ("Nolan's older stuff is the best", [("p:nolan", LIKE)]),  # a possessive
         ("what about comedys", [("comedy", LIKE)]),  # a genre's plural misspelt
+        # a misspelt surname alone in lower case, of someone with many films; a possessive without its apostrophe
+        ("nollan is my fav director", [("p:nolan", LIKE)]),
+        ("nollans older stuff is the best", [("p:nolan", LIKE)]),
+        ("it was milder than i thought", []),  # an English word, inflected: no misspelt Midler
+        # a misspelt title listed beside a film
+        ("loved predator or termnator", [("m:predator", LIKE), ("m:terminator", LIKE)]),
+        # a name without its middle initial or its "Jr."
+        ("samuel jackson movies", [("p:jackson", LIKE)]),
+        ("anything with robert downey", [("p:downey", LIKE)]),
+        ("loved wolf of wallstreet", [("m:wolf", LIKE)]),  # two words of a title run together
+        # every word no name has is looked up, not only the first ("gimme")
+        ("gimme smth like the princess bride or ratatoullie", [("m:bride", LIKE), ("m:ratatouille", LIKE)]),
     ],
 )
 def test_how_people_shorten_and_misspell(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
@@ -482,6 +517,9 @@ def test_how_people_shorten_and_misspell(typed_parser: EmbeddedParser, text: str
         ("i hated avatar, something with brad pitt", [("m:avatar", DISLIKE), ("p:pitt", LIKE)]),  # a phrase asks
         ("I hated Inception, The Matrix was good", [("m:inception", DISLIKE), ("m:matrix", LIKE)]),
         ("I didn't think Jaws was great", [("m:jaws", DISLIKE)]),  # a negator with a name between it and its cue
+        ("avatar was mid", [("m:avatar", DISLIKE)]),  # texting slang
+        ("i couldnt finish avatar", [("m:avatar", DISLIKE)]),
+        ("a slow burn thriller please", [("thriller", LIKE)]),  # a kind of film, no complaint
     ],
 )
 def test_sayings_that_tell_a_polarity(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
@@ -533,6 +571,10 @@ def test_the_original_is_the_oldest_film_people_know_of_that_name(typed_parser: 
         ("no more jaws sequels please", [("m:jaws", DISLIKE)]),
         ("I loved Jaws and Up Close", [("m:jaws", LIKE)]),  # a capitalised word that goes on is no short title
         ("anything you can recommend?", []),  # asks for a list, describes no genre
+        ("something for a sleepover, nothing gory", []),  # a word that is a title, not typed wrong
+        ("I've taken a long break from movies", []),  # a verb after "I've"
+        ("something from the mid 90s", []),  # a time, no genre ("history")
+        ("loved jaws, such a beatiful film", [("m:jaws", LIKE)]),  # an English word misspelt, no obscure title
     ],
 )
 def test_everyday_phrases_people_type(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
@@ -739,6 +781,8 @@ def test_films_and_people_said_of_each_other(typed_parser: EmbeddedParser, text:
         ("Prisoner of Azkaban is the best Harry Potter by far", [("m:potter3", LIKE)]),
         ("the third harry potter is the best", [("m:potter3", LIKE)]),
         ("the 3rd harry poter is my fav", [("m:potter3", LIKE)]),  # the series' name misspelt
+        ("toy story 2 is even better than the 1st one", [("m:toystory2", LIKE), ("m:toystory", LIKE)]),
+        ("deathly hallows pt 2 had the best ending", [("m:deathly2", LIKE)]),  # the part said right after
         (
             "The 2005 King Kong is way too long. I prefer the 1933 original.",
             [("m:kingkong05", DISLIKE), ("m:kingkong33", LIKE)],
@@ -754,3 +798,17 @@ def test_films_of_a_series_by_place_and_of_a_title_by_year(
 def test_a_generic_wish_describes_no_childrens_film(typed_parser: EmbeddedParser) -> None:
     labels = {m.entity.node_id for m in typed_parser.parse("something to watch with my teenage son").mentions}
     assert "children" not in labels
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a film told by its story and someone in it: the one of theirs whose plot the story is like
+        ("whats the one with tom hanks where a kid wakes up as a grownup", [("m:big", LIKE), ("p:hanks", LIKE)]),
+        ("that movie w tom hanks stranded on the island, loved it", [("m:castaway", LIKE), ("p:hanks", LIKE)]),
+        ("the one with tom hanks", [("p:hanks", LIKE)]),  # no story: the person alone
+        ("a movie about zombies", [("zombies", LIKE)]),  # no one in it: a kind of film, no story
+    ],
+)
+def test_a_film_told_by_its_story(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
