@@ -430,11 +430,21 @@ class Grounder:
     def _numbered_ones(self, text: str, found: list[Candidate]) -> list[Candidate]:
         """`found` with "Part 3" / "part III" after a film of a series read as that film of the series ("godfather and
         godfather 2 are perfect, part 3 not so much"); right after the film's name, in its place ("deathly hallows pt
-        2")."""
+        2"), as is a bare number after a series whose titles hold none: its film at that place ("harry potter 3",
+        "thor 2")."""
         films = [c for c in found if c.confidence >= _ACCEPTED and c.entities[0].label == "Item"]
         added, named = [], set()
         for n, film in enumerate(films):
             end = films[n + 1].start if n + 1 < len(films) else len(text)
+            placed = _BARE_NUMBER.match(text, film.end)
+            if placed is not None and not any(c.start < placed.end() and placed.start() < c.end for c in found):
+                series = self._series_of(film.entities[0], text[film.start : film.end])
+                number = int(placed.group(1))
+                ordered = all(e.year for e in series)  # a film of no known year has no known place
+                if ordered and len(series) >= number and not self._numbered_title(film.entities[0], placed.group(1)):
+                    added.append(Candidate(film.start, placed.end(), (_grounded(series[number - 1], 0.9),), 0.9))
+                    named.add(id(film))
+                    continue
             for phrase in _PART_N.finditer(text, film.end, end):
                 if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
                     continue
@@ -450,6 +460,12 @@ class Grounder:
                     added.append(Candidate(start, phrase.end(), (_grounded(best, 0.9),), _RULES_CERTAIN))
                     named |= {id(film)} if whole else set()
         return [c for c in found if id(c) not in named] + added
+
+    def _numbered_title(self, film: GroundedEntity, number: str) -> bool:
+        """Whether a title of `film`'s series is written with `number` ("Toy Story 3", "The Godfather Part II")."""
+        head = _series_head(film.name)
+        keys = [f"{h} {w}{number}" for h in (head, _toggle_article(head)) for w in ("part ", "")]
+        return any(self.lexicon.lookup(k)[0] for k in keys)
 
     def _first_of(self, film: GroundedEntity) -> GroundedEntity | None:
         """The first film of `film`'s series or name: the oldest film people know of its title cut before its
@@ -729,18 +745,19 @@ class Grounder:
 
     @staticmethod
     def _surname_confidence(
-        word: str, common: bool, capitalised: bool, before: frozenset[str], after: str, cued: bool
+        word: str, common: bool, capitalised: bool, before: frozenset[str], adjacent: str, after: str, cued: bool
     ) -> float:
         """A person named by their surname alone: a surname that is also an everyday word ("king", "story") needs
-        a word that introduces their work ("by", "with", "starring") or, capitalised, "fan" after it ("a Murray
-        fan"); one the vocabulary holds as a name, no English word ("spielberg", "nolan"), any word that introduces
-        their work (`cued`: "any spielberg films?", "an old Hitchcock film"); any other is near certain capitalised,
-        and otherwise stronger when introduced."""
+        a word that introduces their work right before it ("by", "with", "starring") or, capitalised, "fan" after it
+        ("a Murray fan"); one the vocabulary holds as a name, no English word ("spielberg", "nolan"), any word that
+        introduces their work (`cued`: "any spielberg films?", "an old Hitchcock film"); any other is near certain
+        capitalised, and otherwise stronger when introduced. Never "with car chases", "with big battles"."""
         introduced = bool(before & _PERSON_CUES_BEFORE) or cued or after in _ROLE_VERBS_AFTER  # "did nolan direct"
-        if common and introduced and word not in gcide():
+        plural = word.endswith("s") and word[:-1] in gcide()  # "battles", "chases": a plural, no name
+        if common and introduced and word not in gcide() and not plural:
             return 0.6
         if common:  # "with chase", "a Murray fan"; never "more story" or "from England"
-            return 0.6 if before & _ROLE_CUES_BEFORE or (capitalised and after == "fan") else 0.0
+            return 0.6 if adjacent in _ROLE_CUES_BEFORE or (capitalised and after == "fan") else 0.0
         return 0.85 if capitalised else 0.6 if introduced or before & _STRONG_CUES_BEFORE else 0.5
 
     def _typo_matches(self, tokens: list[Token], matches: list[SpanMatch]) -> list[SpanMatch]:
@@ -898,8 +915,12 @@ class Grounder:
         span = tokens[match.first : match.last]
         if match.last - match.first == 1 and any(self.lexicon.entries[i].label == "Genre" for i in match.entries):
             match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label == "Genre"))
-        if any(self.lexicon.entries[i].label != "Tag" for i in match.entries):  # a film, person or genre first
-            match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label != "Tag"))
+        labels = {self.lexicon.entries[i].label for i in match.entries}
+        # "something with aliens", "nothing w aliens": an everyday word after what introduces a kind of film is the kind
+        kind = "Tag" in labels and self._kind_said(tokens, match)
+        if any(label != "Tag" for label in labels):  # a film, person or genre first
+            keep = {"Tag"} if kind else labels - {"Tag"}
+            match = replace(match, entries=tuple(i for i in match.entries if self.lexicon.entries[i].label in keep))
         if not match.derived and not any(self.lexicon.is_full_name(match.key, i) for i in match.entries):
             match = replace(match, derived=True)  # the full name was a tag's ("Tarantino"): a surname still
         people = tuple(i for i in match.entries if self.lexicon.entries[i].label == "Person")
@@ -1139,7 +1160,13 @@ class Grounder:
                 if around.adjacent in {"a", "an", "the"} and common[0] and after not in _TITLE_CUES_AFTER | _FAN_WORDS:
                     return _NEVER  # "something with a story": a name takes no article
                 return scale * self._surname_confidence(  # "tarantino and scorsese": listed beside another name
-                    word, common[0], capitalised[0], before, after, around.person_cued or around.among_people
+                    word,
+                    common[0],
+                    capitalised[0],
+                    before,
+                    around.adjacent,
+                    after,
+                    around.person_cued or around.among_people,
                 )
             if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
@@ -1251,6 +1278,18 @@ class Grounder:
             found.append(Candidate(tokens[a].start, tokens[b - 1].end, (entity,), round(min(score, 1.0) * 0.85, 4)))
         return found
 
+    def _kind_said(self, tokens: list[Token], match: SpanMatch) -> bool:
+        """Whether a match is everyday words in lower case right after a word that introduces a kind of film ("with",
+        "about", "w") or listed after a word that names one ("magic n wizards")."""
+        span = tokens[match.first : match.last]
+        if match.first == 0 or any(t.capitalised or not self.lexicon.is_common(t.norm) for t in span):
+            return False
+        before = tokens[match.first - 1].norm
+        if before in {"and", "or"} and match.first >= 2:
+            kinds = self.lexicon.lookup(tokens[match.first - 2].norm)[0]
+            return any(self.lexicon.entries[i].label == "Tag" for i in kinds)
+        return before in _TAG_CUES_BEFORE
+
     def _a_title(self, word: str) -> bool:
         """Whether `word` is the name of films only."""
         entries = self.lexicon.lookup(word)[0]
@@ -1300,7 +1339,7 @@ _TITLE_CUES_AFTER = frozenset({"movie", "movies", "film", "films", "series", "fr
 _SERIES_CUES_AFTER = frozenset({"movies", "films", "series", "franchise", "trilogy", "saga", "sequels", "marathon"})
 # An everyday word is a tag only where it names a kind of film: "superhero movies", "something about zombies".
 _TAG_CUES_AFTER = _TITLE_CUES_AFTER | {"flick", "flicks", "stuff", "ones", "story", "stories"}
-_TAG_CUES_BEFORE = frozenset({"about", "with", "involving", "featuring"})
+_TAG_CUES_BEFORE = frozenset({"about", "abt", "with", "w", "involving", "featuring"})
 # What may follow a title that ends a list: "walle and up made me cry", "jaws and her were great" (not "her acting")
 _LIST_GOES_ON = frozenset({"and", "or", "made", "make", "makes", "is", "was", "are", "were", "both", "too", "also"})
 _AFTER_FILM = r"\s*[,?.!:-]?\s*"  # what may stand between a film and the person said of it
@@ -1337,6 +1376,7 @@ _YEAR_ONE = re.compile(
     r"\bthe " + _YEAR_SAID + r" (?:[\w-]+ ){0,2}?(?:one|version|remake|original|og|film|movie)\b", re.IGNORECASE
 )  # "the 1933 original", "the 1998 shot-for-shot remake"
 _SERIES_TALK_BEFORE = re.compile(r"\b(?:best|worst|favou?rite|fave?|other|every|whole|entire)\s+$", re.IGNORECASE)
+_SERIES_NOUN = re.compile(r"\s+(?:movie|film)\b", re.IGNORECASE)  # "the best Star Wars movie"
 _COMPILATION = re.compile(r"\b(?:trilogy|collection|saga|anthology|box set)\b", re.IGNORECASE)
 # A film told by what happens in it: "whats the movie where …", "the one w <someone> stuck on an island"
 _STORY = re.compile(
@@ -1345,6 +1385,11 @@ _STORY = re.compile(
     re.IGNORECASE,
 )
 _SEQUELS = re.compile(r"\bthe seq[ue]els\b", re.IGNORECASE)
+# A series' place said as a number right after its name: "harry potter 3", never "watched it 3 times"
+_BARE_NUMBER = re.compile(
+    r"\s+([2-9])\b(?!\s*(?:times|x\b|hours?|hrs?|mins?|minutes|stars?|/|out of|years?|yrs?|yo\b|and|or|&|-))",
+    re.IGNORECASE,
+)
 _PART_N = re.compile(r"\b(?:part|pt)\.? (\d|ii|iii|iv|v)\b", re.IGNORECASE)
 _SEQUEL = re.compile(r" (?:[2-9]|\d{4}|ii|iii|iv|v|vi|vii|part \w+|chapter \w+|episode \w+)$")
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)  # between two names of one list
@@ -1394,11 +1439,16 @@ def _head(name: str) -> str:
 
 def _series_beside_its_film(text: str, candidate: Candidate, found: list[Candidate]) -> bool:
     """Whether `candidate` is a series' name ("Harry Potter" for its first film) said as the series ("the best", "my
-    favorite") in a message that names a film of it: "Prisoner of Azkaban is the best Harry Potter"."""
+    favorite") in a message that names a film of it: "Prisoner of Azkaban is the best Harry Potter"; or its first
+    film's whole title said so before "movie" beside another film ("Empire is the best Star Wars movie")."""
     said = ARTICLE.sub("", key(text[candidate.start : candidate.end]))
     film = candidate.entities[0]
     title = _bare_title(film.name)
-    if film.label != "Item" or said == title or not f"{title} ".startswith(f"{said} "):
+    if film.label == "Item" and said == title:
+        talk = _SERIES_TALK_BEFORE.search(text, 0, candidate.start) and _SERIES_NOUN.match(text, candidate.end)
+        others = (o for o in found if o is not candidate and o.entities[0].label == "Item")
+        return bool(talk) and any(o.entities[0].node_id != film.node_id for o in others)
+    if film.label != "Item" or not f"{title} ".startswith(f"{said} "):
         return False
     if not _SERIES_TALK_BEFORE.search(text, 0, candidate.start):
         return False  # "Pirates of the Caribbean and At World's End", "the first Pirates of the Caribbean"

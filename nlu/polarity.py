@@ -26,7 +26,7 @@ NEGATIVE: dict[str, float] = {
     **dict.fromkeys(["boring", "bored", "terrible", "awful", "worst", "bad", "stupid", "overrated", "dumb"], 1.0),
     **dict.fromkeys(["sucked", "sucks", "horrible", "disappointing", "disappointed", "annoying", "lame"], 1.0),
     **dict.fromkeys(["meh", "weird", "slow", "cheesy", "too"], 0.5),
-    **dict.fromkeys(["mess", "lazy", "soulless", "gross"], 0.8),  # "the sequels were a mess"
+    **dict.fromkeys(["mess", "lazy", "soulless", "gross", "snooze", "snoozefest"], 0.8),  # "the sequels were a mess"
     "worse": 0.6,  # "covenant was so much worse"
 }
 FAN_NOUNS = frozenset({"person", "guy", "girl"})  # right after a name: one who likes its kind

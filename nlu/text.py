@@ -90,7 +90,7 @@ _ORDINALS = {
 # Words people shorten when they text, read as the words they stand for ("how to train ur dragon", "saving pvt ryan").
 _TEXTING = {
     **{"u": "you", "ur": "your", "pvt": "private", "pt": "part", "thru": "through", "nite": "night"},
-    **{"yr": "year", "yrs": "years"},
+    **{"yr": "year", "yrs": "years", "bros": "brothers"},  # "step bros", "coen bros"
     **dict.fromkeys(["smth", "smthg", "smthn", "sth"], "something"),
     **{"pls": "please", "plz": "please", "tho": "though", "n": "and"},  # "the good the bad n the ugly"
     **{"eleven": "11", "twelve": "12", "thirteen": "13"},  # "Ocean's Eleven" and "oceans 11" read alike

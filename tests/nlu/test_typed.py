@@ -132,6 +132,9 @@ MOVIES = [
     ("m:sleepover", "Sleepover (2004)", 2004, ["comedy"], 2, 0),
     ("m:beautiful", "Beautiful (2000)", 2000, ["comedy"], 1, 0),
     ("m:castaway", "Cast Away (2000)", 2000, ["drama"], 20, 2),
+    ("m:aliens", "Aliens (1986)", 1986, ["sci-fi", "action"], 30, 3),
+    ("m:empire", "The Empire Strikes Back (1980)", 1980, ["sci-fi"], 40, 4),
+    ("m:stepbros", "Step Brothers (2008)", 2008, ["comedy"], 20, 2),
     ("m:big", "Big (1988)", 1988, ["comedy"], 20, 2),
     ("m:wolf", "The Wolf of Wall Street (2013)", 2013, ["crime"], 30, 3),
     ("m:deathly1", "Harry Potter and the Deathly Hallows \u2013 Part 1 (2010)", 2010, ["fantasy"], 20, 2),
@@ -198,7 +201,7 @@ PEOPLE = [
     ("p:downey", "Robert Downey Jr.", "ACTED_IN", ["m:ironman", "m:ironman2", "m:infinity"]),
     ("p:midler", "Bette Midler", "ACTED_IN", ["m:mary", "m:ghost", "m:friday", "m:click", "m:hangover"]),
 ]
-TAGS = [("psychological thriller", ["m:lambs"]), ("zombies", ["m:zombie"])]
+TAGS = [("psychological thriller", ["m:lambs"]), ("zombies", ["m:zombie"]), ("aliens", ["m:alien", "m:aliens"])]
 PLOTS = {  # as the ReDial catalog gives them
     "m:toystory": "A cowboy doll is profoundly threatened and jealous when a new spaceman figure supplants him as top "
     "toy in a boy's room.",
@@ -493,6 +496,7 @@ def test_initials_written_with_dots(typed_parser: EmbeddedParser) -> None:
         ("samuel jackson movies", [("p:jackson", LIKE)]),
         ("anything with robert downey", [("p:downey", LIKE)]),
         ("loved wolf of wallstreet", [("m:wolf", LIKE)]),  # two words of a title run together
+        ("honestly step bros is the funniest movie ever", [("m:stepbros", LIKE)]),  # texted "bros"
         # every word no name has is looked up, not only the first ("gimme")
         ("gimme smth like the princess bride or ratatoullie", [("m:bride", LIKE), ("m:ratatouille", LIKE)]),
     ],
@@ -520,6 +524,7 @@ def test_how_people_shorten_and_misspell(typed_parser: EmbeddedParser, text: str
         ("avatar was mid", [("m:avatar", DISLIKE)]),  # texting slang
         ("i couldnt finish avatar", [("m:avatar", DISLIKE)]),
         ("a slow burn thriller please", [("thriller", LIKE)]),  # a kind of film, no complaint
+        ("jaws was a snooze", [("m:jaws", DISLIKE)]),
     ],
 )
 def test_sayings_that_tell_a_polarity(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
@@ -574,6 +579,9 @@ def test_the_original_is_the_oldest_film_people_know_of_that_name(typed_parser: 
         ("something for a sleepover, nothing gory", []),  # a word that is a title, not typed wrong
         ("I've taken a long break from movies", []),  # a verb after "I've"
         ("something from the mid 90s", []),  # a time, no genre ("history")
+        # a word that is a title and a kind of film: the kind after "with", the film where a film is watched
+        ("i like sci fi but nothing w aliens pls", [("sci-fi", LIKE), ("aliens", DISLIKE)]),
+        ("i loved aliens", [("m:aliens", LIKE)]),
         ("loved jaws, such a beatiful film", [("m:jaws", LIKE)]),  # an English word misspelt, no obscure title
     ],
 )
@@ -783,6 +791,9 @@ def test_films_and_people_said_of_each_other(typed_parser: EmbeddedParser, text:
         ("the 3rd harry poter is my fav", [("m:potter3", LIKE)]),  # the series' name misspelt
         ("toy story 2 is even better than the 1st one", [("m:toystory2", LIKE), ("m:toystory", LIKE)]),
         ("deathly hallows pt 2 had the best ending", [("m:deathly2", LIKE)]),  # the part said right after
+        ("harry potter 3 is my fav one", [("m:potter3", LIKE)]),  # a number after a series whose titles hold none
+        ("i watched jaws 3 times", [("m:jaws", LIKE)]),  # a count, no place
+        ("The Empire Strikes Back is the best Star Wars movie.", [("m:empire", LIKE)]),  # the series, not its first
         (
             "The 2005 King Kong is way too long. I prefer the 1933 original.",
             [("m:kingkong05", DISLIKE), ("m:kingkong33", LIKE)],
@@ -812,3 +823,10 @@ def test_a_generic_wish_describes_no_childrens_film(typed_parser: EmbeddedParser
 )
 def test_a_film_told_by_its_story(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
     assert understood(typed_parser, text) == expected
+
+
+def test_an_everyday_surname_needs_its_cue_right_before_it() -> None:
+    # "a movie with chase" may be Chevy Chase; "a movie with car chases", "with big battles" name no one
+    assert Grounder._surname_confidence("chase", True, False, frozenset({"movie", "with"}), "with", "", False) > 0
+    assert Grounder._surname_confidence("chase", True, False, frozenset({"with", "car"}), "car", "", False) == 0
+    assert Grounder._surname_confidence("battles", True, False, frozenset({"with"}), "big", "", True) == 0
