@@ -1217,8 +1217,9 @@ class Grounder:
         return scale * 0.9
 
     def _fuzzy_spans(self, text: str, tokens: list[Token], covered: list[bool]) -> list[Candidate]:
-        """Full-text lookups around words the lexicon does not know (typos: "Forest Gump", "horroe"); a word that is
-        a title by itself was judged as that title ("for a sleepover" is no Sleepover)."""
+        """Full-text lookups around words the lexicon does not know (typos: "Forest Gump", "horroe"); never around
+        the title of a film few know, which was judged as such, nor with a function word beside a name as a word of it
+        ("for a sleepover" is no Sleepover, no Sleeper)."""
         triggers = [
             i
             for i, t in enumerate(tokens)
@@ -1226,7 +1227,7 @@ class Grounder:
             and len(t.norm) >= 4
             and t.norm.isalpha()
             and not self.lexicon.is_common(t.norm)
-            and not self._a_title(t.norm)
+            and not self._obscure_title(t.norm)
         ]
         found: list[Candidate] = []
         used = list(covered)
@@ -1259,6 +1260,8 @@ class Grounder:
                         for a in range(max(first, i - n + 1), min(i, last - n) + 1):
                             if n < 1 or (plain and not ((known or self._named_here(tokens, a)) and n == len(bare))):
                                 continue
+                            if n > size and {tokens[a].norm, tokens[a + n - 1].norm} & _FUNCTION_WORDS:
+                                continue
                             words = " ".join(t.norm for t in tokens[a : a + n])
                             # "gory" is a word, not "Gordy" misspelt; "r my faves" no "Faces (1968)"; "i loved capotte"
                             if n == 1 and (is_english(words) or not (known or self._named_here(tokens, a))):
@@ -1278,6 +1281,11 @@ class Grounder:
             found.append(Candidate(tokens[a].start, tokens[b - 1].end, (entity,), round(min(score, 1.0) * 0.85, 4)))
         return found
 
+    def _obscure_title(self, word: str) -> bool:
+        """Whether `word` names films only, none of them one people talk about (judged as such: no typo of another)."""
+        entries = [self.lexicon.entries[i] for i in self.lexicon.lookup(word)[0]]
+        return bool(entries) and all(e.label == "Item" for e in entries) and not self._talked_about(entries)
+
     def _kind_said(self, tokens: list[Token], match: SpanMatch) -> bool:
         """Whether a match is everyday words in lower case right after a word that introduces a kind of film ("with",
         "about", "w") or listed after a word that names one ("magic n wizards")."""
@@ -1289,11 +1297,6 @@ class Grounder:
             kinds = self.lexicon.lookup(tokens[match.first - 2].norm)[0]
             return any(self.lexicon.entries[i].label == "Tag" for i in kinds)
         return before in _TAG_CUES_BEFORE
-
-    def _a_title(self, word: str) -> bool:
-        """Whether `word` is the name of films only."""
-        entries = self.lexicon.lookup(word)[0]
-        return bool(entries) and all(self.lexicon.entries[i].label == "Item" for i in entries)
 
     def _entry(self, node_id: str) -> Entry | None:
         return self._by_id.get(node_id)
