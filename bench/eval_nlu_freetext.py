@@ -10,7 +10,7 @@ of 480), each in two files of the same messages: mixed case (`*_mixed`) and all 
 titles, surnames and texting style people use (`*_lower`), about a tenth chitchat with no gold. Set `a` was read while
 the rules were written (its misses were looked at and fixed where a fix was general); sets `b` to `n` were each written
 after, by another hand that saw no code, and scored once before any of its misses were looked at (`docs/benchmarks.md`
-gives those first figures; `n` is the one no fix has come from yet; `j` and `k` were asked for many of the ways
+gives those first figures; `n`, the newest, gave one fix only; `j` and `k` were asked for many of the ways
 people refer to films: by their place in a series, their year, a remake, a description; `l`, `m` and `n` for messages
 in the proportions users write them, `n` with realistic typos in ordinary words too and some longer messages).
 Two messages of `d` and `f` that ask for a film told by its story ("that movie where Bill Murray keeps reliving the same

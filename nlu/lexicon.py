@@ -244,9 +244,10 @@ class Lexicon:
             for name_key in self._keys_of(entry, row.get("aliases") or []):
                 if index not in self.keys[name_key]:
                     self.keys[name_key].append(index)
-            if entry.label == "Item":  # "Seven (a.k.a. Se7en) (1995)": "se7en"
+            if entry.label == "Item":  # "Seven (a.k.a. Se7en) (1995)": "se7en"; an alias's own title
                 names = [row["name"], *(row.get("aliases") or [])]
                 alternates[index] = {alt for name in names for alt in alternative_titles(name)}
+                alternates[index] |= {split_year(display_title(alias))[0] for alias in row.get("aliases") or []}
             if entry.label == "Genre":
                 genre_rows[entry.node_id] = index
         for alias, genre in GENRE_ALIASES.items():
@@ -311,6 +312,8 @@ class Lexicon:
                 for tail in self._parts(raw, entry, index):  # "infinity war", "chamber of secrets", "eternal sunshine"
                     subtitled[tail].add(index)
                 for alternative in alternates.get(index, ()):
+                    for tail in self._parts(alternative, entry, index):  # "sorcerer's stone" (a US title)
+                        subtitled[tail].add(index)
                     alternative_key = key(alternative)
                     significant = [w for w in alternative_key.split() if w not in STOPWORDS]
                     if significant and (len(significant) > 1 or entry.popularity >= MIN_SHORT_POPULARITY):

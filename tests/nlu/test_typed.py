@@ -257,6 +257,10 @@ def typed_parser(session_store: GraphStore) -> EmbeddedParser:
         "UNWIND $plots AS p MATCH (i:Item {id: p.id}) SET i.plot = p.plot",
         plots=[{"id": item_id, "plot": plot} for item_id, plot in PLOTS.items()],
     )
+    session_store.write(  # as MovieLens titles it
+        "MATCH (i:Item {id: 'm:potter1'}) SET i.aliases = [$alias]",
+        alias="Harry Potter and the Sorcerer's Stone (a.k.a. Harry Potter and the Philosopher's Stone) (2001)",
+    )
     session_store.write("CALL db.awaitIndexes(60)")
     return EmbeddedParser(Grounder(session_store, SentenceEncoder()))
 
@@ -497,6 +501,8 @@ def test_initials_written_with_dots(typed_parser: EmbeddedParser) -> None:
         ("anything with robert downey", [("p:downey", LIKE)]),
         ("loved wolf of wallstreet", [("m:wolf", LIKE)]),  # two words of a title run together
         ("honestly step bros is the funniest movie ever", [("m:stepbros", LIKE)]),  # texted "bros"
+        # the part after a franchise's name of another title the film has (the US one)
+        ("we've watched sorcerers stone n chamber of secrets", [("m:potter1", LIKE), ("m:potter2", LIKE)]),
         # every word no name has is looked up, not only the first ("gimme")
         ("gimme smth like the princess bride or ratatoullie", [("m:bride", LIKE), ("m:ratatouille", LIKE)]),
     ],
