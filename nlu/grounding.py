@@ -356,8 +356,9 @@ class Grounder:
             end = next((p.start() for p in PART_END.finditer(text, cue.end()) if text[p.start()] != ","), len(text))
             inside = [c for c in found if cue.start() <= c.start < end and c.confidence >= _ACCEPTED]
             people = [c for c in inside if c.entities[0].label == "Person"]
-            everyday = [c for c in inside if c.entities[0].label == "Item" and self._said_as_words(text, c)]
-            if not people or any(c.entities[0].label == "Item" and c not in everyday for c in inside):
+            films_named = [c for c in inside if c.entities[0].label == "Item"]
+            everyday = [c for c in films_named if self._plain_words(tokenize(text[c.start : c.end]))]
+            if not people or len(everyday) < len(films_named):
                 continue
             chars = list(text[cue.end() : end])
             for c in people:  # the story without the names in it
@@ -373,16 +374,14 @@ class Grounder:
             scores = vectors @ self.encoder.encode([story])[0] + STORY_PRIOR_WEIGHT * priors
             best, second = np.argsort(-scores)[:2]
             if scores[best] >= MIN_STORY_SCORE and scores[best] - scores[second] >= MIN_STORY_MARGIN:
-                entry = self._entry(films[best]["id"]) or _NO_ENTRY
                 film = GroundedEntity("Item", films[best]["id"], films[best]["name"], round(float(scores[best]), 4))
-                told.append(Candidate(cue.start(), cue.end(), (film,), _RULES_CERTAIN if entry.prior else _ACCEPTED))
+                told.append(Candidate(cue.start(), cue.end(), (film,), _RULES_CERTAIN if priors[best] else _ACCEPTED))
                 replaced |= {id(c) for c in everyday}
         return [c for c in found if id(c) not in replaced] + told
 
-    def _said_as_words(self, text: str, candidate: Candidate) -> bool:
-        """Whether a candidate's text is everyday words in lower case ("the island"), not a name as written."""
-        words = tokenize(text[candidate.start : candidate.end])
-        return all(self.lexicon.is_common(t.norm) and not t.capitalised for t in words)
+    def _plain_words(self, tokens: list[Token]) -> bool:
+        """Whether `tokens` are everyday words in lower case ("the island"), not a name as written."""
+        return all(self.lexicon.is_common(t.norm) and not t.capitalised for t in tokens)
 
     def _first_ones(self, text: str, found: list[Candidate]) -> list[Candidate]:
         """ "The first one" / "the original" after a sequel or a remake is the series' first film or the oldest of
@@ -441,7 +440,8 @@ class Grounder:
                 series = self._series_of(film.entities[0], text[film.start : film.end])
                 number = int(placed.group(1))
                 ordered = all(e.year for e in series)  # a film of no known year has no known place
-                if ordered and len(series) >= number and not self._numbered_title(film.entities[0], placed.group(1)):
+                numbered = self._numbered_entries(film.entities[0], placed.group(1))  # "toy story 3" is its own title
+                if ordered and len(series) >= number and not numbered:
                     added.append(Candidate(film.start, placed.end(), (_grounded(series[number - 1], 0.9),), 0.9))
                     named.add(id(film))
                     continue
@@ -449,10 +449,7 @@ class Grounder:
                 if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
                     continue
                 number = ROMAN.get(phrase.group(1).lower(), phrase.group(1))
-                head = _series_head(film.entities[0].name)
-                keys = [f"{h} {w}{number}" for h in (head, _toggle_article(head)) for w in ("part ", "")]
-                entries = [self.lexicon.entries[i] for k in keys for i in self.lexicon.lookup(k)[0]]
-                entries = [e for e in entries if e.label == "Item"]
+                entries = [e for e in self._numbered_entries(film.entities[0], number) if e.label == "Item"]
                 if entries:
                     best = max(entries, key=lambda e: e.prior)
                     whole = not text[film.end : phrase.start()].strip()
@@ -461,11 +458,12 @@ class Grounder:
                     named |= {id(film)} if whole else set()
         return [c for c in found if id(c) not in named] + added
 
-    def _numbered_title(self, film: GroundedEntity, number: str) -> bool:
-        """Whether a title of `film`'s series is written with `number` ("Toy Story 3", "The Godfather Part II")."""
+    def _numbered_entries(self, film: GroundedEntity, number: str) -> list[Entry]:
+        """The entries named by `film`'s series name with `number`, with or without "part" ("Toy Story 3", "The
+        Godfather Part II")."""
         head = _series_head(film.name)
         keys = [f"{h} {w}{number}" for h in (head, _toggle_article(head)) for w in ("part ", "")]
-        return any(self.lexicon.lookup(k)[0] for k in keys)
+        return [self.lexicon.entries[i] for k in keys for i in self.lexicon.lookup(k)[0]]
 
     def _first_of(self, film: GroundedEntity) -> GroundedEntity | None:
         """The first film of `film`'s series or name: the oldest film people know of its title cut before its
@@ -1289,8 +1287,7 @@ class Grounder:
     def _kind_said(self, tokens: list[Token], match: SpanMatch) -> bool:
         """Whether a match is everyday words in lower case right after a word that introduces a kind of film ("with",
         "about", "w") or listed after a word that names one ("magic n wizards")."""
-        span = tokens[match.first : match.last]
-        if match.first == 0 or any(t.capitalised or not self.lexicon.is_common(t.norm) for t in span):
+        if match.first == 0 or not self._plain_words(tokens[match.first : match.last]):
             return False
         before = tokens[match.first - 1].norm
         if before in {"and", "or"} and match.first >= 2:
