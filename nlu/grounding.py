@@ -30,6 +30,8 @@ FUZZY_BEFORE = 4  # words before an unknown word a full-text match may start at 
 MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
 MIN_TYPO_SURNAME_PRIOR = 0.15  # a misspelt surname names someone with 3+ films
 MIN_LONE_TYPO_SURNAME_PRIOR = 0.25  # ... and, said without a cue in lower case, someone with 5+ ("spielburg is great")
+FIRST_NAME_MARGIN = 1.5  # a lower-case surname alone is no one's when someone 1.5x as popular has it as first name
+MIN_FAMOUS_TYPO_PRIOR = 0.55  # a title of two everyday words is found with one of them misspelt into another word
 MIN_ONE_WORD_TYPO = 6  # ... and as a typo of a one-word name from this length on, written as a name ("Arival")
 MIN_NAMED_WORD = 6  # an English word written as a name right after "loved" is a film from this length on
 PLAIN_IN_CHAT = 2.0  # uses per 100k words of chat from which a word is a plain word ("next": 11), not a name
@@ -76,7 +78,7 @@ GENRE_DESCRIPTIONS: dict[str, str] = {
 # A descriptive phrase: a cue, then up to six words that say what the movie is like ("something scary").
 DESCRIPTOR = re.compile(
     r"\b(?:something|anything|somethin|anythin|smth|smthg|smthn|sth|makes? (?:me|you|u)|made me|in the mood for"
-    r"|feel like)\b"
+    r"|feel like|(?:wanna|want to|need to|need a)(?=\s+(?:good\s+)?(?:laugh|cry)\b))\b"
     r"((?:[^\w.!?;]+\w+){1,6})",  # within its sentence
     re.IGNORECASE,
 )
@@ -484,6 +486,7 @@ class Grounder:
         films = [c for c in found if c.confidence >= _ACCEPTED and c.entities[0].label == "Item"]
         replaced: dict[int, Candidate] = {}
         added: list[Candidate] = []
+        dropped: set[int] = set()
         for n, film in enumerate(films):
             typed = text[film.start : film.end]
             before = text[films[n - 1].end if n else 0 : film.start]
@@ -499,7 +502,12 @@ class Grounder:
                     if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
                         continue
                     if pattern is _SEQUELS:
+                        right_after = not text[film.end : phrase.start()].strip()  # "the matrix sequels"
+                        if not (right_after or phrase.group().lower().startswith("the")):
+                            continue  # "Terminator 2 is one of the few sequels that's better"
                         others = self._sequels_of(film.entities[0], typed)
+                        if others and right_after:
+                            dropped.add(id(film))  # "the matrix sequels" name the sequels, not The Matrix
                     else:
                         others = [e for e in [self._placed(film.entities[0], phrase, typed)] if e is not None]
                     added += [
@@ -507,7 +515,7 @@ class Grounder:
                         for e in others
                         if e.node_id != film.entities[0].node_id
                     ]
-        found = [replaced.get(id(c), c) for c in found]
+        found = [replaced.get(id(c), c) for c in found if id(c) not in dropped]
         return [c for c in found if not _series_beside_its_film(text, c, found)] + added
 
     def _placed(self, film: GroundedEntity, said: re.Match[str], typed: str) -> GroundedEntity | None:
@@ -680,18 +688,34 @@ class Grounder:
 
     def _franchise_parts(self, tokens: list[Token], found: list[Candidate]) -> list[Candidate]:
         """A film named by the everyday word after its franchise's name, beside a film of that franchise: "the first
-        alien was so much better than covenant" (Alien: Covenant)."""
-        heads = {_head(c.entities[0].name) for c in found if c.entities[0].label == "Item"}
+        alien was so much better than covenant" (Alien: Covenant); or by the word its title adds to the film named,
+        made by someone of that film: "the first matrix but reloaded was terrible" (never "home alone again")."""
+        named = {c.entities[0].node_id: c.entities[0].name for c in found if c.entities[0].label == "Item"}
+        heads = {_head(name) for name in named.values()}
+        firsts = {_bare_title(name).rsplit(" ", 1)[0]: node_id for node_id, name in named.items()}
+        firsts |= {_bare_title(name): node_id for node_id, name in named.items()}
         taken = []
         for token in tokens:
             if any(c.start <= token.start < c.end for c in found):
                 continue
             films = [self.lexicon.entries[i] for i in self.lexicon.franchise_parts.get(token.norm, ())]
-            films = [e for e in films if _head(e.name) in heads]
+            films = [e for e in films if _head(e.name) in heads or self._made_alike(e, firsts)]
             if films:
                 best = max(films, key=lambda e: e.prior)
                 taken.append(Candidate(token.start, token.end, (_grounded(best, 0.9),), _RULES_CERTAIN))
         return taken
+
+    def _made_alike(self, film: Entry, firsts: dict[str, str]) -> bool:
+        """Whether `film`'s title adds one word to that of a film named (`firsts`: title keys, also those of the films
+        named cut by their last word, to their node ids), and someone made or played in both."""
+        other = firsts.get(_bare_title(film.name).rsplit(" ", 1)[0])
+        if other is None or other == film.node_id:
+            return False
+        return any(
+            film.node_id in person["items"]
+            for person in credits_of(self.store, sorted({film.node_id, other}))
+            if other in person["items"]
+        )
 
     def _makers(self, found: list[Candidate]) -> list[Candidate]:
         """A name of a film and of a person is the person when other films the message names are theirs: "love
@@ -807,6 +831,10 @@ class Grounder:
                     if everyday and size < 3 and all(o in _FUNCTION_WORDS for o in others):
                         continue  # "the big shootout" holds no "The BFG"
                     plausible = plausible or (size >= 2 and (token.capitalised or people))
+                    # "citizen cane", "wonder women": a famous title of two words, the other one typed as it is
+                    famous = size == 2 and prior >= MIN_FAMOUS_TYPO_PRIOR and not people
+                    plain = any(self.lexicon.is_stopword(w) for w in [token.norm, *others])  # never "scary movie"
+                    plausible = plausible or (famous and not plain)
                     if settled and current is not None and size < current.last - current.first + 2:
                         continue
                     if hit.first <= i < hit.last and longer and plausible and self._replaces(hit, owner, current):
@@ -1039,7 +1067,8 @@ class Grounder:
             adjacent = ""
         return _Surroundings(
             words=tuple(t.norm for t in words),
-            common=tuple(self.lexicon.is_common(t.norm) for t in words),
+            # a nickname is a name, whatever else the word means ("thought leo was amazing")
+            common=tuple(self.lexicon.is_common(t.norm) and match.key not in self.lexicon.nicknames for t in words),
             capitalised=tuple(t.capitalised and not message.shouting for t in words),  # "I'M IN THE MOOD FOR …"
             sentence_start=match.first == 0 or text[: span[0].start].rstrip()[-1:] in {".", "!", "?", ""},
             before=frozenset(t.norm for t in tokens[max(sentence, match.first - 3) : match.first]),  # this sentence
@@ -1125,7 +1154,8 @@ class Grounder:
             # "Her was beautiful", "up made me cry", "the new It", "anything like up?": a pronoun or a particle where
             # a subject or a film stands is the film of that name
             if labels == {"Item"} and not match.derived and self._talked_about(entries):
-                as_subject = word in _SUBJECT_TITLES and (sentence_start or around.leads) and after in _SUBJECT_VERBS
+                opens = sentence_start or around.leads or around.adjacent in _CLAUSE_OPENERS
+                as_subject = word in _SUBJECT_TITLES | _PAST_FORM_TITLES and opens and after in _SUBJECT_VERBS
                 after_era = word in _ERA_TITLES and around.adjacent in _ERA_WORDS and "the" in before
                 compared = word in _PARTICLE_TITLES and around.adjacent in {"like", "than"} and around.ends_part
                 if as_subject or after_era or compared:
@@ -1151,10 +1181,15 @@ class Grounder:
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
                 return _NEVER  # "loved jaws": the verb is not the film "Loved"
             if match.derived and labels == {"Person"}:
+                first_name = self.lexicon.first_name_prior.get(word, 0.0)
+                if not capitalised[0] and first_name > FIRST_NAME_MARGIN * max(e.prior for e in entries):
+                    return _NEVER  # "big fan of edgar write": Edgar Wright's first name, not Justin Edgar
                 if (around.adjacent == "the" and after in {"one", "version"}) or (whole and not common[0]):
                     return scale * 0.6  # "halloween, the carpenter one"; "kubrik" alone
                 if after in _PERSON_CUES_AFTER and (sentence_start or not capitalised[0]) and self._a_kind(word):
                     return _NEVER  # "zombie movies", "Zombie movies!": a kind of film, not Rob Zombie's
+                if word in gcide() and self.genre_named(after) is not None:
+                    return _NEVER  # "stoner comedies": a word before a genre tells its kind (no Sherri Stoner)
                 if around.adjacent in {"a", "an", "the"} and common[0] and after not in _TITLE_CUES_AFTER | _FAN_WORDS:
                     return _NEVER  # "something with a story": a name takes no article
                 return scale * self._surname_confidence(  # "tarantino and scorsese": listed beside another name
@@ -1190,6 +1225,9 @@ class Grounder:
                 if not known:
                     return _NEVER  # "anything else?" asks for more, it is no obscure "Anything Else (2003)"
                 return scale * 0.55 if whole or around.adjacent in _WATCH_VERBS else 0.0
+            kind = after in _TITLE_CUES_AFTER | _SERIES_CUES_AFTER  # "a star wars movie"
+            if around.adjacent in {"a", "an"} and not (title_case or kind) and labels == {"Item"}:
+                return _NEVER  # "something for a dark night": everyday words after "a" name no film
             if whole and known:
                 return scale * 0.8
             # "I watched the help", "have you seen the notebook", "the help movie was great", "all the Harry Potter
@@ -1352,6 +1390,9 @@ _CALENDAR = frozenset(_CALENDAR_TEXT.split())
 _WHEN_WORDS = frozenset({"for", "on", "this", "next", "last", "by", "until", "till", "every", "since", "is", "over"})
 _PRONOUN_TITLES = frozenset({"it", "this", "that", "them", "me", "you", "we", "they", "he", "she"})  # "jaws and it was"
 _SUBJECT_TITLES = frozenset({"her", "him", "us", "them", "up"})  # no subject of a sentence but as a title: "Her was"
+# ... nor a verb's past form: "saw was way too much", "but split was great"
+_PAST_FORM_TITLES = frozenset({"saw", "split", "taken", "frozen", "tangled", "wanted", "enchanted", "unforgiven"})
+_CLAUSE_OPENERS = frozenset({"but", "and", "though", "although", "honestly", "also", "plus"})  # "n", "tho" read so
 _SUBJECT_VERBS = frozenset({"was", "is", "made", "makes", "has", "had", "broke", "got", "scared", "ruined", "blew"})
 _ERA_TITLES = frozenset({"it", "her", "up", "us", "them"})  # "the new it": an article and an era word make it a name
 _ERA_WORDS = frozenset({"new", "original", "old", "first", "newer", "older"})
@@ -1384,7 +1425,7 @@ _STORY = re.compile(
     r"(?:where|when|in which|about|abt|with|w|who|that)\b",
     re.IGNORECASE,
 )
-_SEQUELS = re.compile(r"\bthe seq[ue]els\b", re.IGNORECASE)
+_SEQUELS = re.compile(r"\b(?:the\s+)?seq(?:ue|ua|ui|eu|e)ls\b", re.IGNORECASE)  # "the sequels", "matrix sequals"
 # A series' place said as a number right after its name: "harry potter 3", never "watched it 3 times"
 _BARE_NUMBER = re.compile(
     r"\s+([2-9])\b(?!\s*(?:times|x\b|hours?|hrs?|mins?|minutes|stars?|/|out of|years?|yrs?|yo\b|and|or|&|-))",
@@ -1440,10 +1481,17 @@ def _head(name: str) -> str:
 def _series_beside_its_film(text: str, candidate: Candidate, found: list[Candidate]) -> bool:
     """Whether `candidate` is a series' name ("Harry Potter" for its first film) said as the series ("the best", "my
     favorite") in a message that names a film of it: "Prisoner of Azkaban is the best Harry Potter"; or its first
-    film's whole title said so before "movie" beside another film ("Empire is the best Star Wars movie")."""
+    film's whole title said so before "movie" beside another film ("Empire is the best Star Wars movie"); or said
+    right before the rest of another film's title ("thor dark world")."""
     said = ARTICLE.sub("", key(text[candidate.start : candidate.end]))
     film = candidate.entities[0]
     title = _bare_title(film.name)
+    following = next((o for o in found if o.start >= candidate.end), None)
+    if film.label == "Item" and following is not None and not text[candidate.end : following.start].strip(" :-"):
+        named = following.entities[0]  # "thor dark world", "harry potter chamber of secrets": one film of the series
+        rest = ARTICLE.sub("", key(text[following.start : following.end]))  # not "toy story, toy story 2"
+        if named.label == "Item" and named.node_id != film.node_id and not rest.startswith(said):
+            return _bare_title(named.name).startswith(f"{said} ")
     if film.label == "Item" and said == title:
         talk = _SERIES_TALK_BEFORE.search(text, 0, candidate.start) and _SERIES_NOUN.match(text, candidate.end)
         others = (o for o in found if o is not candidate and o.entities[0].label == "Item")

@@ -35,6 +35,10 @@ GENRE_ALIASES: dict[str, str] = {
     "dramatic": "drama",
     **dict.fromkeys(["good cry", "tearjerker", "tearjerkers", "tear jerker", "tear jerkers"], "drama"),
     "funnier": "comedy",  # "like The Hangover but funnier"
+    # "a funny one like Blazing Saddles", "funny movie w melissa mccarthy?"; never "that was funny" (a judgment)
+    **dict.fromkeys(
+        [f"funny {noun}" for noun in ("movie", "movies", "film", "films", "one", "ones", "flick", "flicks")], "comedy"
+    ),
     "documentaries": "documentary",
     "docs": "documentary",
     "doc": "documentary",
@@ -49,13 +53,11 @@ GENRE_ALIASES: dict[str, str] = {
     "sci fi": "sci-fi",
     "scifi": "sci-fi",
     "science fiction": "sci-fi",
-    "kids movie": "children",
-    "kids movies": "children",
-    "childrens": "children",
     "biopic": "biography",
     "biopics": "biography",
     "biographical": "biography",
     "historical": "history",
+    **dict.fromkeys(["suspense", "suspenseful"], "thriller"),  # "more suspense than horror"
     "sports": "sport",
     "war movies": "war",
     "war films": "war",
@@ -74,6 +76,9 @@ GENRE_ALIASES: dict[str, str] = {
 # horror films only, and people asking for something scary mean horror (its dialogues' gold lists "scary", so ReDial
 # linking reads this as a miss).
 MEANT_GENRES: dict[str, str] = dict.fromkeys(["scary", "scarier", "scariest"], "horror")
+# Films for children, by the genre the catalog files them under: ReDial's "family", else MovieLens' "children".
+CHILDRENS_ALIASES = ("kids movie", "kids movies", "kids film", "kids films", "childrens")
+CHILDRENS_GENRES = ("family", "children")
 # Everyday names of two genres at once: a romantic comedy is both.
 COMPOUND_GENRES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["romcom", "romcoms", "rom com", "rom coms"], ("romance", "comedy")),
@@ -92,6 +97,26 @@ NICKNAMES: dict[str, str] = {
     "sam jackson": "Samuel L. Jackson",
     "leo": "Leonardo DiCaprio",
 }
+# Numbers a title spells out that people type in digits ("one" never: "1 flew over the cuckoo's nest" is no one's).
+_CARDINALS = {
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+    "twenty": "20",
+}
+_INDEFINITE_PRONOUNS = frozenset({"everyone", "everybody", "someone", "somebody", "nobody", "anyone", "anybody"})
 # Words people shorten in a title ("escape from ny", "escape from la").
 _PLACE_SHORTHAND = {"new york": "ny", "los angeles": "la"}
 # Genre names too common as plain words to be read as a genre on their own ("a short wait", "the news").
@@ -173,6 +198,12 @@ MIN_SHORT_POPULARITY = 10  # a title shortened to one everyday word keeps that k
 MIN_KEYWORD_LENGTH = 5  # a title's distinctive word ("shawshank") names it from this length on
 MAX_KEYWORD_TITLES = 5  # ... when it stands in at most this many titles (a franchise: "bourne", "narnia")
 MIN_KEYWORD_POPULARITY = 10  # ... the most popular of them this popular ("sematary", "helsing": 40, 34)
+MAX_NEAR_WORDS = 3  # a title of up to this many words may be a famous one misspelt ("inglorious bastards")
+MIN_NEAR_LENGTH = 5  # ... of this many letters on
+MAX_NEAR_CORRECTIONS = 5  # ... trying these many name words one edit away from each of its words
+MAX_NEAR_SPELLINGS = 200  # ... in at most these many spellings
+MIN_NEAR_FAMOUS_PRIOR = 0.6  # ... for a film this popular
+NEAR_PRIOR_MARGIN = 0.2  # ... and this much more than the film of that very title (4x as many links)
 MIN_JOINED_LENGTH = 7  # a title's words written as one ("starwars") or its one word split in two ("good fellas")
 MIN_SPLIT_PART = 4  # ... into two English words of this length on ("dead pool", never "shin ing")
 
@@ -228,6 +259,7 @@ class Lexicon:
         self.keywords: set[str] = set()  # the derived keys that are one distinctive word of their titles
         self.sibling_keys: set[str] = set()  # "coen brothers": never found by a typo ("warner bros")
         self.abbreviations: set[str] = set()  # the derived keys that are a title's opening abbreviation ("et")
+        self.nicknames: set[str] = set()  # the derived keys that are what the public calls someone ("leo")
         # a title's one everyday word after its franchise's name ("covenant" of Alien: Covenant): the films it ends
         self.franchise_parts: dict[str, set[int]] = defaultdict(set)
         self.stopwords = STOPWORDS
@@ -253,6 +285,9 @@ class Lexicon:
         for alias, genre in GENRE_ALIASES.items():
             if genre in genre_rows:
                 self.keys[key(alias)].append(genre_rows[genre])
+        childrens = next((genre_rows[g] for g in CHILDRENS_GENRES if g in genre_rows), None)
+        for alias in CHILDRENS_ALIASES if childrens is not None else ():
+            self.keys[key(alias)].append(childrens)
         for word, genre in MEANT_GENRES.items():
             if genre in genre_rows:  # in place of a genre of that name
                 word_key = key(word)
@@ -267,15 +302,23 @@ class Lexicon:
             people = [i for i in self.keys.get(key(name), []) if self.entries[i].label == "Person"]
             if people and not set(people) & set(self.keys.get(key(nickname), [])):
                 self.derived[key(nickname)] = sorted({*self.derived.get(key(nickname), []), *people})
+                self.nicknames.add(key(nickname))
         every_key = [*self.keys, *self.derived]
         # names that longer names start with: a series ("harry potter", "lord of the rings"), not "date night"
         self.series = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()))}
         self.prefixes = self.series | {" ".join(k.split()) for k in every_key}  # every token prefix of a key
         self.pairs = {f"{a} {b}" for k in every_key for a, b in itertools.pairwise(k.split())}  # "the lambs"
         self.genres = {self.entries[i].node_id: i for i in genre_rows.values()}
+        # the most popular person whose name starts with a word ("edgar": Edgar Wright)
+        self.first_name_prior: dict[str, float] = defaultdict(float)
+        for entry in self.entries:
+            words = key(entry.name).split()
+            if entry.label == "Person" and len(words) > 1:
+                self.first_name_prior[words[0]] = max(self.first_name_prior[words[0]], entry.prior)
         # A catalog nobody has rated or talked about yet (a fresh own catalog) gives no popularity to go by.
         self.has_usage = any(e.popularity > 0 for e in self.entries if e.label == "Item")
         self._typo_index(every_key)
+        self._near_namesakes()
 
     def _add_derived_keys(self, alternates: dict[int, set[str]]) -> None:
         """Shortened keys of titles (and their `alternates`, other titles by entry) and people's distinctive surnames
@@ -330,6 +373,9 @@ class Lexicon:
                 if len(words) >= 2:
                     by_surname[words[-1]].append((entry.popularity, index))
                     by_first[words[0]].append((entry.popularity, index))
+                whole = "".join(words)  # "icecube", "tomhanks": a name typed as one word
+                if len(words) == 2 and len(whole) >= MIN_JOINED_LENGTH and entry.popularity >= MIN_SHORT_NAME_LINKS:
+                    derived[whole].add(index)
                 joined = _joined_particles(words)  # "robert deniro", "deniro"
                 if joined != words:
                     derived[" ".join(joined)].add(index)
@@ -361,8 +407,15 @@ class Lexicon:
         for word, indices in keywords.items():
             derived[word] |= indices
         self.keywords = set(keywords)
+        self._sequel_words()
         for derived_key, indices in derived.items():
             self.derived[derived_key] = sorted(set(indices) - set(self.keys.get(derived_key, ())))
+        named = [(k, i) for keys in (self.keys, self.derived) for k, i in keys.items()]
+        for name_key, indices in named:  # "fast 5", "3 billboards", "16 candles": a number in digits
+            words, films = name_key.split(), [i for i in indices if self.entries[i].label == "Item"]
+            digits = " ".join(_CARDINALS.get(w, w) for w in words)
+            if films and len(words) >= 2 and digits != name_key and digits not in self.keys:
+                self.derived[digits] = sorted({*self.derived.get(digits, []), *films})
 
     def _keywords(
         self, titles_with: dict[str, set[int]], person_words: set[str], taken: set[str]
@@ -413,7 +466,8 @@ class Lexicon:
         opening = ARTICLE.sub("", key(parts[0])).split()[:3]  # "eternal sunshine", "grand budapest"
         if len(opening) == 3 and entry.popularity >= MIN_OPENING_POPULARITY:
             first, second = opening[:2]
-            if first not in STOPWORDS and second not in STOPWORDS and len(second) >= 3:
+            clause = first in _INDEFINITE_PRONOUNS  # "as good as everyone says" holds no Everyone Says I Love You
+            if first not in STOPWORDS and second not in STOPWORDS and len(second) >= 3 and not clause:
                 keys.add(f"{first} {second}")
         return keys
 
@@ -431,6 +485,7 @@ class Lexicon:
             joined = key(raw.replace("-", ""))
             forms |= {joined, ARTICLE.sub("", joined), key(SUBTITLE.split(raw.replace("-", ""))[0])}
         spellings = set(forms) if "-" in raw else set()
+        spellings |= {f" {form} ".replace(" with ", " w ").strip() for form in forms if " with " in f" {form} "}
         for form in filter(None, forms):
             # "godfather part ii" → "godfather part 2" and "godfather 2"; "john wick chapter 2" → "john wick 2"
             words = [ROMAN.get(w, w) for w in form.split()]
@@ -457,6 +512,48 @@ class Lexicon:
             if len(initials) >= 3 and initials not in self.common:
                 spellings.add(initials)
         return {s for s in spellings | shortened if s and s != title}
+
+    def _sequel_words(self) -> None:
+        """The one word a sequel's title adds to its first film's ("reloaded" of The Matrix Reloaded) names it beside
+        that film, as a part after a franchise's name does (`franchise_parts`): "the first matrix, not reloaded"."""
+        films = [(i, e) for i, e in enumerate(self.entries) if e.label == "Item" and e.popularity > 0]
+        titles = {ARTICLE.sub("", key(split_year(display_title(e.name))[0])) for _, e in films}
+        for index, entry in films:
+            *first, word = ARTICLE.sub("", key(split_year(display_title(entry.name))[0])).split() or [""]
+            if first and " ".join(first) in titles and len(word) >= MIN_KEYWORD_LENGTH and word.isalpha():
+                self.franchise_parts[word].add(index)
+
+    def _near_namesakes(self) -> None:
+        """A film's title that is a famous film's but for a letter or two in a word or two ("inglorious bastards",
+        "aladin", "dark night") names the famous film too, as people misspell it, when that film is far more popular:
+        the famous film wins unless a year or other words say otherwise."""
+        for names in (self.keys, self.derived):
+            for name_key, indices in list(names.items()):
+                if names is self.keys and ARTICLE.match(name_key):
+                    continue  # "the inglorious bastards that was remade": a title typed whole, article and all
+                famous = self._famous_near(name_key, [self.entries[i] for i in indices]) - set(indices)
+                if famous:
+                    names[name_key] = [*sorted(famous), *indices]
+
+    def _famous_near(self, name_key: str, films: list[Entry]) -> set[int]:
+        """The films far more popular than `films` (all of one key) whose titles are `name_key` but for one edit in
+        some of its words."""
+        words = ARTICLE.sub("", name_key).split()
+        if not films or any(e.label != "Item" for e in films) or not 1 <= len(words) <= MAX_NEAR_WORDS:
+            return set()
+        if len(name_key) < MIN_NEAR_LENGTH or words[-1] in STOPWORDS or (len(words) == 1 and is_english(words[0])):
+            return set()  # "twisted" is a word, no Twister misspelt
+        wanted = max(MIN_NEAR_FAMOUS_PRIOR, max(e.prior for e in films) + NEAR_PRIOR_MARGIN)
+        options = [
+            [w, *(self.corrections(w)[:MAX_NEAR_CORRECTIONS] if len(w) >= MIN_TYPO_LENGTH else [])] for w in words
+        ]
+        famous: set[int] = set()
+        for spelling in itertools.islice(itertools.product(*options), 1, MAX_NEAR_SPELLINGS):
+            said = " ".join(spelling)
+            for i in {*self.lookup(said)[0], *self.lookup(f"the {said}")[0]}:
+                if self.entries[i].label == "Item" and self.entries[i].prior >= wanted:
+                    famous.add(i)
+        return famous
 
     def _typo_index(self, keys: list[str]) -> None:
         """Every word of 3+ letters of a name, by each form of it with one letter deleted (and itself)."""

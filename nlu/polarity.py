@@ -28,10 +28,11 @@ NEGATIVE: dict[str, float] = {
     **dict.fromkeys(["meh", "weird", "slow", "cheesy", "too"], 0.5),
     **dict.fromkeys(["mess", "lazy", "soulless", "gross", "snooze", "snoozefest"], 0.8),  # "the sequels were a mess"
     "worse": 0.6,  # "covenant was so much worse"
+    **dict.fromkeys(["letdown", "disappointment", "garbage", "trash", "forgettable", "pointless", "mediocre"], 0.8),
 }
 FAN_NOUNS = frozenset({"person", "guy", "girl"})  # right after a name: one who likes its kind
 _TOO_COMPLAINTS_TEXT = """long slow scary violent sad gory dark cheesy boring predictable childish silly serious
-    depressing weird loud old bloody graphic intense creepy corny sappy cliche confusing short"""
+    depressing weird loud old bloody graphic intense creepy corny sappy cliche confusing short much"""
 TOO_COMPLAINTS = frozenset(_TOO_COMPLAINTS_TEXT.split())
 _NEGATORS_TEXT = """not no never nothing neither nor dont didnt doesnt isnt wasnt arent werent cant couldnt wouldnt
     wont havent hadnt hasnt shouldnt aint without hardly"""

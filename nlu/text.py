@@ -76,10 +76,12 @@ def gcide() -> frozenset[str]:
 
 
 def is_english(norm: str) -> bool:
-    """Whether `norm` is an English word, inflected or not ("lambs", "reloaded", "awakens")."""
+    """Whether `norm` is an English word, inflected or not ("lambs", "reloaded", "awakens"), or its -ing form
+    typed without the g ("amazin", "talkin")."""
     words = dictionary()
     stems = (norm[: -len(end)] for end in _INFLECTIONS if norm.endswith(end) and len(norm) - len(end) >= 3)
-    return norm in words or any(stem in words for stem in stems)
+    dropped_g = norm.endswith("in") and len(norm) >= 5 and f"{norm}g" in words
+    return norm in words or dropped_g or any(stem in words for stem in stems)
 
 
 _ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth"

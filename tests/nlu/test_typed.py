@@ -139,6 +139,29 @@ MOVIES = [
     ("m:wolf", "The Wolf of Wall Street (2013)", 2013, ["crime"], 30, 3),
     ("m:deathly1", "Harry Potter and the Deathly Hallows \u2013 Part 1 (2010)", 2010, ["fantasy"], 20, 2),
     ("m:deathly2", "Harry Potter and the Deathly Hallows \u2013 Part 2 (2011)", 2011, ["fantasy"], 20, 2),
+    ("m:fastfive", "Fast Five (2011)", 2011, ["action"], 20, 2),
+    ("m:billboards", "Three Billboards Outside Ebbing, Missouri (2017)", 2017, ["drama"], 20, 2),
+    ("m:everyone", "Everyone Says I Love You (1996)", 1996, ["comedy", "musical"], 30, 2),
+    ("m:matrix2", "The Matrix Reloaded (2003)", 2003, ["sci-fi", "action"], 20, 2),
+    ("m:matrix3", "The Matrix Revolutions (2003)", 2003, ["sci-fi", "action"], 20, 2),
+    ("m:home", "Home (2015)", 2015, ["animation"], 10, 1),
+    ("m:homealone", "Home Alone (1990)", 1990, ["comedy", "family"], 30, 3),
+    ("m:homeagain", "Home Again (2017)", 2017, ["comedy"], 5, 0),
+    ("m:basterds", "Inglourious Basterds (2009)", 2009, ["war"], 90, 8),
+    ("m:bastards78", "The Inglorious Bastards (1978)", 1978, ["war"], 15, 0),
+    ("m:kane", "Citizen Kane (1941)", 1941, ["drama"], 300, 5),
+    ("m:saw", "Saw (2004)", 2004, ["horror"], 20, 3),
+    ("m:thor", "Thor (2011)", 2011, ["action"], 20, 2),
+    ("m:thor2", "Thor: The Dark World (2013)", 2013, ["action"], 10, 1),
+    ("m:hotfuzz", "Hot Fuzz (2007)", 2007, ["comedy"], 20, 2),
+    ("m:shaun", "Shaun of the Dead (2004)", 2004, ["comedy", "horror"], 20, 2),
+    ("m:sickboy", "Sick Boy (2012)", 2012, ["horror"], 0, 0),
+    ("m:gonewind", "Gone with the Wind (1939)", 1939, ["romance"], 20, 2),
+    ("m:casino", "Casino (1995)", 1995, ["crime"], 20, 2),
+    ("m:royale", "Casino Royale (2006)", 2006, ["action"], 55, 5),
+    ("m:scarymovie", "Scary Movie (2000)", 2000, ["comedy"], 60, 5),
+    ("m:next2", "Next Friday (2000)", 2000, ["comedy"], 5, 0),
+    ("m:barbershop", "Barbershop (2002)", 2002, ["comedy"], 5, 0),
     *(
         (f"m:hitchcock{n}", title, year, ["thriller"], 1, 0)
         for n, (title, year) in enumerate(
@@ -199,6 +222,12 @@ PEOPLE = [
     ("p:schwarzenegger", "Arnold Schwarzenegger", "ACTED_IN", ["m:terminator", "m:terminator2", "m:predator"]),
     ("p:jackson", "Samuel L. Jackson", "ACTED_IN", ["m:pulp", "m:ironman", "m:ironman2", "m:infinity"]),
     ("p:downey", "Robert Downey Jr.", "ACTED_IN", ["m:ironman", "m:ironman2", "m:infinity"]),
+    ("p:icecube", "Ice Cube", "ACTED_IN", ["m:friday", "m:next2", "m:barbershop"]),
+    ("p:reeves", "Keanu Reeves", "ACTED_IN", ["m:matrix", "m:matrix2", "m:matrix3"]),
+    ("p:hemsworth", "Chris Hemsworth", "ACTED_IN", ["m:thor", "m:thor2"]),
+    ("p:wright", "Edgar Wright", "DIRECTED", ["m:hotfuzz", "m:shaun"]),
+    ("p:edgar", "Justin Edgar", "DIRECTED", ["m:sickboy"]),
+    ("p:stoner", "Sherri Stoner", "WROTE", ["m:sickboy"]),
     ("p:midler", "Bette Midler", "ACTED_IN", ["m:mary", "m:ghost", "m:friday", "m:click", "m:hangover"]),
 ]
 TAGS = [("psychological thriller", ["m:lambs"]), ("zombies", ["m:zombie"]), ("aliens", ["m:alien", "m:aliens"])]
@@ -836,3 +865,50 @@ def test_an_everyday_surname_needs_its_cue_right_before_it() -> None:
     assert Grounder._surname_confidence("chase", True, False, frozenset({"movie", "with"}), "with", "", False) > 0
     assert Grounder._surname_confidence("chase", True, False, frozenset({"with", "car"}), "car", "", False) == 0
     assert Grounder._surname_confidence("battles", True, False, frozenset({"with"}), "big", "", True) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a number a title spells out, typed in digits
+        ("fast 5 is the best one in the whole franchise", [("m:fastfive", LIKE)]),
+        (
+            "i like dark comedies like fargo or 3 billboards",
+            [("comedy", LIKE), ("m:fargo", LIKE), ("m:billboards", LIKE)],
+        ),
+        # a clause is no title cut short: "everyone says" is no Everyone Says I Love You
+        ("is pulp fiction as good as everyone says", [("m:pulp", LIKE)]),
+        # what the public calls someone, in lower case
+        ("did u like the revenant? thought leo was amazing in it", [("m:revenant", LIKE), ("p:dicaprio", LIKE)]),
+        # a first name of someone more known is no one's surname: no Justin Edgar
+        ("big fan of edgar write, hot fuzz is one of the funniest ever", [("m:hotfuzz", LIKE)]),
+        # a word before a genre tells its kind: no Sherri Stoner
+        ("some stoner comedies pls", [("comedy", LIKE)]),
+        # "funny" before a film noun, "wanna laugh": comedy; never a judgment of a film ("the mask was funny")
+        ("even a funny one like the mask would work", [("comedy", LIKE), ("m:mask", LIKE)]),
+        ("honestly just wanna laugh a bit tonight", [("comedy", LIKE)]),
+        ("the mask was funny", [("m:mask", LIKE)]),
+        ("kids movies", [("family", LIKE)]),
+        # a verb's past form where a subject stands is the film; "too much" is a complaint
+        ("i like scary movies but saw was too much", [("horror", LIKE), ("m:saw", DISLIKE)]),
+        # the sequels said right after their first film (misspelt too), never "one of the few sequels"
+        ("didnt like the matrix sequals tho", [("m:matrix2", DISLIKE), ("m:matrix3", DISLIKE)]),
+        ("toy story 2 is one of the few sequels that are better", [("m:toystory2", LIKE)]),
+        # the word a sequel's title adds names it beside its first film, made by the same people
+        ("i liked the matrix but reloaded was terrible", [("m:matrix", LIKE), ("m:matrix2", DISLIKE)]),
+        ("my mom wants a christmas movie that isnt home alone again", [("m:homealone", LIKE)]),
+        # a series' name right before the rest of a film's title is that film alone
+        ("thor dark world was meh", [("m:thor2", DISLIKE)]),
+        # a famous title misspelt into another film's title or into everyday words
+        ("ok so i just watched inglorious bastards, what else is like it", [("m:basterds", LIKE)]),
+        ("the inglorious bastards 1978", [("m:bastards78", LIKE)]),
+        ("is citizen cane boring?", [("m:kane", DISLIKE)]),
+        ("loved casino royal", [("m:royale", LIKE)]),
+        ("i like scary movies but not gore", [("horror", LIKE)]),  # no Scary Movie: "movies" is as typed
+        # "w" for "with" in a title, a name typed as one word
+        ("gone w the wind is way too long for me", [("m:gonewind", DISLIKE)]),
+        ("friday w icecube is a classic", [("m:friday", LIKE), ("p:icecube", LIKE)]),
+    ],
+)
+def test_titles_names_and_kinds_as_people_type_them(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
+    assert understood(typed_parser, text) == expected
