@@ -30,7 +30,9 @@ FUZZY_BEFORE = 4  # words before an unknown word a full-text match may start at 
 MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
 MIN_TYPO_SURNAME_PRIOR = 0.15  # a misspelt surname names someone with 3+ films
 MIN_LONE_TYPO_SURNAME_PRIOR = 0.25  # ... and, said without a cue in lower case, someone with 5+ ("spielburg is great")
-FIRST_NAME_MARGIN = 1.5  # a lower-case surname alone is no one's when someone 1.5x as popular has it as first name
+FIRST_NAME_MARGIN = (
+    1.5  # a lower-case surname of few films is no one's when someone 1.5x as known has it as a first name
+)
 MIN_FAMOUS_TYPO_PRIOR = 0.55  # a title of two everyday words is found with one of them misspelt into another word
 MIN_ONE_WORD_TYPO = 6  # ... and as a typo of a one-word name from this length on, written as a name ("Arival")
 MIN_NAMED_WORD = 6  # an English word written as a name right after "loved" is a film from this length on
@@ -888,7 +890,8 @@ class Grounder:
         entries = [self.lexicon.entries[j] for j in hit.entries]
         people = [e for e in entries if e.label == "Person"]
         # "Cruie", "Schumre": a surname is shorter than a title; it names someone with a few films; "by hitchcok"
-        cued = bool(people) and (self._person_cued(tokens, hit) or "Person" in beside)
+        fan = hit.last < len(tokens) and tokens[hit.last].norm in _FAN_WORDS  # "hitchcok fan here"
+        cued = bool(people) and (self._person_cued(tokens, hit) or "Person" in beside or fan)
         surname = cued or (bool(people) and all(e.label in {"Person", "Tag"} for e in entries))  # "Tarantino" a tag too
         # "a comdey", "thriler movies": the genres are a few words everyone types, in any case
         genre = all(e.label == "Genre" for e in entries)
@@ -1099,6 +1102,7 @@ class Grounder:
             if around.words != ("family",):
                 return 0.9
             kind = around.after in _TAG_CUES_AFTER | {"friendly", "night"} or "for" in around.before
+            kind = kind or ("whole" in around.before and around.after in _MODALS)  # "the whole family can watch"
             return 0.9 if kind or self.genre_named(around.after) is not None else _NEVER
         if labels == {"Tag"}:  # "time travel", "pixar"; an everyday word alone only as a kind of film
             kind = around.after in _TAG_CUES_AFTER or around.adjacent in _TAG_CUES_BEFORE  # "superhero movies"
@@ -1157,7 +1161,8 @@ class Grounder:
                 opens = sentence_start or around.leads or around.adjacent in _CLAUSE_OPENERS
                 as_subject = word in _SUBJECT_TITLES | _PAST_FORM_TITLES and opens and after in _SUBJECT_VERBS
                 after_era = word in _ERA_TITLES and around.adjacent in _ERA_WORDS and "the" in before
-                compared = word in _PARTICLE_TITLES and around.adjacent in {"like", "than"} and around.ends_part
+                compared = word in _PARTICLE_TITLES | _PAST_FORM_TITLES and around.adjacent in {"like", "than"}
+                compared = compared and around.ends_part  # "anything like up?", "not like saw."
                 if as_subject or after_era or compared:
                     return scale * _RULES_CERTAIN
             # "walle and up made me cry", "lost in translation and her", "up and inside out": an everyday word
@@ -1181,14 +1186,20 @@ class Grounder:
             if word in _TITLE_CUES_BEFORE | _PERSON_CUES_BEFORE and not whole:
                 return _NEVER  # "loved jaws": the verb is not the film "Loved"
             if match.derived and labels == {"Person"}:
+                known = max(e.prior for e in entries)  # the best known of those of that surname
                 first_name = self.lexicon.first_name_prior.get(word, 0.0)
-                if not capitalised[0] and first_name > FIRST_NAME_MARGIN * max(e.prior for e in entries):
-                    return _NEVER  # "big fan of edgar write": Edgar Wright's first name, not Justin Edgar
+                if (
+                    not capitalised[0]
+                    and known < MIN_LONE_TYPO_SURNAME_PRIOR
+                    and first_name > FIRST_NAME_MARGIN * known
+                ):
+                    return _NEVER  # "big fan of edgar write": Edgar Wright's first name, not Justin Edgar's surname
                 if (around.adjacent == "the" and after in {"one", "version"}) or (whole and not common[0]):
                     return scale * 0.6  # "halloween, the carpenter one"; "kubrik" alone
                 if after in _PERSON_CUES_AFTER and (sentence_start or not capitalised[0]) and self._a_kind(word):
                     return _NEVER  # "zombie movies", "Zombie movies!": a kind of film, not Rob Zombie's
-                if word in gcide() and self.genre_named(after) is not None:
+                unsure = known < MIN_LONE_TYPO_SURNAME_PRIOR or (sentence_start and capitalised[0])  # "Smart horror"
+                if word in gcide() and unsure and self.genre_named(after) is not None:
                     return _NEVER  # "stoner comedies": a word before a genre tells its kind (no Sherri Stoner)
                 if around.adjacent in {"a", "an", "the"} and common[0] and after not in _TITLE_CUES_AFTER | _FAN_WORDS:
                     return _NEVER  # "something with a story": a name takes no article
@@ -1392,6 +1403,7 @@ _PRONOUN_TITLES = frozenset({"it", "this", "that", "them", "me", "you", "we", "t
 _SUBJECT_TITLES = frozenset({"her", "him", "us", "them", "up"})  # no subject of a sentence but as a title: "Her was"
 # ... nor a verb's past form: "saw was way too much", "but split was great"
 _PAST_FORM_TITLES = frozenset({"saw", "split", "taken", "frozen", "tangled", "wanted", "enchanted", "unforgiven"})
+_MODALS = frozenset({"can", "could", "will", "would", "should", "might", "cant", "wont"})
 _CLAUSE_OPENERS = frozenset({"but", "and", "though", "although", "honestly", "also", "plus"})  # "n", "tho" read so
 _SUBJECT_VERBS = frozenset({"was", "is", "made", "makes", "has", "had", "broke", "got", "scared", "ruined", "blew"})
 _ERA_TITLES = frozenset({"it", "her", "up", "us", "them"})  # "the new it": an article and an era word make it a name

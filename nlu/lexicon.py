@@ -57,6 +57,7 @@ GENRE_ALIASES: dict[str, str] = {
     "biopics": "biography",
     "biographical": "biography",
     "historical": "history",
+    **dict.fromkeys(["cowboy movie", "cowboy movies", "cowboy film", "cowboy films"], "western"),
     **dict.fromkeys(["suspense", "suspenseful"], "thriller"),  # "more suspense than horror"
     "sports": "sport",
     "war movies": "war",
@@ -475,7 +476,8 @@ class Lexicon:
         """Keys people type for a title beside its own: hyphens dropped ("spiderman 2"), sequel numbers in digits
         with or without "part" or "chapter" ("godfather 2", "john wick 2"), and for a popular title its words run
         together ("starwars", or two of them: "wolf of wallstreet") or its one word split into two everyday ones ("good
-        fellas"), and for one of three words or more its initials ("lotr", "potc"; never an everyday word)."""
+        fellas"), a word no dictionary has split into two of a title of several ("hunt for the wilder people"), and
+        for one of three words or more its initials ("lotr", "potc"; never an everyday word)."""
         title, head = key(raw), key(SUBTITLE.split(raw)[0])
         forms = {title, head, ARTICLE.sub("", title), ARTICLE.sub("", head)}
         shortened = {
@@ -497,9 +499,11 @@ class Lexicon:
             joined = "".join(initials_of)
             if 2 <= len(initials_of) <= 3 and len(joined) >= MIN_JOINED_LENGTH and not self.is_common(joined):
                 spellings.add(joined)
-            for n in range(len(initials_of) - 1):  # "wolf of wallstreet", "into the spiderverse"
+            for n in range(len(initials_of) - 1):  # "wolf of wallstreet", "into the spiderverse", "lala land"
                 pair = initials_of[n] + initials_of[n + 1]
-                if len(initials_of) > 2 and len(pair) >= MIN_JOINED_LENGTH and not self.is_common(pair):
+                doubled = initials_of[n] == initials_of[n + 1]
+                long_enough = len(pair) >= MIN_JOINED_LENGTH or doubled
+                if len(initials_of) > 2 and long_enough and not self.is_common(pair):
                     spellings.add(" ".join([*initials_of[:n], pair, *initials_of[n + 2 :]]))
             if len(initials_of) == 1 and len(joined) >= MIN_JOINED_LENGTH:
                 spellings |= {
@@ -507,6 +511,12 @@ class Lexicon:
                     for i in range(MIN_SPLIT_PART, len(joined) - MIN_SPLIT_PART + 1)
                     if is_english(joined[:i]) and is_english(joined[i:])
                 }
+        for n, word in enumerate(initials_of if len(initials_of) > 1 else []):  # "hunt for the wilder people"
+            if len(word) >= MIN_JOINED_LENGTH and not is_english(word):
+                for i in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
+                    if is_english(word[:i]) and is_english(word[i:]):
+                        split = [*initials_of[:n], word[:i], word[i:], *initials_of[n + 1 :]]
+                        spellings.add(" ".join(split))
         if len(initials_of) >= 3 and entry.popularity >= MIN_SPELLING_POPULARITY:
             initials = "".join(w[0] for w in initials_of if w.isalpha())
             if len(initials) >= 3 and initials not in self.common:

@@ -162,6 +162,9 @@ MOVIES = [
     ("m:scarymovie", "Scary Movie (2000)", 2000, ["comedy"], 60, 5),
     ("m:next2", "Next Friday (2000)", 2000, ["comedy"], 5, 0),
     ("m:barbershop", "Barbershop (2002)", 2002, ["comedy"], 5, 0),
+    ("m:wilderpeople", "Hunt for the Wilderpeople (2016)", 2016, ["comedy"], 5, 1),
+    ("m:lalaland", "La La Land (2016)", 2016, ["musical"], 50, 5),
+    ("m:unforgiven", "Unforgiven (1992)", 1992, ["western"], 20, 2),
     *(
         (f"m:hitchcock{n}", title, year, ["thriller"], 1, 0)
         for n, (title, year) in enumerate(
@@ -908,6 +911,14 @@ def test_an_everyday_surname_needs_its_cue_right_before_it() -> None:
         # "w" for "with" in a title, a name typed as one word
         ("gone w the wind is way too long for me", [("m:gonewind", DISLIKE)]),
         ("friday w icecube is a classic", [("m:friday", LIKE), ("p:icecube", LIKE)]),
+        # a word no dictionary has split in two, a doubled word run together
+        ("have u seen hunt for the wilder people", [("m:wilderpeople", LIKE)]),
+        ("what did u think of lala land", [("m:lalaland", LIKE)]),
+        # a past-form title compared with, everyday names of a genre
+        ("horror but more psychological. not like saw", [("horror", LIKE), ("m:saw", DISLIKE)]),
+        ("any cowboy movies like unforgiven?", [("western", LIKE), ("m:unforgiven", LIKE)]),
+        ("we need something the whole family can watch", [("family", LIKE)]),
+        ("we liked the mask, the whole family did", [("m:mask", LIKE)]),
     ],
 )
 def test_titles_names_and_kinds_as_people_type_them(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
