@@ -215,6 +215,9 @@ class Grounder:
         def full(i: int) -> bool:
             return name_key is None or self.lexicon.is_full_name(name_key, i)
 
+        def whole(i: int) -> bool:  # a title typed without its article is typed whole ("the first hangover")
+            return full(i) or (name_key is not None and self.lexicon.is_full_name(f"the {name_key}", i))
+
         # A movie beats a person or genre of the same name, but not one whose full name its title only shortens to
         # ("denis leary" is the actor, not "Denis Leary: No Cure for Cancer").
         named_other = any(self.lexicon.entries[i].label != "Item" and full(i) for i in indices)
@@ -232,7 +235,7 @@ class Grounder:
 
         era = bool(_OLDER.search(context) or _NEWER.search(context))
         order = sorted(
-            indices, key=lambda i: (-(year is not None and entries[i].year == year), -(era and full(i)), -rank(i))
+            indices, key=lambda i: (-(year is not None and entries[i].year == year), -(era and whole(i)), -rank(i))
         )
         return [_grounded(self.lexicon.entries[i], round(0.9 + 0.1 * self.lexicon.entries[i].prior, 4)) for i in order]
 
@@ -1097,6 +1100,8 @@ class Grounder:
         nolan")."""
         labels = {e.label for e in entries}
         if labels == {"Genre"}:
+            if around.words == ("action",) and around.adjacent == "live":
+                return _NEVER  # "live action kids movies": filmed, not animated
             # "a family movie", "family comedies", "for the whole family"; never "a family favorite", "the whole
             # family loved it"
             if around.words != ("family",):
@@ -1229,6 +1234,13 @@ class Grounder:
             if strongly_cued and known:
                 return scale * 0.6
             return scale * (0.5 if not common[0] and len(word) >= 6 else 0.0)
+        # "What's your opinion on Gone with the Wind?": a known title written as one (every word of note capitalised)
+        # inside a sentence is one, whatever else its words mean
+        content = [c for w, c in zip(around.words, capitalised, strict=True) if w not in _FUNCTION_WORDS]
+        written = capitalised[0] and len(content) > 1 and all(content) and not (sentence_start or match.typo)
+        written = written and not match.derived  # never "World War" (I) for World War Z
+        if written and labels == {"Item"} and self._talked_about(entries):
+            return scale * _RULES_CERTAIN
         if all(common):
             title_case = all(capitalised[1:]) and (capitalised[0] or sentence_start)
             known = self._talked_about(entries)

@@ -97,7 +97,10 @@ NICKNAMES: dict[str, str] = {
     "rdj": "Robert Downey Jr.",
     "sam jackson": "Samuel L. Jackson",
     "leo": "Leonardo DiCaprio",
+    "charlie chaplin": "Charles Chaplin",
 }
+# Short names people give films (the key of the title they stand for on the right).
+TITLE_NICKNAMES: dict[str, str] = {"les mis": "les miserables"}
 # Numbers a title spells out that people type in digits ("one" never: "1 flew over the cuckoo's nest" is no one's).
 _CARDINALS = {
     "two": "2",
@@ -304,6 +307,10 @@ class Lexicon:
             if people and not set(people) & set(self.keys.get(key(nickname), [])):
                 self.derived[key(nickname)] = sorted({*self.derived.get(key(nickname), []), *people})
                 self.nicknames.add(key(nickname))
+        for nickname, title_key in TITLE_NICKNAMES.items():  # "les mis": the most popular film of that title
+            films = [i for i in self.keys.get(title_key, []) if self.entries[i].label == "Item"]
+            if films:
+                self.derived[key(nickname)] = [max(films, key=lambda i: self.entries[i].prior)]
         every_key = [*self.keys, *self.derived]
         # names that longer names start with: a series ("harry potter", "lord of the rings"), not "date night"
         self.series = {" ".join(k.split()[:n]) for k in every_key for n in range(1, len(k.split()))}
@@ -488,6 +495,7 @@ class Lexicon:
             forms |= {joined, ARTICLE.sub("", joined), key(SUBTITLE.split(raw.replace("-", ""))[0])}
         spellings = set(forms) if "-" in raw else set()
         spellings |= {f" {form} ".replace(" with ", " w ").strip() for form in forms if " with " in f" {form} "}
+        spellings |= {f" {form} ".replace(" v ", " vs ").strip() for form in forms if " v " in f" {form} "}
         for form in filter(None, forms):
             # "godfather part ii" → "godfather part 2" and "godfather 2"; "john wick chapter 2" → "john wick 2"
             words = [ROMAN.get(w, w) for w in form.split()]

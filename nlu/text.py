@@ -93,6 +93,7 @@ _ORDINALS = {
 _TEXTING = {
     **{"u": "you", "ur": "your", "pvt": "private", "pt": "part", "thru": "through", "nite": "night"},
     **{"yr": "year", "yrs": "years", "bros": "brothers"},  # "step bros", "coen bros"
+    **{"st": "street", "rd": "road"},  # "nightmare on elm st", "mad max fury rd"
     **dict.fromkeys(["smth", "smthg", "smthn", "sth"], "something"),
     **{"pls": "please", "plz": "please", "tho": "though", "n": "and"},  # "the good the bad n the ugly"
     **{"eleven": "11", "twelve": "12", "thirteen": "13"},  # "Ocean's Eleven" and "oceans 11" read alike

@@ -165,6 +165,12 @@ MOVIES = [
     ("m:wilderpeople", "Hunt for the Wilderpeople (2016)", 2016, ["comedy"], 5, 1),
     ("m:lalaland", "La La Land (2016)", 2016, ["musical"], 50, 5),
     ("m:unforgiven", "Unforgiven (1992)", 1992, ["western"], 20, 2),
+    ("m:furyroad", "Mad Max: Fury Road (2015)", 2015, ["action"], 20, 2),
+    ("m:bvs", "Batman v Superman: Dawn of Justice (2016)", 2016, ["action"], 20, 2),
+    ("m:lesmis", "Les Mis\u00e9rables (2012)", 2012, ["musical"], 20, 2),
+    ("m:lesmis98", "Les Mis\u00e9rables (1998)", 1998, ["drama"], 3, 0),
+    ("m:moderntimes", "Modern Times (1936)", 1936, ["comedy"], 10, 1),
+    ("m:hangover10", "Hangover (2010)", 2010, ["drama"], 15, 0),
     *(
         (f"m:hitchcock{n}", title, year, ["thriller"], 1, 0)
         for n, (title, year) in enumerate(
@@ -225,6 +231,7 @@ PEOPLE = [
     ("p:schwarzenegger", "Arnold Schwarzenegger", "ACTED_IN", ["m:terminator", "m:terminator2", "m:predator"]),
     ("p:jackson", "Samuel L. Jackson", "ACTED_IN", ["m:pulp", "m:ironman", "m:ironman2", "m:infinity"]),
     ("p:downey", "Robert Downey Jr.", "ACTED_IN", ["m:ironman", "m:ironman2", "m:infinity"]),
+    ("p:chaplin", "Charles Chaplin", "DIRECTED", ["m:moderntimes"]),
     ("p:icecube", "Ice Cube", "ACTED_IN", ["m:friday", "m:next2", "m:barbershop"]),
     ("p:reeves", "Keanu Reeves", "ACTED_IN", ["m:matrix", "m:matrix2", "m:matrix3"]),
     ("p:hemsworth", "Chris Hemsworth", "ACTED_IN", ["m:thor", "m:thor2"]),
@@ -919,6 +926,16 @@ def test_an_everyday_surname_needs_its_cue_right_before_it() -> None:
         ("any cowboy movies like unforgiven?", [("western", LIKE), ("m:unforgiven", LIKE)]),
         ("we need something the whole family can watch", [("family", LIKE)]),
         ("we liked the mask, the whole family did", [("m:mask", LIKE)]),
+        ("any live action kids movies?", [("family", LIKE)]),  # filmed, not an action film
+        # a known title written as one inside a sentence, whatever its words mean
+        ("What's your opinion on Gone with the Wind? It's so long", [("m:gonewind", LIKE)]),
+        # texting in titles, the name the public calls someone, a film's short name
+        ("loved mad max fury rd!!! need more like it", [("m:furyroad", LIKE)]),
+        ("was batman vs superman really that bad", [("m:bvs", DISLIKE)]),
+        ("a movie with charlie chaplin? modern times?", [("p:chaplin", LIKE), ("m:moderntimes", LIKE)]),
+        ("loved les mis", [("m:lesmis", LIKE)]),
+        # "the first" of a title typed without its article is the oldest film of the title, article and all
+        ("i liked the first hangover", [("m:hangover", LIKE)]),
     ],
 )
 def test_titles_names_and_kinds_as_people_type_them(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
