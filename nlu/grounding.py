@@ -504,15 +504,17 @@ class Grounder:
                 if pattern is _YEAR_ONE and _SAID_YEAR.match(text, film.end) is not None:
                     continue  # "Ghostbusters, the 2016 one" says which Ghostbusters, it names no other
                 for phrase in pattern.finditer(text, film.end, end):
-                    if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
+                    overlapping = [c for c in found if c.start < phrase.end() and phrase.start() < c.end]
+                    tags = all(c.entities[0].label == "Tag" for c in overlapping)  # "sequals": the tag "sequel"
+                    if overlapping and not (pattern is _SEQUELS and tags):
                         continue
                     if pattern is _SEQUELS:
                         right_after = not text[film.end : phrase.start()].strip()  # "the matrix sequels"
                         if not (right_after or phrase.group().lower().startswith("the")):
                             continue  # "Terminator 2 is one of the few sequels that's better"
                         others = self._sequels_of(film.entities[0], typed)
-                        if others and right_after:
-                            dropped.add(id(film))  # "the matrix sequels" name the sequels, not The Matrix
+                        if others:  # they, not the tag "sequel"; and "the matrix sequels" are not The Matrix
+                            dropped.update([id(c) for c in overlapping] + ([id(film)] if right_after else []))
                     else:
                         others = [e for e in [self._placed(film.entities[0], phrase, typed)] if e is not None]
                     added += [

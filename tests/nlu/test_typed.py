@@ -240,7 +240,7 @@ PEOPLE = [
     ("p:stoner", "Sherri Stoner", "WROTE", ["m:sickboy"]),
     ("p:midler", "Bette Midler", "ACTED_IN", ["m:mary", "m:ghost", "m:friday", "m:click", "m:hangover"]),
 ]
-TAGS = [("psychological thriller", ["m:lambs"]), ("zombies", ["m:zombie"]), ("aliens", ["m:alien", "m:aliens"])]
+TAGS = [("sequel", ["m:hangover2"]), ("psychological thriller", ["m:lambs"]), ("zombies", ["m:zombie"]), ("aliens", ["m:alien", "m:aliens"])]
 PLOTS = {  # as the ReDial catalog gives them
     "m:toystory": "A cowboy doll is profoundly threatened and jealous when a new spaceman figure supplants him as top "
     "toy in a boy's room.",
@@ -903,6 +903,7 @@ def test_an_everyday_surname_needs_its_cue_right_before_it() -> None:
         ("i like scary movies but saw was too much", [("horror", LIKE), ("m:saw", DISLIKE)]),
         # the sequels said right after their first film (misspelt too), never "one of the few sequels"
         ("didnt like the matrix sequals tho", [("m:matrix2", DISLIKE), ("m:matrix3", DISLIKE)]),
+        ("the matrix sequals were a letdown", [("m:matrix2", DISLIKE), ("m:matrix3", DISLIKE)]),  # no tag "sequel"
         ("toy story 2 is one of the few sequels that are better", [("m:toystory2", LIKE)]),
         # the word a sequel's title adds names it beside its first film, made by the same people
         ("i liked the matrix but reloaded was terrible", [("m:matrix", LIKE), ("m:matrix2", DISLIKE)]),
