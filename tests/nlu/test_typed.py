@@ -240,7 +240,12 @@ PEOPLE = [
     ("p:stoner", "Sherri Stoner", "WROTE", ["m:sickboy"]),
     ("p:midler", "Bette Midler", "ACTED_IN", ["m:mary", "m:ghost", "m:friday", "m:click", "m:hangover"]),
 ]
-TAGS = [("sequel", ["m:hangover2"]), ("psychological thriller", ["m:lambs"]), ("zombies", ["m:zombie"]), ("aliens", ["m:alien", "m:aliens"])]
+TAGS = [
+    ("sequel", ["m:hangover2"]),
+    ("psychological thriller", ["m:lambs"]),
+    ("zombies", ["m:zombie"]),
+    ("aliens", ["m:alien", "m:aliens"]),
+]
 PLOTS = {  # as the ReDial catalog gives them
     "m:toystory": "A cowboy doll is profoundly threatened and jealous when a new spaceman figure supplants him as top "
     "toy in a boy's room.",
