@@ -58,6 +58,9 @@ GENRE_ALIASES: dict[str, str] = {
     "biographical": "biography",
     "historical": "history",
     **dict.fromkeys(["cowboy movie", "cowboy movies", "cowboy film", "cowboy films"], "western"),
+    **dict.fromkeys(["ww1", "ww2", "wwi", "wwii"], "war"),  # "any good ww1 movies"
+    **dict.fromkeys(["chick flick", "chick flicks"], "romance"),
+    "true crime": "crime",  # "not true crime, it freaks me out": the kind, not True Crime (1995)
     **dict.fromkeys(["suspense", "suspenseful"], "thriller"),  # "more suspense than horror"
     "sports": "sport",
     "war movies": "war",

@@ -933,6 +933,8 @@ def test_an_everyday_surname_needs_its_cue_right_before_it() -> None:
         ("we need something the whole family can watch", [("family", LIKE)]),
         ("we liked the mask, the whole family did", [("m:mask", LIKE)]),
         ("any live action kids movies?", [("family", LIKE)]),  # filmed, not an action film
+        ("any good ww2 movies?", [("war", LIKE)]),
+        ("gf wants a chick flick", [("romance", LIKE)]),
         # a known title written as one inside a sentence, whatever its words mean
         ("What's your opinion on Gone with the Wind? It's so long", [("m:gonewind", LIKE)]),
         # texting in titles, the name the public calls someone, a film's short name
