@@ -20,7 +20,7 @@ from graph.db import GraphStore
 from graph.importers.titles import display_title, split_year
 from graph.search import credited_items, credits_of, entity_catalog, fulltext_candidates, plots_of_films_by
 from nlu.encoder import SentenceEncoder
-from nlu.lexicon import ARTICLE, ROMAN, SUBTITLE, Entry, Lexicon, SpanMatch
+from nlu.lexicon import ARTICLE, ROMAN, SUBTITLE, Entry, Lexicon, SpanMatch, bare_title
 from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
 from nlu.polarity import NEGATIVE, POSITIVE
 from nlu.text import Token, gcide, is_english, is_year, key, tokenize
@@ -30,9 +30,7 @@ FUZZY_BEFORE = 4  # words before an unknown word a full-text match may start at 
 MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
 MIN_TYPO_SURNAME_PRIOR = 0.15  # a misspelt surname names someone with 3+ films
 MIN_LONE_TYPO_SURNAME_PRIOR = 0.25  # ... and, said without a cue in lower case, someone with 5+ ("spielburg is great")
-FIRST_NAME_MARGIN = (
-    1.5  # a lower-case surname of few films is no one's when someone 1.5x as known has it as a first name
-)
+FIRST_NAME_MARGIN = 1.5  # a little-known lower-case surname is no one's if 1.5x as known a name has it first
 MIN_FAMOUS_TYPO_PRIOR = 0.55  # a title of two everyday words is found with one of them misspelt into another word
 MIN_ONE_WORD_TYPO = 6  # ... and as a typo of a one-word name from this length on, written as a name ("Arival")
 MIN_NAMED_WORD = 6  # an English word written as a name right after "loved" is a film from this length on
@@ -157,7 +155,7 @@ class Grounder:
         self._by_id = {e.node_id: e for e in self.lexicon.entries}
         self._films_by_first_word: dict[str, list[Entry]] = defaultdict(list)  # "matrix": The Matrix, … Reloaded
         for entry in self.lexicon.entries:
-            words = _bare_title(entry.name).split() if entry.label == "Item" else []
+            words = bare_title(entry.name).split() if entry.label == "Item" else []
             if words:
                 self._films_by_first_word[words[0]].append(entry)
         self.newest_year = max((e.year for e in self.lexicon.entries if e.year), default=None)
@@ -535,11 +533,11 @@ class Grounder:
             return _grounded(series[number - 1], 0.9) if len(series) >= number else None
         year = int(said.groupdict()["year"].lstrip("'"))
         year = year if year > 999 else year + (1900 if year > 30 else 2000)
-        title = _bare_title(film.name)
+        title = bare_title(film.name)
         dated = [
             e
             for e in self._films_by_first_word.get(title.split()[0] if title else "", [])
-            if e.year == year and _bare_title(e.name) == title
+            if e.year == year and bare_title(e.name) == title
         ]
         return _grounded(max(dated, key=lambda e: e.prior), 0.9) if dated else None
 
@@ -554,7 +552,7 @@ class Grounder:
         someone of `film` (never "Alien Nation" for Alien)."""
         head = ARTICLE.sub("", _series_head(film.name))
         # the title cut to as many words as were typed: "harry poter" (a typo corrected) is the series Harry Potter
-        said = " ".join(_bare_title(film.name).split()[: len(ARTICLE.sub("", key(typed)).split())])
+        said = " ".join(bare_title(film.name).split()[: len(ARTICLE.sub("", key(typed)).split())])
         if said and f"{head} ".startswith(f"{said} "):
             head = said
         if not head:
@@ -562,7 +560,7 @@ class Grounder:
         members = [
             e
             for e in self._films_by_first_word.get(head.split()[0], [])
-            if e.popularity > 0 and f"{_bare_title(e.name)} ".startswith(f"{head} ") and not _COMPILATION.search(e.name)
+            if e.popularity > 0 and f"{bare_title(e.name)} ".startswith(f"{head} ") and not _COMPILATION.search(e.name)
         ]
         if len(members) < 2:
             return []
@@ -699,8 +697,8 @@ class Grounder:
         made by someone of that film: "the first matrix but reloaded was terrible" (never "home alone again")."""
         named = {c.entities[0].node_id: c.entities[0].name for c in found if c.entities[0].label == "Item"}
         heads = {_head(name) for name in named.values()}
-        firsts = {_bare_title(name).rsplit(" ", 1)[0]: node_id for node_id, name in named.items()}
-        firsts |= {_bare_title(name): node_id for node_id, name in named.items()}
+        firsts = {bare_title(name).rsplit(" ", 1)[0]: node_id for node_id, name in named.items()}
+        firsts |= {bare_title(name): node_id for node_id, name in named.items()}
         taken = []
         for token in tokens:
             if any(c.start <= token.start < c.end for c in found):
@@ -715,7 +713,7 @@ class Grounder:
     def _made_alike(self, film: Entry, firsts: dict[str, str]) -> bool:
         """Whether `film`'s title adds one word to that of a film named (`firsts`: title keys, also those of the films
         named cut by their last word, to their node ids), and someone made or played in both."""
-        other = firsts.get(_bare_title(film.name).rsplit(" ", 1)[0])
+        other = firsts.get(bare_title(film.name).rsplit(" ", 1)[0])
         if other is None or other == film.node_id:
             return False
         return any(
@@ -1418,7 +1416,7 @@ _SUBJECT_TITLES = frozenset({"her", "him", "us", "them", "up"})  # no subject of
 # ... nor a verb's past form: "saw was way too much", "but split was great"
 _PAST_FORM_TITLES = frozenset({"saw", "split", "taken", "frozen", "tangled", "wanted", "enchanted", "unforgiven"})
 _MODALS = frozenset({"can", "could", "will", "would", "should", "might", "cant", "wont"})
-_CLAUSE_OPENERS = frozenset({"but", "and", "though", "although", "honestly", "also", "plus"})  # "n", "tho" read so
+_CLAUSE_OPENERS = frozenset({"but", "and", "though", "although", "honestly", "also", "plus"})  # "n", "tho" too
 _SUBJECT_VERBS = frozenset({"was", "is", "made", "makes", "has", "had", "broke", "got", "scared", "ruined", "blew"})
 _ERA_TITLES = frozenset({"it", "her", "up", "us", "them"})  # "the new it": an article and an era word make it a name
 _ERA_WORDS = frozenset({"new", "original", "old", "first", "newer", "older"})
@@ -1511,13 +1509,13 @@ def _series_beside_its_film(text: str, candidate: Candidate, found: list[Candida
     right before the rest of another film's title ("thor dark world")."""
     said = ARTICLE.sub("", key(text[candidate.start : candidate.end]))
     film = candidate.entities[0]
-    title = _bare_title(film.name)
+    title = bare_title(film.name)
     following = next((o for o in found if o.start >= candidate.end), None)
     if film.label == "Item" and following is not None and not text[candidate.end : following.start].strip(" :-"):
         named = following.entities[0]  # "thor dark world", "harry potter chamber of secrets": one film of the series
         rest = ARTICLE.sub("", key(text[following.start : following.end]))  # not "toy story, toy story 2"
         if named.label == "Item" and named.node_id != film.node_id and not rest.startswith(said):
-            return _bare_title(named.name).startswith(f"{said} ")
+            return bare_title(named.name).startswith(f"{said} ")
     if film.label == "Item" and said == title:
         talk = _SERIES_TALK_BEFORE.search(text, 0, candidate.start) and _SERIES_NOUN.match(text, candidate.end)
         others = (o for o in found if o is not candidate and o.entities[0].label == "Item")
@@ -1530,14 +1528,9 @@ def _series_beside_its_film(text: str, candidate: Candidate, found: list[Candida
         other is not candidate
         and other.entities[0].label == "Item"
         and other.entities[0].node_id != film.node_id
-        and f"{_bare_title(other.entities[0].name)} ".startswith(f"{said} ")
+        and f"{bare_title(other.entities[0].name)} ".startswith(f"{said} ")
         for other in found
     )
-
-
-def _bare_title(name: str) -> str:
-    """The key of a film's title without its year and leading article ("lion king" of "The Lion King (2019)")."""
-    return ARTICLE.sub("", key(split_year(display_title(name))[0]))
 
 
 def _series_head(name: str) -> str:

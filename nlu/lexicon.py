@@ -256,6 +256,11 @@ def _siblings(people: list[tuple[int, int]]) -> set[int]:
     return noted if few and 2 <= len(noted) <= MAX_SIBLINGS else set()
 
 
+def bare_title(name: str) -> str:
+    """The key of a film's title without its year and leading article ("lion king" of "The Lion King (2019)")."""
+    return ARTICLE.sub("", key(split_year(display_title(name))[0]))
+
+
 class Lexicon:
     """Name keys → entries, with every token prefix of a key for a fast longest-match scan."""
 
@@ -537,11 +542,11 @@ class Lexicon:
     def _sequel_words(self) -> None:
         """The one word a sequel's title adds to its first film's ("reloaded" of The Matrix Reloaded) names it beside
         that film, as a part after a franchise's name does (`franchise_parts`): "the first matrix, not reloaded"."""
-        films = [(i, e) for i, e in enumerate(self.entries) if e.label == "Item" and e.popularity > 0]
-        titles = {ARTICLE.sub("", key(split_year(display_title(e.name))[0])) for _, e in films}
-        for index, entry in films:
-            *first, word = ARTICLE.sub("", key(split_year(display_title(entry.name))[0])).split() or [""]
-            if first and " ".join(first) in titles and len(word) >= MIN_KEYWORD_LENGTH and word.isalpha():
+        titles = {i: bare_title(e.name) for i, e in enumerate(self.entries) if e.label == "Item" and e.popularity > 0}
+        known = set(titles.values())
+        for index, title in titles.items():
+            *first, word = title.split() or [""]
+            if first and " ".join(first) in known and len(word) >= MIN_KEYWORD_LENGTH and word.isalpha():
                 self.franchise_parts[word].add(index)
 
     def _near_namesakes(self) -> None:
