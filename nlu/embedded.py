@@ -105,7 +105,11 @@ class EmbeddedParser:
         for m in mentions:
             chars[m.start : m.end] = " " * (m.end - m.start)
         outside = "".join(chars)
-        years = [y for m in mentions if m.entity.label == "Item" and (y := self.grounder.year_of(m.entity.node_id))]
+        years = [
+            (m.start, y)
+            for m in mentions
+            if m.entity.label == "Item" and (y := self.grounder.year_of(m.entity.node_id))
+        ]
         year_min, year_max = relative_range(outside, years)
         if year_min is None and year_max is None:
             year_min, year_max = year_range(outside, self.grounder.newest_year)
@@ -201,12 +205,18 @@ _GENRE_ADJECTIVES = frozenset(MEANT_GENRES) | {"funny", "romantic", "dramatic", 
 _FILM_QUESTION = re.compile(r"(?:^|[.!?]\s*)(?:is|was|isn'?t|wasn'?t)\s+$", re.IGNORECASE)
 
 
+_SUITED_FOR = re.compile(r"\s+for\s+(?:a|an|my|our|your|the|his|her|their|kids|children|little|young|\d)\b", re.I)
+
+
 def _asked_of_a_film(text: str, mention: Mention, mentions: tuple[Mention, ...]) -> bool:
     """Whether a genre adjective is what a yes/no question asks of the film it names first ("is alien scary?"): a
-    question, not a kind of film asked for ("is there anything like Alien that's scary?" still asks for horror)."""
+    question, not a kind of film asked for ("is there anything like Alien that's scary?" still asks for horror); or
+    how a film suits someone ("too scary for my kids")."""
     words = key(mention.text).split()
     if mention.entity.label != "Genre" or not words or " ".join(words) not in _GENRE_ADJECTIVES:
         return False
+    if _SUITED_FOR.match(text, mention.end):
+        return True  # "a bit scary for my youngest", "too scary for a 7 year old?": how a film suits someone
     return any(
         m.entity.label == "Item" and m.end <= mention.start and _FILM_QUESTION.search(text[: m.start]) is not None
         for m in mentions

@@ -20,7 +20,7 @@ from graph.db import GraphStore
 from graph.importers.titles import display_title, split_year
 from graph.search import credited_items, credits_of, entity_catalog, fulltext_candidates, plots_of_films_by
 from nlu.encoder import SentenceEncoder
-from nlu.lexicon import ARTICLE, ROMAN, SUBTITLE, Entry, Lexicon, SpanMatch, bare_title
+from nlu.lexicon import ARTICLE, ROMAN, SUBTITLE, Entry, Lexicon, SpanMatch, bare_title, series_after_opening
 from nlu.linker import PACKAGED_LINKER, Linker, PlainUsage
 from nlu.polarity import NEGATIVE, POSITIVE
 from nlu.text import Token, gcide, is_english, is_year, key, tokenize
@@ -29,6 +29,7 @@ MIN_EVERYDAY_PRIOR = 0.3  # popularity prior a film named by one everyday word n
 FUZZY_BEFORE = 4  # words before an unknown word a full-text match may start at ("pirates of the carribean")
 MIN_TYPO_WORD = 3  # a word is read as a typo of a word of a longer name from this length on ("iro man")
 MIN_TYPO_SURNAME_PRIOR = 0.15  # a misspelt surname names someone with 3+ films
+MIN_DICTIONARY_SURNAME_PRIOR = 0.35  # a dictionary word in lower case, uncued, names only someone this known
 MIN_LONE_TYPO_SURNAME_PRIOR = 0.25  # ... and, said without a cue in lower case, someone with 5+ ("spielburg is great")
 FIRST_NAME_MARGIN = 1.5  # a little-known lower-case surname is no one's if 1.5x as known a name has it first
 MIN_FAMOUS_TYPO_PRIOR = 0.55  # a title of two everyday words is found with one of them misspelt into another word
@@ -85,6 +86,7 @@ DESCRIPTOR = re.compile(
 # Words near a name shared by several films that say which one: "the first jumanji", "the more recent jane eyre".
 _OLDER = re.compile(r"\b(original|og|first|older|oldest|old|classic)\b", re.IGNORECASE)
 _NEWER = re.compile(r"\b(remake|reboot|new|newer|newest|latest|recent)\b", re.IGNORECASE)
+_COMPARATIVES = frozenset({"older", "newer"})
 _NEAR_BEFORE, _NEAR_AFTER = 4, 3  # words before and after a name that may say which of its films
 
 
@@ -263,7 +265,7 @@ class Grounder:
                 return _grounded(entry, 1.0)
         return None
 
-    def describe_genres(self, phrase: str, threshold: float = 0.55) -> list[GroundedEntity]:
+    def describe_genres(self, phrase: str, threshold: float = 0.58) -> list[GroundedEntity]:
         """Genres a descriptive phrase ("something scary", "makes me laugh") is about, by embedding similarity."""
         if not self._genre_ids or not phrase.strip():
             return []
@@ -309,6 +311,8 @@ class Grounder:
         unsure: list[Candidate] = []  # the films of the matches not taken
         while pending:
             match = pending.pop(0)
+            if _in_place_name(tokens, match):
+                continue  # "Hong Kong action": no Kong
             listed = any(_listed_together(text, tokens, other, match) for other in accepted)
             among_people = any(  # "tarantino and scorsese"
                 _listed_together(text, tokens, other, match)
@@ -324,15 +328,19 @@ class Grounder:
                     _listed_together(text, tokens, other, match)
                     if other.last <= match.first
                     else _listed_together(text, tokens, match, other)
-                    and other.first == match.last + 1
+                    # "up and inside out"; "et, close encounters" (never "a Nolan fan, Memento")
+                    and (
+                        other.first == match.last + 1
+                        or (other.first == match.last and match.key in self.lexicon.abbreviations)
+                    )
                     and (other.last - other.first > 1 or other.first in message.named)
                     for other in films
                     if other in taken_before or other.first >= match.last
                 )
             )
             candidate, taken = self._from_match(text, tokens, match, (listed, among_films, among_people), message)
-            if not taken and all(self.lexicon.entries[i].label == "Item" for i in match.entries):
-                unsure.append(candidate)
+            if not taken and {self.lexicon.entries[i].label for i in match.entries} <= {"Item", "Person"}:
+                unsure.append(candidate)  # "luc besson also did leon": Léon, not a Leon
             if taken:
                 accepted.append(match)
             else:  # "a civil war movie" is no Captain America: Civil War, and still a war movie
@@ -450,6 +458,8 @@ class Grounder:
                     added.append(Candidate(film.start, placed.end(), (_grounded(series[number - 1], 0.9),), 0.9))
                     named.add(id(film))
                     continue
+            if re.search(r"\d$", text[film.start : film.end]):  # "toy story 2 and 3"
+                added.extend(self._other_number(text, film.entities[0], film.end, found))
             for phrase in _PART_N.finditer(text, film.end, end):
                 if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
                     continue
@@ -461,7 +471,20 @@ class Grounder:
                     start = film.start if whole else phrase.start()
                     added.append(Candidate(start, phrase.end(), (_grounded(best, 0.9),), _RULES_CERTAIN))
                     named |= {id(film)} if whole else set()
+                    added.extend(self._other_number(text, film.entities[0], phrase.end(), found))  # "vol 1 or 2"
         return [c for c in found if id(c) not in named] + added
+
+    def _other_number(self, text: str, film: GroundedEntity, at: int, found: list[Candidate]) -> list[Candidate]:
+        """The film of `film`'s series numbered by a number said as another choice right after its own ("kill bill
+        vol 1 or 2?", "toy story 2 and 3")."""
+        other = _OTHER_NUMBER.match(text, at)
+        if other is None or any(c.start < other.end() and other.start() < c.end for c in found):
+            return []
+        entries = [e for e in self._numbered_entries(film, other.group(1)) if e.label == "Item"]
+        if not entries:
+            return []
+        best = max(entries, key=lambda e: e.prior)
+        return [Candidate(other.start(1), other.end(), (_grounded(best, 0.9),), _RULES_CERTAIN)]
 
     def _numbered_entries(self, film: GroundedEntity, number: str) -> list[Entry]:
         """The entries named by `film`'s series name with `number`, with or without "part" ("Toy Story 3", "The
@@ -601,7 +624,8 @@ class Grounder:
     ) -> list[Candidate]:
         """A name the rules did not take is a film when a person named right after it, "with" them, made or played
         in it ("my mom asked for ghost, the one w patrick swayze", "Hero with Jet Li"), or, right after a verb of
-        watching, anyone the message names did ("we watched big w the kids ... any other tom hanks movies")."""
+        watching or making or written as a name before "was" after a person, anyone the message names did ("we
+        watched big w the kids ... any other tom hanks movies", "Melissa McCarthy? Spy was hilarious")."""
         people = {c.start: c for c in found if c.entities[0].label == "Person" and c.confidence >= _ACCEPTED}
         pairs = []
         for c in unsure:
@@ -616,7 +640,11 @@ class Grounder:
             if stopword:
                 continue
             verb = [t.norm for t in tokens if t.end <= c.start][-1:]
-            if verb and verb[0] in _WATCH_VERBS:
+            following = [t.norm for t in tokens if t.start >= c.end][:1]
+            # "Something with Melissa McCarthy? Spy was hilarious": a title written as one, said of, after the person
+            told = text[c.start].isupper() and following and following[0] in _SUBJECT_VERBS
+            told = told and any(p.end <= c.start for p in people.values())
+            if (verb and verb[0] in _WATCH_VERBS | _MADE_VERBS) or told:
                 pairs.extend((c, p.entities[0].node_id) for p in people.values())
         if not pairs:
             return []
@@ -651,6 +679,7 @@ class Grounder:
             return []
         taken_ids = {e.node_id for c in found for e in c.entities[:1]}
         covered = {i for c in found for i, t in enumerate(tokens) if c.start <= t.start < c.end}
+        covered |= {i for i in range(1, len(tokens)) if f"{tokens[i - 1].norm} {tokens[i].norm}" in _PLACE_NAMES}
         best: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
         for person in credits_of(self.store, sorted(films)):
             words = key(person["name"]).split()
@@ -696,9 +725,12 @@ class Grounder:
         alien was so much better than covenant" (Alien: Covenant); or by the word its title adds to the film named,
         made by someone of that film: "the first matrix but reloaded was terrible" (never "home alone again")."""
         named = {c.entities[0].node_id: c.entities[0].name for c in found if c.entities[0].label == "Item"}
-        heads = {_head(name) for name in named.values()}
+        heads = {_head(name) for name in named.values()} | {_series_head(name) for name in named.values()}
         firsts = {bare_title(name).rsplit(" ", 1)[0]: node_id for node_id, name in named.items()}
         firsts |= {bare_title(name): node_id for node_id, name in named.items()}
+        firsts |= {
+            series: node_id for node_id, name in named.items() if (series := series_after_opening(bare_title(name)))
+        }
         taken = []
         for token in tokens:
             if any(c.start <= token.start < c.end for c in found):
@@ -713,7 +745,8 @@ class Grounder:
     def _made_alike(self, film: Entry, firsts: dict[str, str]) -> bool:
         """Whether `film`'s title adds one word to that of a film named (`firsts`: title keys, also those of the films
         named cut by their last word, to their node ids), and someone made or played in both."""
-        other = firsts.get(bare_title(film.name).rsplit(" ", 1)[0])
+        title = bare_title(film.name)
+        other = firsts.get(title.rsplit(" ", 1)[0]) or firsts.get(series_after_opening(title) or "-")
         if other is None or other == film.node_id:
             return False
         return any(
@@ -849,7 +882,8 @@ class Grounder:
             beside = {label for label in ("Person", "Item") if self._listed_beside(tokens, i, owner, label)}
             if alone:
                 beside.add("Person")
-            if best is not None and (best.last - best.first >= 2 or self._one_word_typo(tokens, i, best, beside)):
+            one_word = best is not None and best.last - best.first < 2
+            if best is not None and (not one_word or self._one_word_typo(tokens, i, best, beside, owner)):
                 inside = {owner[j] for j in range(best.first, best.last) if j in owner}
                 matches = [m for m in matches if m not in inside] + [best]
                 owner.update(dict.fromkeys(range(best.first, best.last), best))
@@ -882,12 +916,15 @@ class Grounder:
             neighbours.append(owner.get(j))
         return any(m is not None and any(self.lexicon.entries[k].label == label for k in m.entries) for m in neighbours)
 
-    def _one_word_typo(self, tokens: list[Token], i: int, hit: SpanMatch, beside: set[str]) -> bool:
+    def _one_word_typo(
+        self, tokens: list[Token], i: int, hit: SpanMatch, beside: set[str], owner: dict[int, SpanMatch]
+    ) -> bool:
         """A word is corrected into a one-word name only when written as a name (a genre in any case: "a comdey"; a
         surname after "by", "with", "more" or listed beside a person: "by hitchcok", "tarantino and scorcese"; a
         title listed beside a film: "die hard or termnator"), long enough, not everyday English, and naming something
         people talk about ("I loved Titanc", "Arival is sci fi"); a long word no dictionary has is the surname of
-        someone well known in any case ("spielburg is my fav director"); never "haha" or, in lower case, "gorry"
+        someone well known in any case ("spielburg is my fav director"); a title of a film made by someone the
+        message names ("fincher never misses, zodaic is my favorite"); never "haha" or, in lower case, "gorry"
         (Gordy) or "snitched" (Snatched)."""
         token = tokens[i]
         entries = [self.lexicon.entries[j] for j in hit.entries]
@@ -920,7 +957,16 @@ class Grounder:
             and max(e.prior for e in people) >= MIN_LONE_TYPO_SURNAME_PRIOR
         )
         written = token.capitalised or genre or cued or watched or listed or famous
-        return written and long_enough and known and not everyday
+        if not (long_enough and known and not everyday):
+            return False
+        return written or (not people and self._made_by_someone_named(hit, owner))
+
+    def _made_by_someone_named(self, hit: SpanMatch, owner: dict[int, SpanMatch]) -> bool:
+        """Whether a film `hit` names was made or played in by a person the message names."""
+        entries = self.lexicon.entries
+        people = sorted({entries[j].node_id for m in owner.values() for j in m.entries if entries[j].label == "Person"})
+        films = [entries[j].node_id for j in hit.entries if entries[j].label == "Item"]
+        return bool(people and films and credited_items(self.store, films, people))
 
     def _continues_a_name(self, tokens: list[Token], i: int, word: str) -> bool:
         """Whether `word` in place of token `i` makes two words of a name with the token before or after ("jim
@@ -956,7 +1002,11 @@ class Grounder:
         if not match.derived and not any(self.lexicon.is_full_name(match.key, i) for i in match.entries):
             match = replace(match, derived=True)  # the full name was a tag's ("Tarantino"): a surname still
         people = tuple(i for i in match.entries if self.lexicon.entries[i].label == "Person")
-        if people and len(people) < len(match.entries) and self._person_cued(tokens, match):
+        if (
+            people
+            and len(people) < len(match.entries)
+            and (self._person_cued(tokens, match) or self._surname_alone(tokens, match, people))
+        ):
             match = replace(match, entries=people, derived=True)  # "anything by hitchcock": not Hitchcock (2012)
         entries = [self.lexicon.entries[i] for i in match.entries]  # "romance" is the genre, not Romance (1920)
         around = self._surroundings(text, tokens, match, listed, message)
@@ -984,6 +1034,19 @@ class Grounder:
         if match.with_year and text[end : end + 1] == ")":
             end += 1
         return Candidate(span[0].start, end, tuple(ranked), round(max(confidence, 0.0), 4), features), taken
+
+    def _misspelt_everyday(self, word: str) -> bool:
+        """Whether a word is one edit from an everyday dictionary word ("realy": "really"), not a name."""
+        return any(self.lexicon.is_common(e) and e in gcide() for e in _one_edit(word) if len(e) >= MIN_TYPO_WORD)
+
+    def _surname_alone(self, tokens: list[Token], match: SpanMatch, people: tuple[int, ...]) -> bool:
+        """A message of one word, no everyday one, that is a film's title and the surname of someone more known than
+        the film: "hitchcock" is Alfred Hitchcock, not Hitchcock (2012); "keanu" is Keanu Reeves."""
+        if len(tokens) != 1 or match.key in gcide():
+            return False
+        entries = self.lexicon.entries
+        films = [entries[i].prior for i in match.entries if entries[i].label == "Item"]
+        return max(entries[i].prior for i in people) > max(films, default=1.0)
 
     def _person_cued(self, tokens: list[Token], match: SpanMatch) -> bool:
         """A name right after a word that introduces a person's work ("by", "with", "starring", "more"), or right
@@ -1100,8 +1163,13 @@ class Grounder:
         nolan")."""
         labels = {e.label for e in entries}
         if labels == {"Genre"}:
-            if around.words == ("action",) and around.adjacent == "live":
+            if around.words[:1] == ("action",) and around.adjacent == "live":
                 return _NEVER  # "live action kids movies": filmed, not animated
+            one_film = around.adjacent == "the" or (
+                around.adjacent in _ERA_WORDS | {"og", "disney"} and "the" in around.before
+            )
+            if around.words == ("cartoon",) and one_film:
+                return _NEVER  # "the og cartoon is way better", "the cartoon aladdin": one film, no kind asked for
             # "a family movie", "family comedies", "for the whole family"; never "a family favorite", "the whole
             # family loved it"
             if around.words != ("family",):
@@ -1139,6 +1207,9 @@ class Grounder:
         person_cued = labels == {"Person"} and bool(before & _PERSON_CUES_BEFORE)
         cued = cued or person_cued
         scale = 0.95 if match.typo else 1.0
+        demonym = [w for w in around.words if w != "the"] in ([d] for d in _DEMONYMS)
+        if demonym and labels == {"Item"} and (match.derived or after in {"one", "version", "remake"}):
+            return _NEVER  # "French or Italian", "the american one": a people or a language, no "The Italian"
         if len(around.words) == 1:
             word = around.words[0]
             if around.abbreviation and labels == {"Item"} and self._talked_about(entries):
@@ -1183,6 +1254,8 @@ class Grounder:
                 return scale * _RULES_CERTAIN
             if len(word) < 3 or word in _FUNCTION_WORDS or word in self.lexicon.stopwords:
                 return _NEVER
+            if around.adjacent == "from" and around.before & {"am", "im", "i'm", "are", "were"}:
+                return _NEVER  # "I am from Brazil": a place, no Brazil (1985)
             if word in _CALENDAR and around.adjacent in _WHEN_WORDS:
                 return _NEVER  # "something scary for friday", "her bday is sunday"
             plain = (self.usage.per_100k_words(word) or 0.0) >= PLAIN_IN_CHAT
@@ -1193,6 +1266,17 @@ class Grounder:
             if match.derived and labels == {"Person"}:
                 known = max(e.prior for e in entries)  # the best known of those of that surname
                 first_name = self.lexicon.first_name_prior.get(word, 0.0)
+                typed = not capitalised[0] and around.adjacent not in _PERSON_CUES_BEFORE
+                if match.typo and typed and self._misspelt_everyday(word):
+                    return _NEVER  # "cary grant realy": "really" misspelt, not Michael Ealy
+                uncued = not (capitalised[0] or person_cued or around.person_cued)
+                dictionary_word = (
+                    word in gcide()
+                    and match.key not in self.lexicon.nicknames
+                    and (known < MIN_DICTIONARY_SURNAME_PRIOR or around.message.capitalises_names)
+                )
+                if uncued and dictionary_word:
+                    return _NEVER  # "a bunch of collage guys", "WALL-E is close": the word, not Bill Collage
                 if (
                     not capitalised[0]
                     and known < MIN_LONE_TYPO_SURNAME_PRIOR
@@ -1217,6 +1301,8 @@ class Grounder:
                     after,
                     around.person_cued or around.among_people,
                 )
+            if common[0] and not capitalised[0] and around.adjacent in _QUANTIFIERS and labels == {"Item"}:
+                return _NEVER  # "every holiday", "a crash": an everyday word after "a" or "every" names no film
             if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
             # A lone everyday word is a title only for a film people talk about ("frozen", not "Fun (1994)").
@@ -1249,8 +1335,8 @@ class Grounder:
                     return _NEVER  # "anything else?" asks for more, it is no obscure "Anything Else (2003)"
                 return scale * 0.55 if whole or around.adjacent in _WATCH_VERBS else 0.0
             kind = after in _TITLE_CUES_AFTER | _SERIES_CUES_AFTER  # "a star wars movie"
-            if around.adjacent in {"a", "an"} and not (title_case or kind) and labels == {"Item"}:
-                return _NEVER  # "something for a dark night": everyday words after "a" name no film
+            if around.adjacent in _QUANTIFIERS and not (title_case or kind) and labels == {"Item"}:
+                return _NEVER  # "something for a dark night", "every holiday": everyday words after "a" name no film
             if whole and known:
                 return scale * 0.8
             # "I watched the help", "have you seen the notebook", "the help movie was great", "all the Harry Potter
@@ -1374,6 +1460,7 @@ _MULTI_CUES_AFTER = frozenset({"is", "was", "has", "had", "sounds", "looks"})  #
 _ENDS_SENTENCE = re.compile(r"[.!?;]")
 _WATCH_VERBS_TEXT = "seen saw watched watch watching loved hated enjoyed liked love"
 _WATCH_VERBS = frozenset(_WATCH_VERBS_TEXT.split())
+_MADE_VERBS = frozenset({"did", "made", "directed", "wrote"})  # "luc besson also did leon"
 _SEEN_VERBS = frozenset({"seen", "saw", "watched", "watch", "watching", "rewatched"})
 _ROLE_CUES_BEFORE = frozenset({"by", "with", "w", "starring", "director", "actor", "actress"})
 _REQUEST_WORDS = frozenset({"anything", "something", "else", "other", "another", "nothing", "everything"})
@@ -1414,6 +1501,13 @@ _WHEN_WORDS = frozenset({"for", "on", "this", "next", "last", "by", "until", "ti
 _PRONOUN_TITLES = frozenset({"it", "this", "that", "them", "me", "you", "we", "they", "he", "she"})  # "jaws and it was"
 _SUBJECT_TITLES = frozenset({"her", "him", "us", "them", "up"})  # no subject of a sentence but as a title: "Her was"
 # ... nor a verb's past form: "saw was way too much", "but split was great"
+_OTHER_NUMBER = re.compile(r"\s*(?:or|and|&|,)\s*(\d)\b(?!\s*(?:stars?|times|hours|years|/|%))", re.IGNORECASE)
+_PLACE_NAMES = frozenset({"hong kong", "new york", "new zealand", "new orleans", "los angeles", "las vegas"})
+_DEMONYMS = frozenset(
+    {"american", "british", "english", "french", "italian", "german", "spanish", "swedish", "danish", "russian"}
+    | {"japanese", "korean", "chinese", "indian", "mexican", "irish", "scottish", "australian", "canadian"}
+)
+_QUANTIFIERS = frozenset({"a", "an", "every", "each"})
 _PAST_FORM_TITLES = frozenset({"saw", "split", "taken", "frozen", "tangled", "wanted", "enchanted", "unforgiven"})
 _MODALS = frozenset({"can", "could", "will", "would", "should", "might", "cant", "wont"})
 _CLAUSE_OPENERS = frozenset({"but", "and", "though", "although", "honestly", "also", "plus"})  # "n", "tho" too
@@ -1455,7 +1549,7 @@ _BARE_NUMBER = re.compile(
     r"\s+([2-9])\b(?!\s*(?:times|x\b|hours?|hrs?|mins?|minutes|stars?|/|out of|years?|yrs?|yo\b|and|or|&|-))",
     re.IGNORECASE,
 )
-_PART_N = re.compile(r"\b(?:part|pt)\.? (\d|ii|iii|iv|v)\b", re.IGNORECASE)
+_PART_N = re.compile(r"\b(?:part|pt|chapter|ch|volume|vol)\.? (\d|ii|iii|iv|v)\b", re.IGNORECASE)
 _SEQUEL = re.compile(r" (?:[2-9]|\d{4}|ii|iii|iv|v|vi|vii|part \w+|chapter \w+|episode \w+)$")
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)  # between two names of one list
 PART_END = re.compile(r"[,.;!?]|\bbut\b", re.IGNORECASE)  # what ends a part of a message
@@ -1500,6 +1594,23 @@ def _beside_people(text: str, found: list[Candidate]) -> list[Candidate]:
 def _head(name: str) -> str:
     """The key of a film's title before its subtitle ("alien" of "Alien: Covenant (2017)")."""
     return ARTICLE.sub("", key(SUBTITLE.split(split_year(display_title(name))[0])[0]))
+
+
+def _in_place_name(tokens: list[Token], match: SpanMatch) -> bool:
+    """Whether a one-word match ends a place's name ("hong kong", "new york")."""
+    one = match.last - match.first == 1 and match.first > 0
+    return one and f"{tokens[match.first - 1].norm} {tokens[match.first].norm}" in _PLACE_NAMES
+
+
+def _one_edit(word: str) -> set[str]:
+    """The words one edit (a letter dropped, added, changed or two swapped) from `word`."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    edits |= {a + c + b for a, b in splits for c in letters}
+    return edits - {word}
 
 
 def _series_beside_its_film(text: str, candidate: Candidate, found: list[Candidate]) -> bool:
@@ -1571,9 +1682,17 @@ def _listed_together(text: str, tokens: list[Token], earlier: SpanMatch, match: 
 
 
 def _era_cue(before: str, after: str) -> str:
-    """The cue nearest a name ("the first jumanji", "jane eyre, the new one"), or "" when there is none."""
-    cues = [(len(before) - m.end(), m.group()) for r in (_OLDER, _NEWER) for m in r.finditer(before)]
-    cues += [(m.start(), m.group()) for r in (_OLDER, _NEWER) for m in r.finditer(after)]
+    """The cue nearest a name ("the first jumanji", "jane eyre, the new one"), or "" when there is none. A comparative
+    picks a film only after "the" ("the newer one"): "newer than the shining", "ghostbusters but newer" and "older
+    stuff like ocean's eleven" compare with the film named, they do not say which of its films."""
+
+    def picks(text: str, match: re.Match[str]) -> bool:
+        return match.group().lower() not in _COMPARATIVES or text[: match.start()].lower().rstrip().endswith("the")
+
+    cues = [
+        (len(before) - m.end(), m.group()) for r in (_OLDER, _NEWER) for m in r.finditer(before) if picks(before, m)
+    ]
+    cues += [(m.start(), m.group()) for r in (_OLDER, _NEWER) for m in r.finditer(after) if picks(after, m)]
     return min(cues)[1] if cues else ""
 
 

@@ -53,7 +53,7 @@ _AFTER = re.compile(r"\b(?:after|since|newer than|from|post)[ -]((?:19|20)\d\d)\
 _NEGATION_BEFORE = re.compile(
     r"\b(nothing|no|not|none|never|avoid|without|skip|dont|wont|didnt)\b[\w' -]{0,30}$|n't\b[\w' -]{0,30}$", re.I
 )
-_RECENT = re.compile(r"\b(recent|newer|new releases?|latest|came out recently)\b", re.IGNORECASE)
+_RECENT = re.compile(r"\b(recent|(?<!\bthe )newer|new releases?|latest|came out recently)\b", re.IGNORECASE)
 _NOT_SEEN = re.compile(
     r"\b(haven'?t|have not|never|not|didn'?t|did not|hasn'?t|yet to)\s+(already\s+|yet\s+|ever\s+)?"
     r"(seen|see|watched|watch)\b(?!\s+(it|that|this|them)\b)"
@@ -62,20 +62,27 @@ _NOT_SEEN = re.compile(
 )
 
 
-_NEWER_THAN = re.compile(r"\b(newer|more recent|later|after)\b", re.IGNORECASE)
-_OLDER_THAN = re.compile(r"\b(older|earlier|before)\b", re.IGNORECASE)
+# A comparison with the films named; "the newer ghostbusters" / "the older one" says which film, it compares nothing.
+_NEWER_THAN = re.compile(r"(?<!\bthe )\b(newer|more recent|later|after)\b", re.IGNORECASE)
+_OLDER_THAN = re.compile(r"(?<!\bthe )\b(older|earlier|before)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)")
 RECENT_YEARS = 4  # "recent", "the last few years": the catalog's newest year and the few before it
 
 
-def relative_range(text: str, anchor_years: list[int]) -> tuple[int | None, int | None]:
-    """`(year_min, year_max)` relative to the years of the items the utterance names: "something like Pulp Fiction
-    but newer" → after 1994, "older than Inception" → before 2010; (None, None) without an anchor or a comparison."""
-    if not anchor_years:
-        return None, None
-    if _NEWER_THAN.search(text):
-        return max(anchor_years) + 1, None
-    if _OLDER_THAN.search(text):
-        return None, min(anchor_years) - 1
+def relative_range(text: str, anchors: list[tuple[int, int]]) -> tuple[int | None, int | None]:
+    """`(year_min, year_max)` relative to the years of the items the utterance names (`anchors`: where each is named,
+    its year) in the sentence of the comparison, else before it: "something like Pulp Fiction but newer" → after 1994,
+    "older than Inception" → before 2010, "I loved Fargo. Anything newer?" → after 1996; never "Spielberg's older
+    stuff. E.T., Close Encounters" (his films of that time); (None, None) without an anchor or a comparison."""
+    for pattern, newer in ((_NEWER_THAN, True), (_OLDER_THAN, False)):
+        comparison = pattern.search(text)
+        if comparison is None:
+            continue
+        start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, comparison.start())), default=0)
+        end = next((m.start() for m in _SENTENCE_END.finditer(text, comparison.end())), len(text))
+        years = [year for at, year in anchors if start <= at < end] or [year for at, year in anchors if at < start]
+        if years:
+            return (max(years) + 1, None) if newer else (None, min(years) - 1)
     return None, None
 
 

@@ -261,6 +261,13 @@ def bare_title(name: str) -> str:
     return ARTICLE.sub("", key(split_year(display_title(name))[0]))
 
 
+def series_after_opening(title: str) -> str:
+    """The series a title of the form "<word> of / for the <series>" names ("planet of the apes" of "dawn of the
+    planet of the apes"), or ""."""
+    words = title.split()
+    return ARTICLE.sub("", " ".join(words[2:])) if len(words) > 3 and words[1] in {"of", "for"} else ""
+
+
 class Lexicon:
     """Name keys → entries, with every token prefix of a key for a fast longest-match scan."""
 
@@ -389,6 +396,9 @@ class Lexicon:
                 if len(words) >= 2:
                     by_surname[words[-1]].append((entry.popularity, index))
                     by_first[words[0]].append((entry.popularity, index))
+                given = entry.name.split()[0]
+                if len(words) >= 3 and "-" in given:  # "wong kar wai" for Kar-Wai Wong, "park chan wook"
+                    derived[" ".join([words[-1], *words[:-1]])].add(index)
                 whole = "".join(words)  # "icecube", "tomhanks": a name typed as one word
                 if len(words) == 2 and len(whole) >= MIN_JOINED_LENGTH and entry.popularity >= MIN_SHORT_NAME_LINKS:
                     derived[whole].add(index)
@@ -416,8 +426,11 @@ class Lexicon:
             unusual = len(first) >= 4 and not self.is_common(first) and not is_english(first)
             if owner is not None and unusual and owner[0] >= MIN_FIRST_NAME_LINKS:
                 derived[first].add(owner[1])
+        people = {key(e.name) for e in self.entries if e.label == "Person"}
         for tail, indices in subtitled.items():
-            if len(indices) <= MAX_PART_TITLES:  # never "the beginning", "the final chapter" of many films
+            # never "the beginning", "the final chapter" of many films, nor "jackie chans" (older movies) for Jackie
+            # Chan's First Strike: a person's possessive names the person
+            if len(indices) <= MAX_PART_TITLES and not (tail.endswith("s") and tail[:-1] in people):
                 derived[tail] |= indices
         keywords = self._keywords(titles_with, person_words, set(derived))
         for word, indices in keywords.items():
@@ -540,14 +553,18 @@ class Lexicon:
         return {s for s in spellings | shortened if s and s != title}
 
     def _sequel_words(self) -> None:
-        """The one word a sequel's title adds to its first film's ("reloaded" of The Matrix Reloaded) names it beside
-        that film, as a part after a franchise's name does (`franchise_parts`): "the first matrix, not reloaded"."""
+        """The one word a sequel's title adds to its first film's ("reloaded" of The Matrix Reloaded, "dawn" of Dawn of
+        the Planet of the Apes) names it beside that film, as a part after a franchise's name does (`franchise_parts`):
+        "the first matrix, not reloaded"."""
         titles = {i: bare_title(e.name) for i, e in enumerate(self.entries) if e.label == "Item" and e.popularity > 0}
         known = set(titles.values())
         for index, title in titles.items():
             *first, word = title.split() or [""]
             if first and " ".join(first) in known and len(word) >= MIN_KEYWORD_LENGTH and word.isalpha():
                 self.franchise_parts[word].add(index)
+            series = series_after_opening(title)
+            if series and series in known and title.split()[0].isalpha():
+                self.franchise_parts[title.split()[0]].add(index)  # "dawn" of Dawn of the Planet of the Apes
 
     def _near_namesakes(self) -> None:
         """A film's title that is a famous film's but for a letter or two in a word or two ("inglorious bastards",
@@ -567,9 +584,16 @@ class Lexicon:
         words = ARTICLE.sub("", name_key).split()
         if not films or any(e.label != "Item" for e in films) or not 1 <= len(words) <= MAX_NEAR_WORDS:
             return set()
+        wanted = max(MIN_NEAR_FAMOUS_PRIOR, max(e.prior for e in films) + NEAR_PRIOR_MARGIN)
+        run_together = {  # "castaway" is Castaway (1986) and Cast Away (2000) typed as one word
+            i
+            for i in self.derived.get(name_key, ())
+            if self.entries[i].prior >= wanted and "".join(bare_title(self.entries[i].name).split()) == "".join(words)
+        }
+        if run_together:
+            return run_together
         if len(name_key) < MIN_NEAR_LENGTH or words[-1] in STOPWORDS or (len(words) == 1 and is_english(words[0])):
             return set()  # "twisted" is a word, no Twister misspelt
-        wanted = max(MIN_NEAR_FAMOUS_PRIOR, max(e.prior for e in films) + NEAR_PRIOR_MARGIN)
         options = [
             [w, *(self.corrections(w)[:MAX_NEAR_CORRECTIONS] if len(w) >= MIN_TYPO_LENGTH else [])] for w in words
         ]

@@ -131,7 +131,7 @@ MOVIES = [
     ("m:predator", "Predator (1987)", 1987, ["action"], 10, 1),
     ("m:sleepover", "Sleepover (2004)", 2004, ["comedy"], 2, 0),
     ("m:beautiful", "Beautiful (2000)", 2000, ["comedy"], 1, 0),
-    ("m:castaway", "Cast Away (2000)", 2000, ["drama"], 20, 2),
+    ("m:castaway", "Cast Away (2000)", 2000, ["drama"], 80, 2),
     ("m:aliens", "Aliens (1986)", 1986, ["sci-fi", "action"], 30, 3),
     ("m:empire", "The Empire Strikes Back (1980)", 1980, ["sci-fi"], 40, 4),
     ("m:stepbros", "Step Brothers (2008)", 2008, ["comedy"], 20, 2),
@@ -171,6 +171,25 @@ MOVIES = [
     ("m:lesmis98", "Les Mis\u00e9rables (1998)", 1998, ["drama"], 3, 0),
     ("m:moderntimes", "Modern Times (1936)", 1936, ["comedy"], 10, 1),
     ("m:hangover10", "Hangover (2010)", 2010, ["drama"], 15, 0),
+    ("m:shining80", "The Shining (1980)", 1980, ["horror"], 30, 3),
+    ("m:shining97", "The Shining (1997)", 1997, ["horror"], 1, 0),
+    ("m:castaway86", "Castaway (1986)", 1986, ["drama"], 1, 0),
+    ("m:trumbo", "Trumbo (2015)", 2015, ["drama"], 1, 0),
+    ("m:brazil", "Brazil (1985)", 1985, ["sci-fi"], 20, 1),
+    ("m:zodiac", "Zodiac (2007)", 2007, ["crime"], 20, 2),
+    ("m:italian", "The Italian (2005)", 2005, ["drama"], 3, 0),
+    ("m:holiday", "The Holiday (2006)", 2006, ["romance"], 20, 2),
+    ("m:killbill1", "Kill Bill: Volume 1 (2003)", 2003, ["action"], 30, 3),
+    ("m:killbill2", "Kill Bill: Volume 2 (2004)", 2004, ["action"], 25, 2),
+    ("m:johnwick", "John Wick (2014)", 2014, ["action"], 20, 3),
+    ("m:johnwick2", "John Wick: Chapter 2 (2017)", 2017, ["action"], 10, 1),
+    ("m:apes", "Planet of the Apes (1968)", 1968, ["sci-fi"], 20, 1),
+    ("m:apesrise", "Rise of the Planet of the Apes (2011)", 2011, ["sci-fi"], 15, 1),
+    ("m:apesdawn", "Dawn of the Planet of the Apes (2014)", 2014, ["sci-fi"], 12, 1),
+    ("m:homecoming", "Spider-Man: Homecoming (2017)", 2017, ["action"], 10, 2),
+    ("m:leon", "Léon: The Professional (1994)", 1994, ["crime"], 30, 2),
+    ("m:spy", "Spy (2015)", 2015, ["comedy"], 3, 1),
+    ("m:chanstrike", "Jackie Chan's First Strike (1996)", 1996, ["action"], 5, 0),
     *(
         (f"m:hitchcock{n}", title, year, ["thriller"], 1, 0)
         for n, (title, year) in enumerate(
@@ -238,6 +257,14 @@ PEOPLE = [
     ("p:wright", "Edgar Wright", "DIRECTED", ["m:hotfuzz", "m:shaun"]),
     ("p:edgar", "Justin Edgar", "DIRECTED", ["m:sickboy"]),
     ("p:stoner", "Sherri Stoner", "WROTE", ["m:sickboy"]),
+    ("p:fincher", "David Fincher", "DIRECTED", ["m:zodiac"]),
+    ("p:trumbo", "Dalton Trumbo", "WROTE", ["m:spy", "m:zodiac", "m:leon"]),
+    ("p:jaffa", "Rick Jaffa", "WROTE", ["m:apesrise", "m:apesdawn"]),
+    ("p:besson", "Luc Besson", "DIRECTED", ["m:leon"]),
+    ("p:mccarthy", "Melissa McCarthy", "ACTED_IN", ["m:spy"]),
+    ("p:chan", "Jackie Chan", "ACTED_IN", ["m:chanstrike"]),
+    ("p:kong", "China Kong", "ACTED_IN", ["m:chanstrike"]),
+    ("p:collage", "Bill Collage", "WROTE", ["m:spy", "m:chanstrike"]),
     ("p:midler", "Bette Midler", "ACTED_IN", ["m:mary", "m:ghost", "m:friday", "m:click", "m:hangover"]),
 ]
 TAGS = [
@@ -361,6 +388,17 @@ def test_relative_years_follow_the_named_film(typed_parser: EmbeddedParser) -> N
     assert (newer.constraints.year_min, newer.constraints.year_max) == (1995, None)
     older = typed_parser.parse("older than inception")
     assert older.constraints.year_max == 2009
+    # a comparison picks no film of a name ("the shining", not the newer one) and compares with the films of its
+    # sentence, or of one before it; "the newer ghostbusters" compares nothing
+    shining = typed_parser.parse("something newer than the shining but just as scary?")
+    assert [m.entity.node_id for m in shining.mentions][:1] == ["m:shining80"]
+    assert shining.constraints.year_min == 1981
+    assert typed_parser.parse("I loved Fargo. Anything newer?").constraints.year_min == 1997
+    older_films = typed_parser.parse("spielbergs older stuff. jaws, raiders, that era").constraints
+    assert (older_films.year_min, older_films.year_max) == (None, None)
+    the_newer = typed_parser.parse("the newer ghostbusters")
+    assert [m.entity.node_id for m in the_newer.mentions] == ["m:ghostbusters16"]
+    assert (the_newer.constraints.year_min, the_newer.constraints.year_max) == (None, None)
     recent = typed_parser.parse("something recent")  # the catalog's last years, not the calendar's
     assert recent.constraints.year_min == 2018 - 4  # its newest film: Avengers: Infinity War (2018)
 
@@ -944,6 +982,30 @@ def test_an_everyday_surname_needs_its_cue_right_before_it() -> None:
         ("loved les mis", [("m:lesmis", LIKE)]),
         # "the first" of a title typed without its article is the oldest film of the title, article and all
         ("i liked the first hangover", [("m:hangover", LIKE)]),
+        # a famous title typed as one word, before an obscure film of that very spelling
+        ("something like castaway or big?", [("m:castaway", LIKE), ("m:big", LIKE)]),
+        # a surname alone that is also an obscure film's title, no everyday word: the person
+        ("trumbo", [("p:trumbo", LIKE)]),
+        # a misspelt title of a film by someone the message names
+        ("fincher never misses, zodaic is my favorite of his", [("p:fincher", LIKE), ("m:zodiac", LIKE)]),
+        # a people or a language, an everyday word after "every", a misspelt "college": no film, no one
+        ("I'd like some foreign films, maybe French or Italian.", []),
+        ("my aunt makes us watch them every holiday", []),
+        ("i am from brazil, any good comedies?", [("comedy", LIKE)]),
+        ("something for a bunch of collage guys", []),
+        ("Hong Kong action is my thing. Jackie Chan's older movies", [("action", LIKE), ("p:chan", LIKE)]),
+        # the other number of a numbered title, a chapter, the word a sibling's title opens with
+        ("kill bill vol 1 or 2?", [("m:killbill1", LIKE), ("m:killbill2", LIKE)]),
+        ("loved john wick, ch 2 too", [("m:johnwick", LIKE), ("m:johnwick2", LIKE)]),
+        ("rise of the planet of the apes and dawn were both good", [("m:apesrise", LIKE), ("m:apesdawn", LIKE)]),
+        ("spiderman 2 is the best one, homecoming was fun too", [("m:spiderman2", LIKE), ("m:homecoming", LIKE)]),
+        # a film of a person the message names, after a verb of making or said of before "was"
+        ("luc besson also did leon right? loved that one", [("p:besson", LIKE), ("m:leon", LIKE)]),
+        ("Something with Melissa McCarthy? Spy was hilarious.", [("p:mccarthy", LIKE), ("m:spy", LIKE)]),
+        # how a film suits someone, "the cartoon" of one film: no kind of film asked for
+        ("Kubo and the Two Strings was beautiful but a bit scary for my youngest.", [("m:kubo", LIKE)]),
+        ("the lion king? the cartoon one", [("m:lionking", LIKE)]),
+        ("something surreal like eternal sunshine", [("m:sunshine", LIKE)]),
     ],
 )
 def test_titles_names_and_kinds_as_people_type_them(typed_parser: EmbeddedParser, text: str, expected: list) -> None:
