@@ -5,15 +5,16 @@ Usage (Neo4j running with the full demo graph, e.g. `chatrec import demo`; CHATR
     nice python bench/eval_nlu_freetext.py [--out bench/results/nlu_freetext.json] [--errors FILE]
 
 Protocol: `bench/data/freetext/*.jsonl`, one message a line, `{"text", "gold": [{"label", "name", "polarity"}]}`,
-written for this project (not drawn from any data set): seventeen sets (one of 300 messages, eight of 240, `j` to `q`
+written for this project (not drawn from any data set): twenty sets (one of 300 messages, eight of 240, `j` to `t`
 of 480), each in two files of the same messages: mixed case (`*_mixed`) and all lower case with the typos, short
 titles, surnames and texting style people use (`*_lower`), about a tenth chitchat with no gold. Set `a` was read while
 the rules were written (its misses were looked at and fixed where a fix was general); sets `b` to `q` were each written
 after, by another hand that saw no code, and scored once before any of its misses were looked at (`docs/benchmarks.md`
 gives those first figures; `j` and `k` were asked for many of the ways people refer to films: by their place in a
-series, their year, a remake, a description; `l` to `q` for messages in the proportions users write them, `n` with
+series, their year, a remake, a description; `l` to `t` for messages in the proportions users write them, `n` with
 realistic typos in ordinary words too and some longer messages, `o` to `q` with films spread across decades and
-kinds, `q` from a varied crowd of users).
+kinds, `q` and `r` from a varied crowd of users, `s` from users who tell what they watched in detail, with sequels,
+franchises and foreign films, `t` from users of many ages and backgrounds).
 Two messages of `d` and `f` that ask for a film told by its story ("that movie where Bill Murray keeps reliving the same
 day") listed only the person; the film they ask for is in their gold too (corrected once the parser could read it).
 Gold names are the ReDial catalog's (`id2info.json`):

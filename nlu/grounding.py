@@ -1301,8 +1301,8 @@ class Grounder:
                     after,
                     around.person_cued or around.among_people,
                 )
-            if common[0] and not capitalised[0] and around.adjacent in _QUANTIFIERS and labels == {"Item"}:
-                return _NEVER  # "every holiday", "a crash": an everyday word after "a" or "every" names no film
+            if common[0] and not capitalised[0] and around.adjacent in _EVERY and labels == {"Item"}:
+                return _NEVER  # "every holiday": an everyday word after "every" names no film ("an inception guy" may)
             if match.derived and common[0] and not (whole or before & _WATCH_VERBS):
                 return 0.0  # "a big fan" is not The Fan; "i loved matrix" is The Matrix
             # A lone everyday word is a title only for a film people talk about ("frozen", not "Fun (1994)").
@@ -1507,7 +1507,8 @@ _DEMONYMS = frozenset(
     {"american", "british", "english", "french", "italian", "german", "spanish", "swedish", "danish", "russian"}
     | {"japanese", "korean", "chinese", "indian", "mexican", "irish", "scottish", "australian", "canadian"}
 )
-_QUANTIFIERS = frozenset({"a", "an", "every", "each"})
+_EVERY = frozenset({"every", "each"})
+_QUANTIFIERS = frozenset({"a", "an"}) | _EVERY
 _PAST_FORM_TITLES = frozenset({"saw", "split", "taken", "frozen", "tangled", "wanted", "enchanted", "unforgiven"})
 _MODALS = frozenset({"can", "could", "will", "would", "should", "might", "cant", "wont"})
 _CLAUSE_OPENERS = frozenset({"but", "and", "though", "although", "honestly", "also", "plus"})  # "n", "tho" too
