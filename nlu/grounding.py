@@ -732,9 +732,11 @@ class Grounder:
             series: node_id for node_id, name in named.items() if (series := series_after_opening(bare_title(name)))
         }
         taken = []
-        for token in tokens:
+        for n, token in enumerate(tokens):
             if any(c.start <= token.start < c.end for c in found):
                 continue
+            if n + 1 < len(tokens) and tokens[n + 1].norm in {"of", "for"}:
+                continue  # "the dawn of a new era": a phrase, no Dawn of the Planet of the Apes
             films = [self.lexicon.entries[i] for i in self.lexicon.franchise_parts.get(token.norm, ())]
             films = [e for e in films if _head(e.name) in heads or self._made_alike(e, firsts)]
             if films:
@@ -1335,8 +1337,8 @@ class Grounder:
                     return _NEVER  # "anything else?" asks for more, it is no obscure "Anything Else (2003)"
                 return scale * 0.55 if whole or around.adjacent in _WATCH_VERBS else 0.0
             kind = after in _TITLE_CUES_AFTER | _SERIES_CUES_AFTER  # "a star wars movie"
-            if around.adjacent in _QUANTIFIERS and not (title_case or kind) and labels == {"Item"}:
-                return _NEVER  # "something for a dark night", "every holiday": everyday words after "a" name no film
+            if around.adjacent in {"a", "an"} and not (title_case or kind) and labels == {"Item"}:
+                return _NEVER  # "something for a dark night": everyday words after "a" name no film
             if whole and known:
                 return scale * 0.8
             # "I watched the help", "have you seen the notebook", "the help movie was great", "all the Harry Potter
@@ -1508,7 +1510,6 @@ _DEMONYMS = frozenset(
     | {"japanese", "korean", "chinese", "indian", "mexican", "irish", "scottish", "australian", "canadian"}
 )
 _EVERY = frozenset({"every", "each"})
-_QUANTIFIERS = frozenset({"a", "an"}) | _EVERY
 _PAST_FORM_TITLES = frozenset({"saw", "split", "taken", "frozen", "tangled", "wanted", "enchanted", "unforgiven"})
 _MODALS = frozenset({"can", "could", "will", "would", "should", "might", "cant", "wont"})
 _CLAUSE_OPENERS = frozenset({"but", "and", "though", "although", "honestly", "also", "plus"})  # "n", "tho" too

@@ -991,6 +991,8 @@ def test_an_everyday_surname_needs_its_cue_right_before_it() -> None:
         # a people or a language, an everyday word after "every", a misspelt "college": no film, no one
         ("I'd like some foreign films, maybe French or Italian.", []),
         ("my aunt makes us watch them every holiday", []),
+        ("ive seen every star wars", [("m:starwars", LIKE)]),  # a known title of several words after "every" is one
+        ("the dawn of a new era, i loved rise of the planet of the apes", [("m:apesrise", LIKE)]),
         ("you might be an inception guy, lots of people are", [("m:inception", LIKE)]),  # "an" before a known title
         ("i am from brazil, any good comedies?", [("comedy", LIKE)]),
         ("something for a bunch of collage guys", []),
