@@ -308,10 +308,11 @@ class Grounder:
             ),
         )
         pending = sorted(matches, key=lambda m: m.first)
+        places = _place_ends(tokens)
         unsure: list[Candidate] = []  # the films of the matches not taken
         while pending:
             match = pending.pop(0)
-            if _in_place_name(tokens, match):
+            if match.last - match.first == 1 and match.first in places:
                 continue  # "Hong Kong action": no Kong
             listed = any(_listed_together(text, tokens, other, match) for other in accepted)
             among_people = any(  # "tarantino and scorsese"
@@ -407,7 +408,7 @@ class Grounder:
             end = films[n + 1].start if n + 1 < len(films) else len(text)
             for pattern, pick in ((_FIRST_ONE, self._first_of), (_NEW_ONE, self._newest_of)):
                 phrase = pattern.search(text, film.end, end)
-                if phrase is None or any(c.start < phrase.end() and phrase.start() < c.end for c in found):
+                if phrase is None or _overlaps(found, phrase):
                     continue
                 if pattern is _NEW_ONE and _CLARIFIED.search(text[: phrase.start()]):
                     continue  # "the original Titanic, not the remake" says which film, it names no other
@@ -449,7 +450,7 @@ class Grounder:
         for n, film in enumerate(films):
             end = films[n + 1].start if n + 1 < len(films) else len(text)
             placed = _BARE_NUMBER.match(text, film.end)
-            if placed is not None and not any(c.start < placed.end() and placed.start() < c.end for c in found):
+            if placed is not None and not _overlaps(found, placed):
                 series = self._series_of(film.entities[0], text[film.start : film.end])
                 number = int(placed.group(1))
                 ordered = all(e.year for e in series)  # a film of no known year has no known place
@@ -461,7 +462,7 @@ class Grounder:
             if re.search(r"\d$", text[film.start : film.end]):  # "toy story 2 and 3"
                 added.extend(self._other_number(text, film.entities[0], film.end, found))
             for phrase in _PART_N.finditer(text, film.end, end):
-                if any(c.start < phrase.end() and phrase.start() < c.end for c in found):
+                if _overlaps(found, phrase):
                     continue
                 number = ROMAN.get(phrase.group(1).lower(), phrase.group(1))
                 entries = [e for e in self._numbered_entries(film.entities[0], number) if e.label == "Item"]
@@ -478,7 +479,7 @@ class Grounder:
         """The film of `film`'s series numbered by a number said as another choice right after its own ("kill bill
         vol 1 or 2?", "toy story 2 and 3")."""
         other = _OTHER_NUMBER.match(text, at)
-        if other is None or any(c.start < other.end() and other.start() < c.end for c in found):
+        if other is None or _overlaps(found, other):
             return []
         entries = [e for e in self._numbered_entries(film, other.group(1)) if e.label == "Item"]
         if not entries:
@@ -679,7 +680,7 @@ class Grounder:
             return []
         taken_ids = {e.node_id for c in found for e in c.entities[:1]}
         covered = {i for c in found for i, t in enumerate(tokens) if c.start <= t.start < c.end}
-        covered |= {i for i in range(1, len(tokens)) if f"{tokens[i - 1].norm} {tokens[i].norm}" in _PLACE_NAMES}
+        covered |= _place_ends(tokens)
         best: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
         for person in credits_of(self.store, sorted(films)):
             words = key(person["name"]).split()
@@ -1209,7 +1210,8 @@ class Grounder:
         person_cued = labels == {"Person"} and bool(before & _PERSON_CUES_BEFORE)
         cued = cued or person_cued
         scale = 0.95 if match.typo else 1.0
-        demonym = [w for w in around.words if w != "the"] in ([d] for d in _DEMONYMS)
+        unarticled = [w for w in around.words if w != "the"]
+        demonym = len(unarticled) == 1 and unarticled[0] in _DEMONYMS
         if demonym and labels == {"Item"} and (match.derived or after in {"one", "version", "remake"}):
             return _NEVER  # "French or Italian", "the american one": a people or a language, no "The Italian"
         if len(around.words) == 1:
@@ -1598,10 +1600,14 @@ def _head(name: str) -> str:
     return ARTICLE.sub("", key(SUBTITLE.split(split_year(display_title(name))[0])[0]))
 
 
-def _in_place_name(tokens: list[Token], match: SpanMatch) -> bool:
-    """Whether a one-word match ends a place's name ("hong kong", "new york")."""
-    one = match.last - match.first == 1 and match.first > 0
-    return one and f"{tokens[match.first - 1].norm} {tokens[match.first].norm}" in _PLACE_NAMES
+def _place_ends(tokens: list[Token]) -> set[int]:
+    """The tokens that end a place's name ("kong" of "hong kong", "york" of "new york")."""
+    return {i for i in range(1, len(tokens)) if f"{tokens[i - 1].norm} {tokens[i].norm}" in _PLACE_NAMES}
+
+
+def _overlaps(found: list[Candidate], span: re.Match[str]) -> bool:
+    """Whether a phrase found in the text overlaps a candidate already found."""
+    return any(c.start < span.end() and span.start() < c.end for c in found)
 
 
 def _one_edit(word: str) -> set[str]:

@@ -350,6 +350,7 @@ class Lexicon:
         by_surname: dict[str, list[tuple[int, int]]] = defaultdict(list)
         titles_with: dict[str, set[int]] = defaultdict(set)  # each word of a title: the films it stands in
         person_words: set[str] = set()
+        person_names: set[str] = set()  # full names' keys
         subtitled: dict[str, set[int]] = defaultdict(set)  # a subtitle or opening words: the films they name
         by_first: dict[str, list[tuple[int, int]]] = defaultdict(list)  # first names: (links, person)
         for index, entry in enumerate(self.entries):
@@ -388,6 +389,7 @@ class Lexicon:
             elif entry.label == "Person":
                 words = key(entry.name).split()
                 person_words.update(words)
+                person_names.add(" ".join(words))
                 if len(words) >= 2 and words[-1] in _NAME_SUFFIXES:  # "robert downey jr": "robert downey", "downey"
                     words = words[:-1]
                     derived[" ".join(words)].add(index)
@@ -426,11 +428,10 @@ class Lexicon:
             unusual = len(first) >= 4 and not self.is_common(first) and not is_english(first)
             if owner is not None and unusual and owner[0] >= MIN_FIRST_NAME_LINKS:
                 derived[first].add(owner[1])
-        people = {key(e.name) for e in self.entries if e.label == "Person"}
         for tail, indices in subtitled.items():
             # never "the beginning", "the final chapter" of many films, nor "jackie chans" (older movies) for Jackie
             # Chan's First Strike: a person's possessive names the person
-            if len(indices) <= MAX_PART_TITLES and not (tail.endswith("s") and tail[:-1] in people):
+            if len(indices) <= MAX_PART_TITLES and not (tail.endswith("s") and tail[:-1] in person_names):
                 derived[tail] |= indices
         keywords = self._keywords(titles_with, person_words, set(derived))
         for word, indices in keywords.items():
@@ -559,12 +560,13 @@ class Lexicon:
         titles = {i: bare_title(e.name) for i, e in enumerate(self.entries) if e.label == "Item" and e.popularity > 0}
         known = set(titles.values())
         for index, title in titles.items():
-            *first, word = title.split() or [""]
-            if first and " ".join(first) in known and len(word) >= MIN_KEYWORD_LENGTH and word.isalpha():
+            words = title.split() or [""]
+            first, opening, word = " ".join(words[:-1]), words[0], words[-1]
+            if first and first in known and len(word) >= MIN_KEYWORD_LENGTH and word.isalpha():
                 self.franchise_parts[word].add(index)
             series = series_after_opening(title)
-            if series and series in known and title.split()[0].isalpha():
-                self.franchise_parts[title.split()[0]].add(index)  # "dawn" of Dawn of the Planet of the Apes
+            if series and series in known and opening.isalpha():
+                self.franchise_parts[opening].add(index)  # "dawn" of Dawn of the Planet of the Apes
 
     def _near_namesakes(self) -> None:
         """A film's title that is a famous film's but for a letter or two in a word or two ("inglorious bastards",
